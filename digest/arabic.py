@@ -1,0 +1,150 @@
+"""Arabic text handling: normalisation for matching, sentence segmentation, boilerplate.
+
+Readers always see the original spelling; the normalised form is only for comparing and scoring
+text, where spelling variants of one word must count as the same word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from digest.news import Sentence
+
+DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
+TATWEEL = "\u0640"
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+LETTER_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+
+TERMINATORS = ".!?؟…"
+CLOSERS = "\"'”»’)]"
+QUOTE_PAIRS = {"“": "”", "«": "»", '"': '"', "”": "”"}
+
+WORD = re.compile(r"\w+")
+PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
+
+def normalise(text: str) -> str:
+    """Fold the spellings of one word into one form, for matching only."""
+    text = unicodedata.normalize("NFKC", text)
+    text = INVISIBLE.sub("", text).replace(TATWEEL, "")
+    return DIACRITICS.sub("", text).translate(LETTER_VARIANTS)
+
+
+STOPWORDS = frozenset(
+    normalise(word)
+    for word in (
+        "في من على الى إلى عن مع أن إن ان ما لا لم لن قد كان كانت يكون التي الذي الذين هذا هذه "
+        "ذلك تلك هناك هنا كل بعد قبل بين حتى أو او ثم كما وقد وكان وفي ومن وعلى عند إذا اذا "
+        "لكن ولكن فيه فيها منه منها به بها له لها هو هي هم نحو خلال أيضا ايضا غير حيث إلا الا "
+        "وهو وهي قال وقال أنه انه أنها انها إنه التى الى"
+    ).split()
+)
+
+
+def terms(text: str) -> list[str]:
+    """Content words of a sentence, normalised and lightly stripped of prefixes."""
+    out = []
+    for word in WORD.findall(normalise(text).lower()):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        for prefix in PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                word = word[len(prefix) :]
+                break
+        out.append(word)
+    return out
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Matched quotation spans; an unclosed quote protects nothing."""
+    spans = []
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if stack and ch == QUOTE_PAIRS[stack[-1][0]]:
+            _, start = stack.pop()
+            spans.append((start, i))
+        elif ch in QUOTE_PAIRS:
+            stack.append((ch, i))
+    return spans
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    ch = text[i]
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if ch == ".":
+        if before.isdigit() and after.isdigit():
+            return False
+        if after and after.isascii() and after.isalnum():
+            return False
+        word_start = i - 1
+        while word_start >= 0 and text[word_start].isalpha():
+            word_start -= 1
+        if i - word_start - 1 == 1:
+            return False
+    return True
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split one paragraph into sentences.
+
+    Splits after . ! ? ؟ … (and any closing quotes that follow), never inside a number, after a
+    one-letter abbreviation, before a Latin letter or digit (URLs, "U.S."), or inside a quotation
+    that closes in the same paragraph: a quoted statement stays with the sentence reporting it.
+    """
+    spans = quote_spans(text)
+    pieces = []
+    start = 0
+    i = 0
+    while i < len(text):
+        if text[i] in TERMINATORS and not any(a < i < b for a, b in spans) and _is_boundary(text, i):
+            end = i + 1
+            while end < len(text) and (text[end] in TERMINATORS or text[end] in CLOSERS):
+                end += 1
+            pieces.append(text[start:end])
+            start = i = end
+            continue
+        i += 1
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def segment(paragraphs: Iterable[str]) -> tuple[Sentence, ...]:
+    """Sentences of an article's body, numbered in document order. Line breaks always split."""
+    out: list[Sentence] = []
+    for p_index, paragraph in enumerate(paragraphs):
+        for line in paragraph.splitlines():
+            for text in split_sentences(line):
+                out.append(Sentence(text=text, position=len(out), paragraph=p_index))
+    return tuple(out)
+
+
+SOCIAL_NETWORKS = r"(فيسبوك|فيس بوك|تويتر|تلغرام|تيليغرام|تليغرام|انستغرام|انستجرام|يوتيوب|واتساب|اكس)"
+BOILERPLATE = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"سجل اعجابك بصفحتنا.*",
+        rf"(تابعونا|تابعنا|تابعوا|انضموا|انضم|اشترك|اشتركوا)\b.*\b{SOCIAL_NETWORKS}.*",
+        r"(اشترك|اشتركوا) في (قناتنا|نشرتنا|النشره).*",
+    )
+)
+MAX_BOILERPLATE_WORDS = 20
+
+
+def is_boilerplate(line: str) -> bool:
+    """Social prompts and subscription calls: short lines that are not news."""
+    folded = normalise(line).strip(" .!:-–—")
+    if not folded or len(folded.split()) > MAX_BOILERPLATE_WORDS:
+        return False
+    return any(pattern.fullmatch(folded) for pattern in BOILERPLATE)
+
+
+def arabic_share(text: str) -> float:
+    """Share of letters that are Arabic: how ingestion tells an Arabic article from another."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in letters) / len(
+        letters
+    )

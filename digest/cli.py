@@ -1,0 +1,185 @@
+"""The `digest` command: parse options, call the library, turn DigestError into an exit code.
+
+Nothing heavy is imported here: torch and transformers load only when a build translates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from digest import __version__
+from digest.errors import DigestError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Arabic news articles in, a bilingual English newsletter out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+models_app = typer.Typer(help="The translation models in models.lock.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+class StderrFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def setup_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(StderrFormatter())
+    root = logging.getLogger("digest")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+def guarded(action: Callable[[], T], debug: bool = False) -> T:
+    """Run a command body; a DigestError becomes one line on stderr and its exit code."""
+    try:
+        return action()
+    except DigestError as error:
+        if debug:
+            raise
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(error.exit_code) from None
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"digest {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    setup_logging()
+
+
+@app.command()
+def build(
+    sources: Annotated[list[str], typer.Argument(help="Article files, or folders of them.")],
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("site"),
+    date: Annotated[
+        str | None, typer.Option(help="Issue date, YYYY-MM-DD (default: newest article).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name from models.lock.")] = None,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(help="A downloaded model folder (or a folder of them); env DIGEST_MODEL_DIR."),
+    ] = None,
+    bullets: Annotated[int, typer.Option(help="Bullets per story.")] = 4,
+    translate: Annotated[
+        bool, typer.Option("--translate/--no-translate", help="Translate, or preview Arabic only.")
+    ] = True,
+    strict: Annotated[bool, typer.Option(help="Fail (exit 1) if any article fails.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Build one newsletter issue from Arabic articles."""
+    from digest.config import make_settings
+    from digest.pipeline import build as run_build
+
+    settings = guarded(
+        lambda: make_settings(
+            sources,
+            out=out,
+            date=parse_date(date),
+            model=model,
+            model_dir=model_dir,
+            bullets=bullets,
+            translate=translate,
+            strict=strict,
+        ),
+        debug,
+    )
+    result = guarded(lambda: run_build(settings), debug)
+    stories = len(result.issue.stories)
+    typer.echo(f"wrote {result.folder} ({stories} {'story' if stories == 1 else 'stories'})")
+    if result.failures:
+        typer.echo(f"{len(result.failures)} article(s) could not be processed (see above)", err=True)
+
+
+@app.command()
+def summarise(
+    file: Annotated[Path, typer.Argument(help="One article file.")],
+    k: Annotated[int, typer.Option("-k", help="Number of sentences.")] = 4,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Pick the headline and k sentences of one article (Arabic, document order); no model needed."""
+    from digest.errors import UsageError
+    from digest.ingest import read_article
+    from digest.summarise import summarise as pick
+
+    def run():
+        if k < 1:
+            raise UsageError(f"-k must be at least 1, got {k}")
+        if not file.is_file():
+            raise UsageError(f"no such file: {file}")
+        return pick(read_article(file), k)
+
+    summary = guarded(run)
+    if as_json:
+        payload = {"headline": summary.headline, "sentences": [s.text for s in summary.bullets]}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(summary.headline)
+        for sentence in summary.bullets:
+            typer.echo(f"  [{sentence.position}] {sentence.text}")
+
+
+@models_app.command("list")
+def models_list(
+    model_dir: Annotated[
+        Path | None, typer.Option(help="A folder of downloaded models; env DIGEST_MODEL_DIR.")
+    ] = None,
+) -> None:
+    """Show each model, its pinned revision, and whether it is on this machine."""
+    from digest import models
+    from digest.config import model_dir_from_env
+
+    lock = guarded(models.read_lock)
+    folder = model_dir_from_env(model_dir)
+    for spec in lock.models:
+        default = " (default)" if spec.name == lock.default else ""
+        pin = spec.revision if spec.pinned else f"{spec.revision} (unpinned)"
+        typer.echo(f"{spec.name}{default}")
+        typer.echo(f"  hub id:   {spec.hub_id}")
+        typer.echo(f"  revision: {pin}")
+        typer.echo(f"  kind:     {spec.kind} ({spec.source_lang} -> {spec.target_lang})")
+        typer.echo(f"  present:  {models.presence(spec, folder)}")
+
+
+@models_app.command("pull")
+def models_pull(name: Annotated[str, typer.Argument(help="Model name from models.lock.")]) -> None:
+    """Download a model's pinned revision from the Hugging Face Hub and check its hashes."""
+    from digest import models
+
+    folder = guarded(lambda: models.pull(models.read_lock().get(name)))
+    typer.echo(f"{name}: {folder}")
+
+
+def main() -> None:
+    app()

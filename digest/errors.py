@@ -1,0 +1,33 @@
+"""One family of errors, each with a message a user can act on.
+
+The CLI prints ``error: <message>`` and exits with ``exit_code``; a traceback is shown only
+under ``--debug``. Anything that is not a DigestError is a bug in digest.
+"""
+
+
+class DigestError(Exception):
+    """An error the user can fix; the message says how."""
+
+    exit_code = 2
+
+
+class UsageError(DigestError):
+    """Bad options, paths or settings."""
+
+
+class ModelError(DigestError):
+    """A translation model that cannot be found, fetched or loaded."""
+
+
+class TemplateError(DigestError):
+    """A template that does not parse or render; the message names the file and line."""
+
+
+class ArticleError(DigestError):
+    """One article that cannot be read. The build reports it and goes on."""
+
+
+class BuildFailed(DigestError):
+    """Articles failed and ``--strict`` asked for that to stop the build."""
+
+    exit_code = 1

@@ -1,0 +1,129 @@
+"""The things that pass between stages: frozen, so no stage can quietly change another's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as ingestion found it; ``paragraphs`` hold body text only."""
+
+    id: str
+    origin: str
+    paragraphs: tuple[str, ...]
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    related: tuple[str, ...] = ()
+
+    @property
+    def source_name(self) -> str:
+        """What to call the outlet when the article does not say."""
+        return self.source or self.origin.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A body sentence with its place in the article, so selections keep document order."""
+
+    text: str
+    position: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Story:
+    """One event, told by one or more articles."""
+
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The Arabic headline and bullets chosen for a story, bullets in document order.
+
+    ``headline_position`` is the position of the sentence the headline came from, or None when it
+    is the article's own title.
+    """
+
+    headline: str
+    headline_position: int | None
+    bullets: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """An Arabic line and its English translation.
+
+    ``en`` is None when translation was off; ``review`` says why a person should check the
+    English before trusting it.
+    """
+
+    ar: str
+    en: str | None
+    review: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a story was reported: shown to readers so they can check the original."""
+
+    name: str
+    url: str | None
+    published: dt.date | None
+
+
+@dataclass(frozen=True)
+class StoryDigest:
+    """A story as the reader sees it."""
+
+    headline: Bilingual
+    bullets: tuple[Bilingual, ...]
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What made an issue, printed in every output so results can be traced and reproduced."""
+
+    version: str
+    model: str | None
+    model_id: str | None
+    revision: str | None
+    backend: str
+    summariser: str
+
+    def __str__(self) -> str:
+        parts = [f"digest:{self.version}"]
+        if self.model is None:
+            parts.append("translation:off")
+        else:
+            parts += [
+                f"model:{self.model}",
+                f"id:{self.model_id}",
+                f"rev:{self.revision}",
+                f"backend:{self.backend}",
+            ]
+        parts.append(f"summary:{self.summariser}")
+        return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One newsletter issue, ready to render."""
+
+    date: dt.date
+    title: str
+    stories: tuple[StoryDigest, ...]
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be used, and why; reported, never silently dropped."""
+
+    origin: str
+    reason: str

@@ -1,0 +1,100 @@
+"""build(settings) -> BuildResult: the stages in order, nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest import __version__, models, render, site, summarise
+from digest.config import Settings
+from digest.errors import BuildFailed, UsageError
+from digest.ingest import read_sources
+from digest.news import (
+    Article,
+    Bilingual,
+    Failure,
+    Issue,
+    Signature,
+    SourceRef,
+    Story,
+    StoryDigest,
+    Summary,
+)
+from digest.translate import Translator, load_translator
+
+TITLE = "Arabic press digest"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    issue: Issue
+    folder: Path
+    failures: tuple[Failure, ...]
+
+
+def newest_first(articles: tuple[Article, ...]) -> list[Story]:
+    """One story per article for now, the newest first."""
+    ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.origin), reverse=True)
+    return [Story(articles=(article,)) for article in ordered]
+
+
+def issue_date(settings: Settings, articles: tuple[Article, ...]) -> dt.date:
+    dates = [a.published for a in articles if a.published]
+    return settings.date or max(dates, default=None) or dt.date.today()
+
+
+def translate_summaries(
+    summaries: list[Summary], translator: Translator | None
+) -> dict[str, Bilingual]:
+    """Every distinct Arabic line once, in one call, so the model batches across stories."""
+    lines = list(dict.fromkeys(
+        line for s in summaries for line in (s.headline, *(b.text for b in s.bullets))
+    ))
+    if translator is None:
+        return {line: Bilingual(ar=line, en=None) for line in lines}
+    return {pair.ar: pair for pair in translator.translate(lines)}
+
+
+def build(settings: Settings) -> BuildResult:
+    ingested = read_sources(settings.sources)
+    if ingested.failures and settings.strict:
+        raise BuildFailed(
+            f"{len(ingested.failures)} of {len(ingested.failures) + len(ingested.articles)} "
+            "articles could not be processed and --strict is set; nothing was written"
+        )
+    if not ingested.articles:
+        raise UsageError("no article could be read from the sources given; nothing was written")
+
+    model = None
+    if settings.translate:
+        model = models.resolve(settings.model, settings.model_dir)
+
+    stories = newest_first(ingested.articles)
+    summaries = [summarise.summarise(story.articles[0], settings.bullets) for story in stories]
+    translator = load_translator(model) if model else None
+    translated = translate_summaries(summaries, translator)
+
+    issue = Issue(
+        date=issue_date(settings, ingested.articles),
+        title=TITLE,
+        stories=tuple(
+            StoryDigest(
+                headline=translated[summary.headline],
+                bullets=tuple(translated[b.text] for b in summary.bullets),
+                sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
+            )
+            for story, summary in zip(stories, summaries, strict=True)
+        ),
+        signature=Signature(
+            version=__version__,
+            model=model.spec.name if model else None,
+            model_id=(model.spec.hub_id or model.path.name) if model else None,
+            revision=model.spec.revision if model else None,
+            backend=translator.backend if translator else "none",
+            summariser=f"{summarise.NAME}/k={settings.bullets}",
+        ),
+    )
+    files = render.render(issue, render.environment())
+    folder = site.write_issue(settings.out, issue.date, files)
+    return BuildResult(issue=issue, folder=folder, failures=ingested.failures)

@@ -1,0 +1,46 @@
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.pop("DIGEST_MODEL_DIR", None)
+os.environ.setdefault("TZ", "UTC")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.tiny_models import build_marian, build_nllb  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files from the current output instead of comparing",
+    )
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory) -> Path:
+    return build_marian(tmp_path_factory.mktemp("models") / "tiny-marian")
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb(tmp_path_factory) -> Path:
+    return build_nllb(tmp_path_factory.mktemp("models") / "tiny-nllb")
+
+
+@pytest.fixture(autouse=True)
+def isolated_hf_cache(tmp_path, monkeypatch):
+    """No test may see (or fill) the machine's real Hugging Face cache."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-home" / "hub"))
