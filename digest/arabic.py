@@ -24,6 +24,7 @@ QUOTE_PAIRS = {"“": "”", "«": "»", '"': '"', "”": "”"}
 WORD = re.compile(r"\w+")
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
 
+
 def normalise(text: str) -> str:
     """Fold the spellings of one word into one form, for matching only."""
     text = unicodedata.normalize("NFKC", text)
@@ -69,7 +70,15 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_boundary(text: str, i: int) -> bool:
+def quoted(spans: list[tuple[int, int]], text: str, i: int) -> bool:
+    """Inside a quotation, unless a full stop closes the quotation: `قال: "انتهى." ثم` ends there."""
+    for start, end in spans:
+        if start < i < end:
+            return not (text[i] == "." and all(ch in TERMINATORS for ch in text[i + 1 : end]))
+    return False
+
+
+def breaks_here(text: str, i: int) -> bool:
     ch = text[i]
     before = text[i - 1] if i > 0 else ""
     after = text[i + 1] if i + 1 < len(text) else ""
@@ -98,7 +107,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     i = 0
     while i < len(text):
-        if text[i] in TERMINATORS and not any(a < i < b for a, b in spans) and _is_boundary(text, i):
+        if text[i] in TERMINATORS and not quoted(spans, text, i) and breaks_here(text, i):
             end = i + 1
             while end < len(text) and (text[end] in TERMINATORS or text[end] in CLOSERS):
                 end += 1
@@ -120,7 +129,9 @@ def segment(paragraphs: Iterable[str]) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-SOCIAL_NETWORKS = r"(فيسبوك|فيس بوك|تويتر|تلغرام|تيليغرام|تليغرام|انستغرام|انستجرام|يوتيوب|واتساب|اكس)"
+SOCIAL_NETWORKS = (
+    r"(فيسبوك|فيس بوك|تويتر|تلغرام|تيليغرام|تليغرام|انستغرام|انستجرام|يوتيوب|واتساب|اكس)"
+)
 BOILERPLATE = tuple(
     re.compile(pattern)
     for pattern in (

@@ -119,7 +119,9 @@ def build(
     stories = len(result.issue.stories)
     typer.echo(f"wrote {result.folder} ({stories} {'story' if stories == 1 else 'stories'})")
     if result.failures:
-        typer.echo(f"{len(result.failures)} article(s) could not be processed (see above)", err=True)
+        typer.echo(
+            f"{len(result.failures)} article(s) could not be processed (see above)", err=True
+        )
 
 
 @app.command()

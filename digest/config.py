@@ -44,7 +44,9 @@ def make_settings(
     strict: bool = False,
 ) -> Settings:
     if not sources:
-        raise UsageError("no sources given; name files or folders of articles, e.g. `digest build seeds/`")
+        raise UsageError(
+            "no sources given; name files or folders of articles, e.g. `digest build seeds/`"
+        )
     if bullets < 1:
         raise UsageError(f"--bullets must be at least 1, got {bullets}")
     return Settings(

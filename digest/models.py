@@ -163,9 +163,7 @@ def cached(spec: ModelSpec) -> Path | None:
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        folder = Path(
-            snapshot_download(spec.hub_id, revision=spec.revision, local_files_only=True)
-        )
+        folder = Path(snapshot_download(spec.hub_id, revision=spec.revision, local_files_only=True))
     except (LocalEntryNotFoundError, OSError, ValueError):
         return None
     return folder if (folder / "config.json").is_file() else None
@@ -195,10 +193,16 @@ def pull(spec: ModelSpec) -> Path:
             present = HfApi().list_repo_files(spec.hub_id, revision=spec.revision)
             weights = [] if any(f.endswith(".safetensors") for f in present) else [FALLBACK_WEIGHTS]
             patterns = MODEL_FILES + weights
-        folder = Path(snapshot_download(spec.hub_id, revision=spec.revision, allow_patterns=patterns))
+        folder = Path(
+            snapshot_download(spec.hub_id, revision=spec.revision, allow_patterns=patterns)
+        )
     except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"cannot download {spec.name} from the Hub ({first_line}); {missing_fix(spec.name)}") from None
+        first_line = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )
+        raise ModelError(
+            f"cannot download {spec.name} from the Hub ({first_line}); {missing_fix(spec.name)}"
+        ) from None
     verify(spec, folder)
     return folder
 

@@ -48,9 +48,11 @@ def translate_summaries(
     summaries: list[Summary], translator: Translator | None
 ) -> dict[str, Bilingual]:
     """Every distinct Arabic line once, in one call, so the model batches across stories."""
-    lines = list(dict.fromkeys(
-        line for s in summaries for line in (s.headline, *(b.text for b in s.bullets))
-    ))
+    lines = list(
+        dict.fromkeys(
+            line for s in summaries for line in (s.headline, *(b.text for b in s.bullets))
+        )
+    )
     if translator is None:
         return {line: Bilingual(ar=line, en=None) for line in lines}
     return {pair.ar: pair for pair in translator.translate(lines)}

@@ -5,11 +5,11 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("DIGEST_MODEL_DIR", None)
 os.environ.setdefault("TZ", "UTC")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.tiny_models import build_marian, build_nllb  # noqa: E402
+from tests.tiny_models import build_marian, build_nllb
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -42,5 +42,9 @@ def tiny_nllb(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def isolated_hf_cache(tmp_path, monkeypatch):
     """No test may see (or fill) the machine's real Hugging Face cache."""
+    import huggingface_hub.constants
+
+    cache = tmp_path / "hf-home" / "hub"
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-home" / "hub"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))

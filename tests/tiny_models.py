@@ -20,7 +20,9 @@ ENGLISH = [
 
 
 def corpus() -> list[str]:
-    lines = [line.strip() for f in sorted(SEEDS.glob("*.txt")) for line in f.read_text().splitlines()]
+    lines = [
+        line.strip() for f in sorted(SEEDS.glob("*.txt")) for line in f.read_text().splitlines()
+    ]
     return [line for line in lines if line] + ENGLISH
 
 

@@ -46,7 +46,9 @@ def read_article(path: Path) -> Article:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
-        raise ArticleError(f"unsupported file type {path.suffix or '(none)'!r}; digest reads {known}")
+        raise ArticleError(
+            f"unsupported file type {path.suffix or '(none)'!r}; digest reads {known}"
+        )
     return reader(path)
 
 

@@ -28,7 +28,9 @@ MAX_BYTES = 5_000_000
 def read_text_file(path: Path) -> Article:
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
-        raise ArticleError(f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit for one article")
+        raise ArticleError(
+            f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit for one article"
+        )
     if b"\x00" in data:
         raise ArticleError("binary file, not text; give digest UTF-8 text files")
     try:
@@ -53,7 +55,9 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         if lines[end].strip() == "---":
             break
     else:
-        raise ArticleError("front matter opened with '---' is never closed; add a '---' line after it")
+        raise ArticleError(
+            "front matter opened with '---' is never closed; add a '---' line after it"
+        )
     fields = {}
     for number, line in enumerate(lines[1:end], start=2):
         if not line.strip():

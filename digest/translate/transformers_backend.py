@@ -106,4 +106,6 @@ class TransformersTranslator:
         ).to(self.device)
         with self.torch.inference_mode():
             output = self.network.generate(**inputs, **self.generate_options)
-        return [text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)]
+        return [
+            text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        ]

@@ -1,0 +1,182 @@
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from digest import models
+from digest.cli import app
+from digest.errors import ModelError
+from tests.conftest import ROOT, SEEDS
+
+
+def test_models_lock_names_the_three_models_and_the_default():
+    lock = models.read_lock()
+    assert lock.default == "opus-mt-tc-big-ar-en"
+    specs = {spec.name: spec for spec in lock.models}
+    assert specs["opus-mt-tc-big-ar-en"].hub_id == "Helsinki-NLP/opus-mt-tc-big-ar-en"
+    assert specs["opus-mt-ar-en"].hub_id == "Helsinki-NLP/opus-mt-ar-en"
+    nllb = specs["nllb-200-distilled-600M"]
+    assert (nllb.hub_id, nllb.kind, nllb.source_lang, nllb.target_lang) == (
+        "facebook/nllb-200-distilled-600M",
+        "nllb",
+        "arb_Arab",
+        "eng_Latn",
+    )
+
+
+@pytest.mark.parametrize(
+    ("revision", "pinned"),
+    [("main", False), ("a" * 40, True), ("A" * 40, False), ("abc123", False)],
+)
+def test_only_a_full_commit_hash_pins(revision, pinned):
+    spec = models.ModelSpec("m", "org/m", revision, "marian", "ar", "en")
+    assert spec.pinned is pinned
+
+
+def write_lock(tmp_path, body):
+    path = tmp_path / "models.lock"
+    path.write_text(body)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('default = "x"\n[models.x]\nhub_id = "o/x"\n', "has no revision"),
+        (
+            'default = "x"\n[models.x]\nhub_id="o/x"\nrevision="main"\nkind="t5"\nsource_lang="ar"\ntarget_lang="en"\n',
+            "kind 't5'",
+        ),
+        (
+            'default = "y"\n[models.x]\nhub_id="o/x"\nrevision="main"\nkind="marian"\nsource_lang="ar"\ntarget_lang="en"\n',
+            "unknown model 'y'",
+        ),
+        ("default = [", "cannot read"),
+    ],
+)
+def test_bad_lock_files(tmp_path, body, message):
+    with pytest.raises(ModelError, match=message):
+        models.read_lock(write_lock(tmp_path, body))
+
+
+def test_model_dir_holding_the_model(tiny_marian, tiny_nllb):
+    marian = models.resolve(None, tiny_marian)
+    assert (marian.spec.kind, marian.spec.name, marian.origin) == (
+        "marian",
+        "tiny-marian",
+        "model-dir",
+    )
+    assert marian.spec.revision.startswith("local-")
+    nllb = models.resolve(None, tiny_nllb)
+    assert (nllb.spec.kind, nllb.spec.source_lang, nllb.spec.target_lang) == (
+        "nllb",
+        "arb_Arab",
+        "eng_Latn",
+    )
+
+
+def test_model_dir_holding_models_by_name(tmp_path, tiny_marian):
+    shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
+    resolved = models.resolve("opus-mt-ar-en", tmp_path)
+    assert resolved.path == tmp_path / "opus-mt-ar-en"
+    assert resolved.spec.hub_id == "Helsinki-NLP/opus-mt-ar-en"
+
+
+def test_model_dir_kind_must_match_the_named_model(tiny_nllb):
+    with pytest.raises(ModelError, match="holds a nllb model but opus-mt-ar-en is a marian model"):
+        models.resolve("opus-mt-ar-en", tiny_nllb)
+
+
+def test_model_dir_without_a_model(tmp_path):
+    with pytest.raises(ModelError, match="no model in"):
+        models.resolve(None, tmp_path)
+
+
+def test_unsupported_architecture(tmp_path):
+    (tmp_path / "config.json").write_text('{"model_type": "t5"}')
+    with pytest.raises(ModelError, match="holds a 't5' model"):
+        models.resolve(None, tmp_path)
+
+
+def test_missing_model_offline_names_the_fix():
+    with pytest.raises(ModelError) as error:
+        models.resolve(None, None)
+    assert "digest models pull opus-mt-tc-big-ar-en" in str(error.value)
+    assert "--model-dir" in str(error.value)
+
+
+def fake_snapshot(tmp_path, spec, source):
+    """Lay out a Hugging Face cache entry the way a download leaves it."""
+    repo = tmp_path / "hf-home" / "hub" / f"models--{spec.hub_id.replace('/', '--')}"
+    commit = "0" * 40
+    shutil.copytree(source, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / spec.revision).write_text(commit)
+    return repo / "snapshots" / commit
+
+
+def test_local_hugging_face_cache_is_used_before_the_hub(tmp_path, tiny_marian):
+    spec = models.read_lock().get("opus-mt-ar-en")
+    snapshot = fake_snapshot(tmp_path, spec, tiny_marian)
+    resolved = models.resolve("opus-mt-ar-en", None)
+    assert (resolved.path, resolved.origin) == (snapshot, "hf-cache")
+    assert models.presence(spec, None) == "hf-cache"
+
+
+def test_cached_files_are_checked_against_the_lock(tmp_path, tiny_marian):
+    spec = models.read_lock().get("opus-mt-ar-en")
+    snapshot = fake_snapshot(tmp_path, spec, tiny_marian)
+    good = hashlib.sha256((snapshot / "config.json").read_bytes()).hexdigest()
+    models.verify(models.ModelSpec(**{**spec.__dict__, "files": {"config.json": good}}), snapshot)
+    bad = models.ModelSpec(**{**spec.__dict__, "files": {"config.json": "0" * 64}})
+    with pytest.raises(ModelError, match="config.json has sha256"):
+        models.verify(bad, snapshot)
+    missing = models.ModelSpec(**{**spec.__dict__, "files": {"weights.bin": "0" * 64}})
+    with pytest.raises(ModelError, match="weights.bin is missing"):
+        models.verify(missing, snapshot)
+
+
+def test_pull_refuses_offline():
+    result = CliRunner().invoke(app, ["models", "pull", "opus-mt-ar-en"])
+    assert result.exit_code == 2
+    assert "HF_HUB_OFFLINE=1" in result.output
+
+
+def test_models_list_shows_pins_and_presence(tmp_path, tiny_marian):
+    shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
+    result = CliRunner().invoke(app, ["models", "list", "--model-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "opus-mt-tc-big-ar-en (default)" in result.output
+    assert "main (unpinned)" in result.output
+    assert f"model-dir ({tmp_path / 'opus-mt-ar-en'})" in result.output
+    assert result.output.count("not present") == 2
+
+
+def test_build_with_no_model_offline_exits_2_quickly_with_one_line(tmp_path):
+    start = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from digest.cli import main; main()",
+            "build",
+            str(SEEDS),
+            "--out",
+            str(tmp_path / "site"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert time.monotonic() - start < 10
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: model opus-mt-tc-big-ar-en is not on this machine")
+    assert "digest models pull opus-mt-tc-big-ar-en" in lines[0]
+    assert not (tmp_path / "site").exists()
