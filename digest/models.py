@@ -177,9 +177,12 @@ def missing_fix(name: str) -> str:
 
 
 def pull(spec: ModelSpec) -> Path:
-    """Download the pinned revision into the Hugging Face cache and check known file hashes."""
+    """Download the pinned revision into the Hugging Face cache and check known file hashes.
+
+    Only what loading needs is fetched: the files models.lock lists or, before they are recorded,
+    configs, tokenizers and one copy of the weights (safetensors where the repository has them).
+    """
     from huggingface_hub import HfApi, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     if hub_offline():
         raise ModelError(
@@ -190,18 +193,17 @@ def pull(spec: ModelSpec) -> Path:
         if spec.files:
             patterns = sorted(spec.files)
         else:
-            present = HfApi().list_repo_files(spec.hub_id, revision=spec.revision)
-            weights = [] if any(f.endswith(".safetensors") for f in present) else [FALLBACK_WEIGHTS]
-            patterns = MODEL_FILES + weights
+            info = HfApi().model_info(spec.hub_id, revision=spec.revision)
+            names = [sibling.rfilename for sibling in info.siblings or []]
+            safetensors = any(name.endswith(".safetensors") for name in names)
+            patterns = MODEL_FILES + ([] if safetensors else [FALLBACK_WEIGHTS])
         folder = Path(
             snapshot_download(spec.hub_id, revision=spec.revision, allow_patterns=patterns)
         )
-    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
-        first_line = (
-            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        )
+    except Exception as error:  # any network or Hub failure: one actionable line, not a traceback
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ModelError(
-            f"cannot download {spec.name} from the Hub ({first_line}); {missing_fix(spec.name)}"
+            f"cannot download {spec.name} from the Hub ({reason}); {missing_fix(spec.name)}"
         ) from None
     verify(spec, folder)
     return folder

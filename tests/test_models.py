@@ -1,4 +1,5 @@
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -179,4 +180,24 @@ def test_build_with_no_model_offline_exits_2_quickly_with_one_line(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: model opus-mt-tc-big-ar-en is not on this machine")
     assert "digest models pull opus-mt-tc-big-ar-en" in lines[0]
+    assert not (tmp_path / "site").exists()
+
+
+def test_unreachable_hub_is_one_line_and_no_long_wait(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env |= {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "hf")}
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "digest", "build", SEEDS, "--out", tmp_path / "site"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert time.monotonic() - start < 10
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: cannot download opus-mt-tc-big-ar-en from the Hub")
     assert not (tmp_path / "site").exists()
