@@ -27,11 +27,15 @@ class Article:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A body sentence with its place in the article, so selections keep document order."""
+    """A body sentence with its place in the article, so selections keep document order.
+
+    ``article`` is the id of the article it came from, once a story pools several.
+    """
 
     text: str
     position: int
     paragraph: int
+    article: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,8 @@ class Story:
 class Summary:
     """The Arabic headline and bullets chosen for a story, bullets in document order.
 
-    ``headline_position`` is the position of the sentence the headline came from, or None when it
-    is the article's own title.
+    ``headline_position`` is the position of the sentence the headline came from (in the first
+    bullet's article for a pooled story), or None when it is an article's own title.
     """
 
     headline: str
@@ -77,11 +81,19 @@ class SourceRef:
 
 
 @dataclass(frozen=True)
+class Bullet:
+    """One bullet of a story and the outlet its Arabic sentence comes from."""
+
+    line: Bilingual
+    source: str
+
+
+@dataclass(frozen=True)
 class StoryDigest:
     """A story as the reader sees it."""
 
     headline: Bilingual
-    bullets: tuple[Bilingual, ...]
+    bullets: tuple[Bullet, ...]
     sources: tuple[SourceRef, ...]
 
 

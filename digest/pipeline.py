@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest import __version__, models, render, site, summarise
+from digest.cluster import cluster
 from digest.config import Settings
 from digest.errors import BuildFailed, UsageError
 from digest.ingest import read_sources
 from digest.news import (
     Article,
     Bilingual,
+    Bullet,
     Failure,
     Issue,
     Signature,
@@ -33,10 +35,13 @@ class BuildResult:
     failures: tuple[Failure, ...]
 
 
-def newest_first(articles: tuple[Article, ...]) -> list[Story]:
-    """One story per article for now, the newest first."""
-    ordered = sorted(articles, key=lambda a: (a.published or dt.date.min, a.origin), reverse=True)
-    return [Story(articles=(article,)) for article in ordered]
+def by_reach(stories: list[Story]) -> list[Story]:
+    """Stories carried by more outlets first, then the most recent; ties keep input order."""
+
+    def newest(story: Story) -> dt.date:
+        return max((a.published for a in story.articles if a.published), default=dt.date.min)
+
+    return sorted(stories, key=lambda s: (-len(s.articles), -newest(s).toordinal()))
 
 
 def issue_date(settings: Settings, articles: tuple[Article, ...]) -> dt.date:
@@ -58,6 +63,15 @@ def translate_summaries(
     return {pair.ar: pair for pair in translator.translate(lines)}
 
 
+def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual]) -> StoryDigest:
+    outlet = {a.id: a.source_name for a in story.articles}
+    return StoryDigest(
+        headline=translated[summary.headline],
+        bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in summary.bullets),
+        sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
+    )
+
+
 def build(settings: Settings) -> BuildResult:
     ingested = read_sources(settings.sources)
     if ingested.failures and settings.strict:
@@ -72,8 +86,8 @@ def build(settings: Settings) -> BuildResult:
     if settings.translate:
         model = models.resolve(settings.model, settings.model_dir)
 
-    stories = newest_first(ingested.articles)
-    summaries = [summarise.summarise(story.articles[0], settings.bullets) for story in stories]
+    stories = by_reach(cluster(ingested.articles))
+    summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
     translator = load_translator(model) if model else None
     translated = translate_summaries(summaries, translator)
 
@@ -81,11 +95,7 @@ def build(settings: Settings) -> BuildResult:
         date=issue_date(settings, ingested.articles),
         title=TITLE,
         stories=tuple(
-            StoryDigest(
-                headline=translated[summary.headline],
-                bullets=tuple(translated[b.text] for b in summary.bullets),
-                sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
-            )
+            story_digest(story, summary, translated)
             for story, summary in zip(stories, summaries, strict=True)
         ),
         signature=Signature(

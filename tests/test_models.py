@@ -184,7 +184,9 @@ def test_build_with_no_model_offline_exits_2_quickly_with_one_line(tmp_path):
 
 
 def test_unreachable_hub_is_one_line_and_no_long_wait(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
     env |= {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "hf")}
     start = time.monotonic()
     result = subprocess.run(

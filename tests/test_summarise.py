@@ -9,7 +9,7 @@ from digest.ingest.text import parse_text
 from digest.summarise import summarise
 from tests.conftest import SEEDS
 
-LONG = "و" + " كلمة" * 70 + "."
+LONG = "و" + " كلمة" * 90 + "."
 
 
 def article(*paragraphs, title=None):
@@ -62,9 +62,9 @@ def test_fragments_and_run_ons_are_avoided_when_there_is_a_choice():
         article(
             "عاجل.",
             LONG,
-            "أعلنت وزارة الصحة عن افتتاح مستشفى جديد في العاصمة.",
-            "وقالت الوزارة إن المستشفى يضم مئتي سرير.",
-            "ويخدم المستشفى سكان العاصمة والمناطق المجاورة لها.",
+            "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في وسط العاصمة.",
+            "وقالت الوزارة في بيان إن المستشفى الجديد يضم مئتي سرير.",
+            "ويخدم المستشفى سكان العاصمة والمناطق الريفية المجاورة لها منذ اليوم.",
         ),
         bullets=2,
     )

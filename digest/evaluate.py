@@ -1,0 +1,178 @@
+"""Measuring summaries against people's: ROUGE on EASC, headlines against NTREX's real ones.
+
+ROUGE here tokenises Arabic itself: the usual rouge-score tokeniser keeps only [a-z0-9] and would
+score every Arabic summary zero. Text is normalised (diacritics and tatweel removed, alef, ya and
+ta marbuta variants unified) and split into Unicode word characters; nothing is stemmed or
+dropped, so the scores are comparable with published ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest import summarise
+from digest.arabic import normalise, segment, terms
+from digest.errors import UsageError
+from digest.news import Article
+
+TOKEN = re.compile(r"\w+")
+DAMPING = 0.85
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(normalise(text).lower())
+
+
+def rouge_n(candidate: str, reference: str, n: int) -> float:
+    """ROUGE-N F1 with clipped n-gram counts."""
+    cand = Counter(zip(*(tokens(candidate)[i:] for i in range(n)), strict=False))
+    ref = Counter(zip(*(tokens(reference)[i:] for i in range(n)), strict=False))
+    overlap = sum((cand & ref).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(cand.values()), overlap / sum(ref.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def read_text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s.text for s in segment(line for line in text.split("\n") if line.strip())]
+
+
+@dataclass(frozen=True)
+class EascArticle:
+    topic: str
+    sentences: tuple[str, ...]
+    references: tuple[str, ...]
+
+    @property
+    def k(self) -> int:
+        """Sentences to pick: the rounded mean length of the references."""
+        counts = [len(sentences_of(r)) for r in self.references]
+        return max(1, round(sum(counts) / len(counts)))
+
+
+def read_easc(folder: Path) -> list[EascArticle]:
+    articles_dir, references_dir = folder / "Articles", folder / "MTurk"
+    if not articles_dir.is_dir() or not references_dir.is_dir():
+        raise UsageError(f"{folder} is not an EASC folder: expected Articles/ and MTurk/ in it")
+    out = []
+    for topic in sorted(articles_dir.iterdir(), key=lambda p: p.name):
+        texts = [p for p in topic.iterdir() if p.suffix.lower() == ".txt"]
+        refs = (
+            sorted((references_dir / topic.name).glob("*"))
+            if (references_dir / topic.name).is_dir()
+            else []
+        )
+        if len(texts) != 1 or not refs:
+            raise UsageError(
+                f"{topic}: expected one article and its references in MTurk/{topic.name}"
+            )
+        out.append(
+            EascArticle(
+                topic=topic.name,
+                sentences=tuple(sentences_of(read_text(texts[0]))),
+                references=tuple(read_text(r) for r in refs),
+            )
+        )
+    return out
+
+
+def lead(sentences: Sequence[str], k: int) -> list[int]:
+    return list(range(min(k, len(sentences))))
+
+
+def textrank(sentences: Sequence[str], k: int) -> list[int]:
+    """Plain TextRank: PageRank over the cosine-similarity graph of the sentences, top k."""
+    vectors = [Counter(terms(s)) for s in sentences]
+    n = len(sentences)
+    weights = [
+        [summarise.cosine(a, b) if i != j else 0.0 for j, b in enumerate(vectors)]
+        for i, a in enumerate(vectors)
+    ]
+    out_sums = [sum(row) for row in weights]
+    rank = [1.0 / n] * n if n else []
+    for _ in range(100):
+        new = [
+            (1 - DAMPING) / n
+            + DAMPING * sum(rank[j] * weights[j][i] / out_sums[j] for j in range(n) if out_sums[j])
+            for i in range(n)
+        ]
+        converged = max((abs(a - b) for a, b in zip(new, rank, strict=True)), default=0) < 1e-8
+        rank = new
+        if converged:
+            break
+    return sorted(sorted(range(n), key=lambda i: (-rank[i], i))[:k])
+
+
+def system(sentences: Sequence[str], k: int) -> list[int]:
+    return summarise.select(list(sentences), k)
+
+
+METHODS: dict[str, Callable[[Sequence[str], int], list[int]]] = {
+    "digest": system,
+    "Lead-k": lead,
+    "TextRank-k": textrank,
+}
+
+
+@dataclass(frozen=True)
+class Scores:
+    rouge1: float
+    rouge2: float
+
+
+def evaluate_easc(articles: Sequence[EascArticle]) -> dict[str, Scores]:
+    """Mean over articles of the mean over references of ROUGE-1/2 F1, in percent."""
+    totals = {name: [0.0, 0.0] for name in METHODS}
+    for article in articles:
+        for name, method in METHODS.items():
+            summary = " ".join(article.sentences[i] for i in method(article.sentences, article.k))
+            for slot, n in enumerate((1, 2)):
+                totals[name][slot] += sum(
+                    rouge_n(summary, ref, n) for ref in article.references
+                ) / len(article.references)
+    count = len(articles) or 1
+    return {name: Scores(100 * r1 / count, 100 * r2 / count) for name, (r1, r2) in totals.items()}
+
+
+@dataclass(frozen=True)
+class NtrexDocument:
+    id: str
+    headline: str
+    body: tuple[str, ...]
+
+
+def read_ntrex(folder: Path) -> list[NtrexDocument]:
+    ids_path, text_path = folder / "DOCUMENT_IDS.tsv", folder / "newstest2019-ref.arb.txt"
+    if not ids_path.is_file() or not text_path.is_file():
+        raise UsageError(
+            f"{folder} is not an NTREX folder: expected DOCUMENT_IDS.tsv and newstest2019-ref.arb.txt"
+        )
+    documents: dict[str, list[str]] = {}
+    ids = read_text(ids_path).split("\n")
+    for doc_id, line in zip(ids, read_text(text_path).split("\n"), strict=False):
+        if doc_id.strip():
+            documents.setdefault(doc_id.strip(), []).append(line.strip())
+    return [
+        NtrexDocument(doc_id, lines[0], tuple(lines[1:])) for doc_id, lines in documents.items()
+    ]
+
+
+def evaluate_headlines(documents: Sequence[NtrexDocument]) -> dict[str, float]:
+    """ROUGE-1 F1 (percent) of the chosen headline against the real one, beside the first sentence."""
+    ours = first = 0.0
+    for doc in documents:
+        article = Article(id=doc.id, origin=doc.id, paragraphs=doc.body)
+        ours += rouge_n(summarise.summarise(article).headline, doc.headline, 1)
+        sentences = segment(doc.body)
+        first += rouge_n(sentences[0].text if sentences else "", doc.headline, 1)
+    count = len(documents) or 1
+    return {"digest": 100 * ours / count, "first sentence": 100 * first / count}
