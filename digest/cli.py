@@ -27,6 +27,10 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="The translation models in models.lock.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+eval_app = typer.Typer(
+    help="Measure summaries and headlines against references.", no_args_is_help=True
+)
+app.add_typer(eval_app, name="eval")
 
 
 class StderrFormatter(logging.Formatter):
@@ -181,6 +185,65 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model name from models
 
     folder = guarded(lambda: models.pull(models.read_lock().get(name)))
     typer.echo(f"{name}: {folder}")
+
+
+BenchmarksOption = Annotated[
+    Path, typer.Option("--benchmarks", help="Markdown file the table is written into.")
+]
+
+
+@eval_app.command("summarise")
+def eval_summarise(
+    easc: Annotated[Path, typer.Option(help="The EASC folder (Articles/, MTurk/).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
+) -> None:
+    """ROUGE-1/2 F1 on EASC of digest's summaries beside Lead-k and TextRank-k."""
+    from digest import evaluate, report
+
+    articles = guarded(lambda: evaluate.read_easc(easc))
+    scores = evaluate.evaluate_easc(articles)
+    rows = [(name, f"{s.rouge1:.2f}", f"{s.rouge2:.2f}") for name, s in scores.items()]
+    body = (
+        f"## Summary quality: EASC ({len(articles)} articles)\n\n"
+        "ROUGE F1 (%) against the 5 human extracts of each article, averaged over references "
+        "and articles; k per article = rounded mean length of its references. Arabic tokens: "
+        "normalised, Unicode word characters, no stemming. "
+        f"`digest eval summarise --easc {easc}`.\n\n"
+        + report.table(["method", "ROUGE-1", "ROUGE-2"], rows)
+    )
+    report.update_section(benchmarks, "eval-summarise-easc", body)
+    if as_json:
+        payload = {name: {"rouge1": s.rouge1, "rouge2": s.rouge2} for name, s in scores.items()}
+        typer.echo(json.dumps({"articles": len(articles), "scores": payload}, indent=2))
+    else:
+        typer.echo(report.table(["method", "ROUGE-1", "ROUGE-2"], rows))
+
+
+@eval_app.command("headlines")
+def eval_headlines(
+    ntrex: Annotated[Path, typer.Option(help="The NTREX folder (DOCUMENT_IDS.tsv, *.arb.txt).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
+) -> None:
+    """ROUGE-1 of the chosen headline against each NTREX document's real one."""
+    from digest import evaluate, report
+
+    documents = guarded(lambda: evaluate.read_ntrex(ntrex))
+    scores = evaluate.evaluate_headlines(documents)
+    rows = [(name, f"{value:.2f}") for name, value in scores.items()]
+    body = (
+        f"## Headlines: NTREX ({len(documents)} documents)\n\n"
+        "ROUGE-1 F1 (%) of the headline chosen from each document's body (its first line, the "
+        "real headline, removed) against the real headline. "
+        f"`digest eval headlines --ntrex {ntrex}`.\n\n"
+        + report.table(["headline", "ROUGE-1"], rows)
+    )
+    report.update_section(benchmarks, "eval-headlines-ntrex", body)
+    if as_json:
+        typer.echo(json.dumps({"documents": len(documents), "rouge1": scores}, indent=2))
+    else:
+        typer.echo(report.table(["headline", "ROUGE-1"], rows))
 
 
 def main() -> None:

@@ -20,7 +20,6 @@ from digest.errors import UsageError
 from digest.news import Article
 
 TOKEN = re.compile(r"\w+")
-DAMPING = 0.85
 
 
 def tokens(text: str) -> list[str]:
@@ -92,24 +91,12 @@ def lead(sentences: Sequence[str], k: int) -> list[int]:
 def textrank(sentences: Sequence[str], k: int) -> list[int]:
     """Plain TextRank: PageRank over the cosine-similarity graph of the sentences, top k."""
     vectors = [Counter(terms(s)) for s in sentences]
-    n = len(sentences)
     weights = [
         [summarise.cosine(a, b) if i != j else 0.0 for j, b in enumerate(vectors)]
         for i, a in enumerate(vectors)
     ]
-    out_sums = [sum(row) for row in weights]
-    rank = [1.0 / n] * n if n else []
-    for _ in range(100):
-        new = [
-            (1 - DAMPING) / n
-            + DAMPING * sum(rank[j] * weights[j][i] / out_sums[j] for j in range(n) if out_sums[j])
-            for i in range(n)
-        ]
-        converged = max((abs(a - b) for a, b in zip(new, rank, strict=True)), default=0) < 1e-8
-        rank = new
-        if converged:
-            break
-    return sorted(sorted(range(n), key=lambda i: (-rank[i], i))[:k])
+    rank = summarise.pagerank(weights) if sentences else []
+    return sorted(sorted(range(len(sentences)), key=lambda i: (-rank[i], i))[:k])
 
 
 def system(sentences: Sequence[str], k: int) -> list[int]:

@@ -48,3 +48,7 @@ def isolated_hf_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+STORIES = Path(__file__).resolve().parent / "fixtures" / "stories"

@@ -1,0 +1,112 @@
+"""Articles about one event become one story; different events, even with the same people, do not."""
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from digest.arabic import terms
+from digest.cluster import cluster
+from digest.config import make_settings
+from digest.evaluate import read_ntrex
+from digest.ingest import read_sources
+from digest.news import Article
+from digest.pipeline import build
+from digest.summarise import REDUNDANCY, cosine
+from tests.conftest import SEEDS, SHARED_DATA, STORIES
+
+# Same-event groups among the NTREX documents, judged from their English headlines. A merge
+# inside one group is right; any other merge is a false one.
+NTREX_EVENTS = [
+    "rt.com.91337 reuters.218932",
+    "nytimes.184837 euronews-en.153835 reuters.218863 nytimes.184860 telegraph.405422 "
+    "reuters.218865 euronews-en.153797 newsweek.51340",
+    "abcnews.306815 newsweek.51338",
+    "cbsnews.248387 reuters.218909",
+    "bbc.381746 scotsman.133791",
+    "cnn.304489 cnn.304447 newsweek.51310 cnbc.com.6790",
+    "cnbc.com.6769 reuters.218861",
+    "independent.226301 reuters.218923 reuters.218914 scotsman.133758 euronews-en.153826",
+    "newsweek.51300 abcnews.306755",
+    "cbsnews.248384 cbsnews.248471 telegraph.405413 cbsnews.248394 newsweek.51328",
+    "thelocal.65969 euronews-en.153799",
+]
+
+
+def names(stories):
+    return sorted(sorted(a.origin.rsplit("/", 1)[-1] for a in s.articles) for s in stories)
+
+
+def test_nothing_and_one():
+    assert cluster([]) == []
+    (article,) = read_sources([SEEDS / "000_b8ca79493ea0142d.txt"]).articles
+    assert [s.articles for s in cluster([article])] == [(article,)]
+
+
+def test_the_two_seeds_are_one_story():
+    assert names(cluster(read_sources([SEEDS]).articles)) == [
+        ["000_b8ca79493ea0142d.txt", "002_df63d949de21f533.txt"]
+    ]
+
+
+def test_three_outlets_one_event_and_same_people_in_two_events():
+    stories = cluster(read_sources([SEEDS, STORIES]).articles)
+    assert names(stories) == [
+        ["000_b8ca79493ea0142d.txt", "002_df63d949de21f533.txt"],
+        ["erdogan-sisi-call.txt"],
+        ["erdogan-sisi-trade.txt"],
+        ["sfax-alarabiya.txt", "sfax-aljazeera.txt", "sfax-skynews.txt"],
+    ]
+
+
+@pytest.mark.parametrize(("days", "stories"), [(1, 1), (2, 1), (3, 2), (30, 2)])
+def test_the_same_text_far_apart_in_time_is_two_stories(days, stories):
+    (article,) = read_sources([STORIES / "sfax-aljazeera.txt"]).articles
+    later = dataclasses.replace(
+        article, id="later", published=article.published + dt.timedelta(days=days)
+    )
+    assert len(cluster([article, later])) == stories
+
+
+def test_undated_articles_fit_any_window():
+    (article,) = read_sources([STORIES / "sfax-aljazeera.txt"]).articles
+    undated = dataclasses.replace(article, id="undated", published=None)
+    assert len(cluster([article, undated])) == 1
+
+
+def test_ntrex_news_documents_make_no_false_merges():
+    documents = read_ntrex(SHARED_DATA / "ntrex")
+    articles = [
+        Article(id=d.id, origin=d.id, paragraphs=d.body, title=d.headline) for d in documents
+    ]
+    stories = cluster(articles)
+    events = [set(group.split()) for group in NTREX_EVENTS]
+    merged = [{a.id for a in s.articles} for s in stories if len(s.articles) > 1]
+    false = [ids for ids in merged if not any(ids <= event for event in events)]
+    assert false == []
+    assert {"rt.com.91337", "reuters.218932"} in merged
+    assert len(stories) < len(articles)
+
+
+def test_issue_orders_stories_by_outlets_then_recency(tmp_path):
+    result = build(make_settings([SEEDS, STORIES], out=tmp_path, translate=False))
+    assert [len(s.sources) for s in result.issue.stories] == [3, 2, 1, 1]
+    assert [s.sources[0].published for s in result.issue.stories[2:]] == [
+        dt.date(2025, 3, 11),
+        dt.date(2025, 3, 10),
+    ]
+
+
+def test_a_story_draws_bullets_from_its_outlets_without_repeating_itself(tmp_path):
+    result = build(make_settings([STORIES], out=tmp_path, translate=False, bullets=4))
+    sfax = result.issue.stories[0]
+    assert {s.name for s in sfax.sources} == {"الجزيرة", "العربية", "سكاي نيوز عربية"}
+    assert len({b.source for b in sfax.bullets}) >= 2
+    vectors = [Counter(terms(b.line.ar)) for b in sfax.bullets] + [Counter(terms(sfax.headline.ar))]
+    for i, a in enumerate(vectors):
+        for b in vectors[i + 1 :]:
+            assert cosine(a, b) <= REDUNDANCY
+    markdown = (result.folder / "digest.md").read_text()
+    assert "Sources (3):" in markdown
+    assert sum(f"— {name}" in markdown for name in ("الجزيرة", "العربية", "سكاي نيوز عربية")) >= 2

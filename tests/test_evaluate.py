@@ -1,0 +1,101 @@
+"""ROUGE with Arabic tokens, and the real-world quality suites on EASC and NTREX."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from digest.cli import app
+from digest.evaluate import (
+    evaluate_easc,
+    evaluate_headlines,
+    read_easc,
+    read_ntrex,
+    rouge_n,
+    tokens,
+)
+from digest.report import update_section
+from tests.conftest import SHARED_DATA
+
+
+@pytest.mark.parametrize(
+    ("candidate", "reference", "n", "expected"),
+    [
+        ("قال الرئيس", "قال الرئيس", 1, 1.0),
+        ("قال الرئيس", "غادر الوزير", 1, 0.0),
+        ("", "قال الرئيس", 1, 0.0),
+        ("أحمد إلى المدرسة", "احمد الي المدرسه", 1, 1.0),
+        ("a b c", "a b d", 1, 2 / 3),
+        ("a b c", "a b d", 2, 1 / 2),
+        ("a a a", "a", 1, 0.5),
+    ],
+)
+def test_rouge_n(candidate, reference, n, expected):
+    assert rouge_n(candidate, reference, n) == pytest.approx(expected)
+
+
+def test_arabic_tokens_are_not_dropped():
+    assert tokens("مُحَمَّد، في ٢٠٢٥!") == ["محمد", "في", "٢٠٢٥"]
+
+
+@pytest.fixture(scope="module")
+def easc():
+    return read_easc(SHARED_DATA / "easc")
+
+
+def test_easc_development_split_is_read_whole(easc):
+    assert len(easc) == 102
+    assert all(len(a.references) == 5 and a.k >= 1 and a.sentences for a in easc)
+
+
+def test_digest_summaries_beat_lead_and_textrank_on_easc(easc):
+    scores = evaluate_easc(easc)
+    assert 44 < scores["Lead-k"].rouge1 < 50, "the protocol is off: Lead-k should be near 47"
+    assert scores["digest"].rouge1 > scores["Lead-k"].rouge1
+    assert scores["digest"].rouge2 > scores["Lead-k"].rouge2
+    assert scores["digest"].rouge1 > scores["TextRank-k"].rouge1 + 5
+
+
+def test_chosen_headlines_beat_the_first_sentence_on_ntrex():
+    documents = read_ntrex(SHARED_DATA / "ntrex")
+    assert len(documents) == 123
+    scores = evaluate_headlines(documents)
+    assert scores["digest"] > scores["first sentence"]
+
+
+def test_eval_cli_prints_json_and_writes_its_benchmarks_section(tmp_path):
+    benchmarks = tmp_path / "BENCHMARKS.md"
+    benchmarks.write_text("# Benchmarks\n\n<!-- other -->\nkept\n<!-- /other -->\n")
+    for _ in range(2):
+        result = CliRunner().invoke(
+            app,
+            [
+                "eval",
+                "headlines",
+                "--ntrex",
+                str(SHARED_DATA / "ntrex"),
+                "--json",
+                "--benchmarks",
+                str(benchmarks),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["documents"] == 123
+    text = benchmarks.read_text()
+    assert text.count("<!-- eval-headlines-ntrex -->") == 1
+    assert "kept" in text and "| first sentence |" in text
+
+
+def test_eval_cli_rejects_a_folder_that_is_not_easc(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "summarise", "--easc", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is not an EASC folder" in result.output
+
+
+def test_update_section_replaces_only_its_own_section(tmp_path):
+    path = tmp_path / "B.md"
+    update_section(path, "a", "first")
+    update_section(path, "b", "second")
+    update_section(path, "a", "third")
+    text = path.read_text()
+    assert "first" not in text and text.index("third") < text.index("second")
