@@ -192,6 +192,21 @@ BenchmarksOption = Annotated[
 ]
 
 
+def publish(
+    benchmarks: Path,
+    key: str,
+    heading: str,
+    header: list[str],
+    rows: list[tuple[str, ...]],
+    payload: dict | None,
+) -> None:
+    """Write the table into its BENCHMARKS.md section and print it, or the JSON payload."""
+    from digest import report
+
+    report.update_section(benchmarks, key, f"{heading}\n\n{report.table(header, rows)}")
+    typer.echo(json.dumps(payload, indent=2) if payload else report.table(header, rows))
+
+
 @eval_app.command("summarise")
 def eval_summarise(
     easc: Annotated[Path, typer.Option(help="The EASC folder (Articles/, MTurk/).")],
@@ -199,25 +214,27 @@ def eval_summarise(
     benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
 ) -> None:
     """ROUGE-1/2 F1 on EASC of digest's summaries beside Lead-k and TextRank-k."""
-    from digest import evaluate, report
+    from digest import evaluate
 
     articles = guarded(lambda: evaluate.read_easc(easc))
     scores = evaluate.evaluate_easc(articles)
-    rows = [(name, f"{s.rouge1:.2f}", f"{s.rouge2:.2f}") for name, s in scores.items()]
-    body = (
+    publish(
+        benchmarks,
+        "eval-summarise-easc",
         f"## Summary quality: EASC ({len(articles)} articles)\n\n"
         "ROUGE F1 (%) against the 5 human extracts of each article, averaged over references "
         "and articles; k per article = rounded mean length of its references. Arabic tokens: "
         "normalised, Unicode word characters, no stemming. "
-        f"`digest eval summarise --easc {easc}`.\n\n"
-        + report.table(["method", "ROUGE-1", "ROUGE-2"], rows)
+        f"`digest eval summarise --easc {easc}`.",
+        ["method", "ROUGE-1", "ROUGE-2"],
+        [(name, f"{s.rouge1:.2f}", f"{s.rouge2:.2f}") for name, s in scores.items()],
+        {
+            "articles": len(articles),
+            "scores": {n: {"rouge1": s.rouge1, "rouge2": s.rouge2} for n, s in scores.items()},
+        }
+        if as_json
+        else None,
     )
-    report.update_section(benchmarks, "eval-summarise-easc", body)
-    if as_json:
-        payload = {name: {"rouge1": s.rouge1, "rouge2": s.rouge2} for name, s in scores.items()}
-        typer.echo(json.dumps({"articles": len(articles), "scores": payload}, indent=2))
-    else:
-        typer.echo(report.table(["method", "ROUGE-1", "ROUGE-2"], rows))
 
 
 @eval_app.command("headlines")
@@ -227,23 +244,21 @@ def eval_headlines(
     benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
 ) -> None:
     """ROUGE-1 of the chosen headline against each NTREX document's real one."""
-    from digest import evaluate, report
+    from digest import evaluate
 
     documents = guarded(lambda: evaluate.read_ntrex(ntrex))
     scores = evaluate.evaluate_headlines(documents)
-    rows = [(name, f"{value:.2f}") for name, value in scores.items()]
-    body = (
+    publish(
+        benchmarks,
+        "eval-headlines-ntrex",
         f"## Headlines: NTREX ({len(documents)} documents)\n\n"
         "ROUGE-1 F1 (%) of the headline chosen from each document's body (its first line, the "
         "real headline, removed) against the real headline. "
-        f"`digest eval headlines --ntrex {ntrex}`.\n\n"
-        + report.table(["headline", "ROUGE-1"], rows)
+        f"`digest eval headlines --ntrex {ntrex}`.",
+        ["headline", "ROUGE-1"],
+        [(name, f"{value:.2f}") for name, value in scores.items()],
+        {"documents": len(documents), "rouge1": scores} if as_json else None,
     )
-    report.update_section(benchmarks, "eval-headlines-ntrex", body)
-    if as_json:
-        typer.echo(json.dumps({"documents": len(documents), "rouge1": scores}, indent=2))
-    else:
-        typer.echo(report.table(["headline", "ROUGE-1"], rows))
 
 
 def main() -> None:

@@ -58,9 +58,22 @@ def small_network(**extra: int) -> dict[str, int]:
     )
 
 
+def save_random(model_class, config, folder: Path, **generation) -> Path:
+    """Random weights with a fixed seed, and the generation settings a real model ships."""
+    import torch
+
+    torch.manual_seed(0)
+    model = model_class(config)
+    model.generation_config.num_beams = 2
+    model.generation_config.max_length = 24
+    for name, value in generation.items():
+        setattr(model.generation_config, name, value)
+    model.save_pretrained(folder)
+    return folder
+
+
 def build_marian(folder: Path) -> Path:
     import sentencepiece as spm
-    import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,7 +89,6 @@ def build_marian(folder: Path) -> Path:
         vocab=str(folder / "vocab.json"),
     ).save_pretrained(folder)
 
-    torch.manual_seed(0)
     config = MarianConfig(
         vocab_size=len(vocab),
         pad_token_id=2,
@@ -85,16 +97,10 @@ def build_marian(folder: Path) -> Path:
         forced_eos_token_id=0,
         **small_network(),
     )
-    model = MarianMTModel(config)
-    model.generation_config.num_beams = 2
-    model.generation_config.max_length = 24
-    model.generation_config.bad_words_ids = [[2]]
-    model.save_pretrained(folder)
-    return folder
+    return save_random(MarianMTModel, config, folder, bad_words_ids=[[2]])
 
 
 def build_nllb(folder: Path) -> Path:
-    import torch
     from transformers import AutoTokenizer, M2M100Config, M2M100ForConditionalGeneration
 
     source = folder.with_name(folder.name + "-spm")
@@ -115,7 +121,6 @@ def build_nllb(folder: Path) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(source, src_lang="arb_Arab")
     tokenizer.save_pretrained(folder)
 
-    torch.manual_seed(0)
     config = M2M100Config(
         vocab_size=len(tokenizer),
         pad_token_id=1,
@@ -124,8 +129,4 @@ def build_nllb(folder: Path) -> Path:
         decoder_start_token_id=2,
         **small_network(),
     )
-    model = M2M100ForConditionalGeneration(config)
-    model.generation_config.num_beams = 2
-    model.generation_config.max_length = 24
-    model.save_pretrained(folder)
-    return folder
+    return save_random(M2M100ForConditionalGeneration, config, folder)
