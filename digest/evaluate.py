@@ -26,10 +26,13 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(normalise(text).lower())
 
 
+def ngrams(words: list[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
 def rouge_n(candidate: str, reference: str, n: int) -> float:
     """ROUGE-N F1 with clipped n-gram counts."""
-    cand = Counter(zip(*(tokens(candidate)[i:] for i in range(n)), strict=False))
-    ref = Counter(zip(*(tokens(reference)[i:] for i in range(n)), strict=False))
+    cand, ref = (ngrams(tokens(text), n) for text in (candidate, reference))
     overlap = sum((cand & ref).values())
     if not overlap:
         return 0.0
@@ -99,12 +102,8 @@ def textrank(sentences: Sequence[str], k: int) -> list[int]:
     return sorted(sorted(range(len(sentences)), key=lambda i: (-rank[i], i))[:k])
 
 
-def system(sentences: Sequence[str], k: int) -> list[int]:
-    return summarise.select(list(sentences), k)
-
-
 METHODS: dict[str, Callable[[Sequence[str], int], list[int]]] = {
-    "digest": system,
+    "digest": summarise.select,
     "Lead-k": lead,
     "TextRank-k": textrank,
 }

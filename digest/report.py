@@ -3,15 +3,9 @@ so the file always shows the latest figures of every benchmark side by side."""
 
 from __future__ import annotations
 
-import os
-import platform
 import re
 from collections.abc import Sequence
 from pathlib import Path
-
-
-def machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
