@@ -50,5 +50,13 @@ def isolated_hf_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
 
 
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path, monkeypatch) -> Path:
+    """Each test gets its own SQLite state file (translation cache, deliveries, seen articles)."""
+    path = tmp_path / "state" / "digest.sqlite3"
+    monkeypatch.setenv("DIGEST_STATE", str(path))
+    return path
+
+
 SHARED_DATA = ROOT.parent / "shared" / "data"
 STORIES = Path(__file__).resolve().parent / "fixtures" / "stories"
