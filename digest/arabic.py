@@ -78,6 +78,16 @@ def quoted(spans: list[tuple[int, int]], text: str, i: int) -> bool:
     return False
 
 
+def is_mark(ch: str) -> bool:
+    """A diacritic: part of the word it sits on, so "المتيقّظ." is not a one-letter abbreviation."""
+    return unicodedata.category(ch) == "Mn"
+
+
+def after_number(text: str, i: int) -> bool:
+    """Whether the letter at i follows a number, as the era mark م (AD) does after a year."""
+    return text[:i].rstrip(" ")[-1:].isdigit()
+
+
 def breaks_here(text: str, i: int) -> bool:
     ch = text[i]
     before = text[i - 1] if i > 0 else ""
@@ -88,9 +98,12 @@ def breaks_here(text: str, i: int) -> bool:
         if after and after.isascii() and after.isalnum():
             return False
         word_start = i - 1
-        while word_start >= 0 and text[word_start].isalpha():
+        while word_start >= 0 and (text[word_start].isalpha() or is_mark(text[word_start])):
             word_start -= 1
-        if i - word_start - 1 == 1:
+        word = text[word_start + 1 : i]
+        if sum(ch.isalpha() for ch in word) == 1 and not (
+            word == "م" and after_number(text, i - 1)
+        ):
             return False
     return True
 

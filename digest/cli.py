@@ -223,8 +223,9 @@ def eval_summarise(
         "eval-summarise-easc",
         f"## Summary quality: EASC ({len(articles)} articles)\n\n"
         "ROUGE F1 (%) against the 5 human extracts of each article, averaged over references "
-        "and articles; k per article = rounded mean length of its references. Arabic tokens: "
-        "normalised, Unicode word characters, no stemming. "
+        "and articles; k per article = rounded mean length of its references. Hard-wrapped "
+        "article lines are rejoined as the annotators saw them. Arabic tokens: normalised, "
+        "Unicode word characters, no stemming. "
         f"`digest eval summarise --easc {easc}`.",
         ["method", "ROUGE-1", "ROUGE-2"],
         [(name, f"{s.rouge1:.2f}", f"{s.rouge2:.2f}") for name, s in scores.items()],

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest import summarise
-from digest.arabic import normalise, segment, terms
+from digest.arabic import CLOSERS, TERMINATORS, normalise, segment, terms
 from digest.errors import UsageError
 from digest.news import Article
 
 TOKEN = re.compile(r"\w+")
+SENTENCE_END = TERMINATORS + CLOSERS
 
 
 def tokens(text: str) -> list[str]:
@@ -46,6 +47,24 @@ def read_text(path: Path) -> str:
 
 def sentences_of(text: str) -> list[str]:
     return [s.text for s in segment(line for line in text.split("\n") if line.strip())]
+
+
+def unwrap(text: str) -> str:
+    """Join the lines of a hard-wrapped article back into its sentences.
+
+    EASC's newspaper articles break lines every dozen words, mid-sentence; split there, every
+    method would pick line fragments. The annotators saw the text with those line breaks simply
+    removed (their extracts run the words on either side together, "يوم" + "الثلاثاء" as
+    "يومالثلاثاء"), so a line that does not end a sentence is joined to the next the same way,
+    and system and reference sentences are the same units.
+    """
+    lines: list[str] = []
+    for line in (line.strip() for line in text.split("\n")):
+        if lines and lines[-1] and line and lines[-1][-1] not in SENTENCE_END:
+            lines[-1] += line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -80,7 +99,7 @@ def read_easc(folder: Path) -> list[EascArticle]:
         out.append(
             EascArticle(
                 topic=topic.name,
-                sentences=tuple(sentences_of(read_text(texts[0]))),
+                sentences=tuple(sentences_of(unwrap(read_text(texts[0])))),
                 references=tuple(read_text(r) for r in refs),
             )
         )

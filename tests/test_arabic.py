@@ -91,3 +91,17 @@ def test_terms_drop_stopwords_and_prefixes():
 )
 def test_boilerplate(line, expected):
     assert is_boilerplate(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("كان الرجل المتيقّظ. ثم نام.", ["كان الرجل المتيقّظ.", "ثم نام."]),
+        ("وصلوا مبكرًا. ثم غادروا.", ["وصلوا مبكرًا.", "ثم غادروا."]),
+        ("ولد عام 1770 م. ودرس في بون.", ["ولد عام 1770 م.", "ودرس في بون."]),
+        ("توفي عام 1827م. وحزن عليه الجميع.", ["توفي عام 1827م.", "وحزن عليه الجميع."]),
+        ("التقى م. أحمد بالوزير. ثم عاد.", ["التقى م. أحمد بالوزير.", "ثم عاد."]),
+    ],
+)
+def test_diacritics_and_the_era_mark_do_not_hide_a_sentence_end(text, expected):
+    assert split_sentences(text) == expected

@@ -12,7 +12,9 @@ from digest.evaluate import (
     read_easc,
     read_ntrex,
     rouge_n,
+    sentences_of,
     tokens,
+    unwrap,
 )
 from digest.report import update_section
 from tests.conftest import SHARED_DATA
@@ -48,9 +50,39 @@ def test_easc_development_split_is_read_whole(easc):
     assert all(len(a.references) == 5 and a.k >= 1 and a.sentences for a in easc)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("غادر الوزير يوم\nالثلاثاء الى تونس.\nوعاد.", "غادر الوزير يومالثلاثاء الى تونس.\nوعاد."),
+        ("السطر الأول.\nالسطر الثاني»\nالثالث", "السطر الأول.\nالسطر الثاني»\nالثالث"),
+        ("عنوان بلا نقطة\n\nفقرة تالية.", "عنوان بلا نقطة\n\nفقرة تالية."),
+        ("  يبدأ هنا\n  ويكمل هنا.  ", "يبدأ هناويكمل هنا."),
+    ],
+)
+def test_unwrap_joins_lines_that_do_not_end_a_sentence(text, expected):
+    assert unwrap(text) == expected
+
+
+def test_easc_sentences_are_the_units_the_annotators_chose(easc):
+    """Nearly every sentence of a human extract opens one of the article's sentences.
+
+    The rest are the corpus's own naive splits (inside "2.1", after "ق."); hard-wrapped articles
+    read line by line would leave about a quarter unmatched.
+    """
+    starts = matched = 0
+    for article in easc:
+        own = [" ".join(tokens(s)) for s in article.sentences]
+        for reference in article.references:
+            for sentence in sentences_of(reference):
+                words = " ".join(tokens(sentence))
+                starts += 1
+                matched += any(s.startswith(words) for s in own)
+    assert matched / starts > 0.9
+
+
 def test_digest_summaries_beat_lead_and_textrank_on_easc(easc):
     scores = evaluate_easc(easc)
-    assert 44 < scores["Lead-k"].rouge1 < 50, "the protocol is off: Lead-k should be near 47"
+    assert 48 < scores["Lead-k"].rouge1 < 53, "the protocol is off: Lead-k should be near 50.6"
     assert scores["digest"].rouge1 > scores["Lead-k"].rouge1
     assert scores["digest"].rouge2 > scores["Lead-k"].rouge2
     assert scores["digest"].rouge1 > scores["TextRank-k"].rouge1 + 5
