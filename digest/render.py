@@ -136,8 +136,9 @@ def render_template(env: jinja2.Environment, name: str, **context: object) -> st
             f"{error.filename or error.name}, line {error.lineno}: {error.message}"
         ) from None
     except jinja2.TemplateNotFound as error:
+        where = template_line(error) or name
         raise TemplateError(
-            f"{name}: template {error.name!r} not found in the template folders"
+            f"{where}: no template {error.name!r} in the template folders"
         ) from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
         where = template_line(error) or name
