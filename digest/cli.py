@@ -100,6 +100,10 @@ def build(
         bool, typer.Option("--translate/--no-translate", help="Translate, or preview Arabic only.")
     ] = True,
     strict: Annotated[bool, typer.Option(help="Fail (exit 1) if any article fails.")] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(help="A folder of templates that replace the built-in ones by name."),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
@@ -116,6 +120,7 @@ def build(
             bullets=bullets,
             translate=translate,
             strict=strict,
+            templates=templates,
         ),
         debug,
     )

@@ -23,6 +23,7 @@ class Settings:
     bullets: int = DEFAULT_BULLETS
     translate: bool = True
     strict: bool = False
+    templates: Path | None = None
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -42,6 +43,7 @@ def make_settings(
     bullets: int = DEFAULT_BULLETS,
     translate: bool = True,
     strict: bool = False,
+    templates: Path | None = None,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -49,6 +51,8 @@ def make_settings(
         )
     if bullets < 1:
         raise UsageError(f"--bullets must be at least 1, got {bullets}")
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"--templates {templates}: no such folder; name a folder of templates")
     return Settings(
         sources=tuple(str(s) for s in sources),
         out=out,
@@ -58,4 +62,5 @@ def make_settings(
         bullets=bullets,
         translate=translate,
         strict=strict,
+        templates=templates,
     )

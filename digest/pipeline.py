@@ -107,6 +107,5 @@ def build(settings: Settings) -> BuildResult:
             summariser=f"{summarise.NAME}/k={settings.bullets}",
         ),
     )
-    files = render.render(issue, render.environment())
-    folder = site.write_issue(settings.out, issue.date, files)
+    folder = site.publish(settings.out, issue, render.environment(settings.templates))
     return BuildResult(issue=issue, folder=folder, failures=ingested.failures)

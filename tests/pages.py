@@ -1,9 +1,12 @@
-"""Reading rendered HTML back with the standard library's parser, as a client would."""
+"""Reading rendered HTML back with the standard library's parser, as a client would; sample issues."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from digest.news import Bilingual, Bullet, Issue, Signature, SourceRef, StoryDigest
 
 
 @dataclass
@@ -52,3 +55,89 @@ def parse(html: str) -> Element:
     builder.close()
     assert builder.stack == [builder.root], "unclosed elements"
     return builder.root
+
+
+def summit_issue(date: dt.date = dt.date(2025, 8, 16)) -> Issue:
+    """The seeds' story with hand-written English, two outlets and one bullet flagged for review."""
+    return Issue(
+        date=date,
+        title="Arabic press digest",
+        stories=(
+            StoryDigest(
+                headline=Bilingual(
+                    ar="قال الرئيس الأمريكي دونالد ترامب، إنهم أحرزوا تقدما كبيرا في اجتماعهم مع الرئيس الروسي فلاديمير بوتين",
+                    en="Trump says he made great progress in his meeting with Putin",
+                ),
+                bullets=(
+                    Bullet(
+                        Bilingual(
+                            ar="ونشر الكرملين مقطع فيديو يظهر الرئيسين بعد انتهاء المؤتمر الصحفي المشترك في أنكوريدج بولاية ألاسكا الأمريكية.",
+                            en="The Kremlin released a video of the two presidents after their joint press conference in Anchorage, Alaska.",
+                        ),
+                        "RT",
+                    ),
+                    Bullet(
+                        Bilingual(
+                            ar="وصف الرئيس الأمريكي دونالد ترامب لقاءه مع الرئيس الروسي فلاديمير بوتين في ألاسكا بأنه كان “مثمرا للغاية”، مؤكدا تحقيق تقدم هائل.",
+                            en="Trump called his meeting with Putin in Alaska “very productive” and said tremendous progress had been made.",
+                        ),
+                        "RT",
+                    ),
+                    Bullet(
+                        Bilingual(
+                            ar="وعقد الاجتماع بصيغة 3+3، حيث حضر من الجانب الأمريكي ترامب، ووزير الخارجية ماركو روبيو، والمبعوث الأمريكي للشرق الأوسط ستيف ويتكوف.",
+                            en="The meeting was held in a 3+3 format, with Trump, Secretary of State Marco Rubio and envoy Steve Witkoff on the American side.",
+                            review="the sentence was longer than the model's input limit",
+                        ),
+                        "الأناضول",
+                    ),
+                ),
+                sources=(
+                    SourceRef("RT", "https://arabic.rt.com/world/1700000-summit/", date),
+                    SourceRef("الأناضول", "https://www.aa.com.tr/ar/summit/3650000", date),
+                ),
+            ),
+        ),
+        signature=Signature(
+            version="0.1.0",
+            model="opus-mt-tc-big-ar-en",
+            model_id="Helsinki-NLP/opus-mt-tc-big-ar-en",
+            revision="main",
+            backend="transformers",
+            summariser="posrank+mmr/k=4",
+        ),
+    )
+
+
+def flood_issue(date: dt.date = dt.date(2025, 3, 10)) -> Issue:
+    """A one-outlet story from the Sfax fixtures, with hand-written English."""
+    return Issue(
+        date=date,
+        title="Arabic press digest",
+        stories=(
+            StoryDigest(
+                headline=Bilingual(
+                    ar="خمسة قتلى في فيضانات صفاقس التونسية",
+                    en="Five dead in floods in Tunisia's Sfax",
+                ),
+                bullets=(
+                    Bullet(
+                        Bilingual(
+                            ar="لقي خمسة أشخاص حتفهم جراء فيضانات اجتاحت مدينة صفاقس في جنوب تونس إثر أمطار غزيرة هطلت طوال ليلة الأحد.",
+                            en="Five people died in floods that swept the city of Sfax in southern Tunisia after heavy rain fell all Sunday night.",
+                        ),
+                        "الجزيرة",
+                    ),
+                    Bullet(
+                        Bilingual(
+                            ar="وقالت الحماية المدنية إن فرقها أنقذت نحو أربعين شخصا حاصرتهم المياه في منازلهم وسياراتهم.",
+                            en="Civil protection said its teams rescued about forty people trapped by the water in their homes and cars.",
+                        ),
+                        "الجزيرة",
+                    ),
+                ),
+                sources=(SourceRef("الجزيرة", None, date),),
+            ),
+        ),
+        signature=summit_issue().signature,
+    )

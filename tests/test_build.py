@@ -41,8 +41,18 @@ def test_build_writes_markdown_and_html_for_every_story(built, kind):
     result, out, folder = built[kind]
     assert result.returncode == 0, result.stderr
     issue = out / "2025-08-16"
-    assert sorted(p.name for p in out.iterdir()) == ["2025-08-16"]
-    assert sorted(p.name for p in issue.iterdir()) == ["digest.md", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "2025-08-16",
+        "assets",
+        "feed.xml",
+        "index.html",
+    ]
+    assert sorted(p.name for p in issue.iterdir()) == [
+        "digest.md",
+        "digest.txt",
+        "index.html",
+        "issue.json",
+    ]
     assert f"wrote {issue}" in result.stdout
 
     page = parse((issue / "index.html").read_text(encoding="utf-8"))
@@ -96,7 +106,7 @@ def test_same_input_gives_byte_identical_files(tmp_path, tiny_marian):
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
         build(make_settings([SEEDS], out=out, model_dir=tiny_marian))
-    for name in ("index.html", "digest.md"):
+    for name in ("index.html", "digest.md", "digest.txt", "issue.json"):
         assert (first / "2025-08-16" / name).read_bytes() == (
             second / "2025-08-16" / name
         ).read_bytes()
@@ -106,10 +116,17 @@ def test_rebuilding_a_date_replaces_it_whole(tmp_path):
     build(make_settings([SEEDS], out=tmp_path, translate=False))
     (tmp_path / "2025-08-16" / "stale.txt").write_text("from an older build")
     build(make_settings([SEEDS], out=tmp_path, translate=False, bullets=2))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-08-16"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "2025-08-16",
+        "assets",
+        "feed.xml",
+        "index.html",
+    ]
     assert sorted(p.name for p in (tmp_path / "2025-08-16").iterdir()) == [
         "digest.md",
+        "digest.txt",
         "index.html",
+        "issue.json",
     ]
     assert (tmp_path / "2025-08-16" / "digest.md").read_text().count("\n- ") == 2
 

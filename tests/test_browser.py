@@ -1,0 +1,185 @@
+"""A real browser, headless Chromium from Debian's `chromium` package, opens the built pages.
+
+It checks what only a browser can: no console errors, the computed direction of every Arabic and
+English block (also with the dir attributes removed, as some email clients do), a 640 px column,
+that no request leaves the machine, and that the page is not blank. Screenshots are kept in
+tests/artifacts/browser/ for a person to look at. CI (CI=true) fails when Chromium is missing;
+elsewhere the test is skipped with the reason.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from digest import render, site
+from tests.conftest import ROOT
+from tests.pages import flood_issue, summit_issue
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DIRECTIONS = """() => [...document.querySelectorAll('[lang]')]
+    .filter(e => e !== document.documentElement && getComputedStyle(e).display === 'block')
+    .map(e => ({lang: e.lang, text: e.textContent.trim().slice(0, 40),
+                direction: getComputedStyle(e).direction, align: getComputedStyle(e).textAlign}))"""
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser test (.ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1024, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def two_issue_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    env = render.environment()
+    site.publish(out, flood_issue(), env)
+    site.publish(out, summit_issue(), env)
+    return out
+
+
+class Visit:
+    """One page load with every console error and every request it made."""
+
+    def __init__(self, context, url: str):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.page = context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.route("**/*", self.guard)
+        if url:
+            self.page.goto(url, wait_until="load")
+
+    def guard(self, route):
+        """Let local files and 127.0.0.1 through; anything else is recorded and never sent."""
+        url = route.request.url
+        if url.startswith("file://") or urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def outside(self) -> list[str]:
+        """Every URL this page asked for that is neither a local file nor 127.0.0.1."""
+        sent = [u for u in self.requests if not u.startswith(("file://", "about:"))]
+        return sorted({*self.blocked, *(u for u in sent if urlsplit(u).hostname != "127.0.0.1")})
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def assert_not_blank(png: Path) -> None:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        grey = image.convert("L")
+        histogram = grey.histogram()
+        background = max(range(256), key=histogram.__getitem__)
+        ink = sum(n for value, n in enumerate(histogram) if abs(value - background) > 60)
+        assert grey.getextrema()[1] - grey.getextrema()[0] > 100, f"{png} has no contrast"
+        assert ink / (grey.width * grey.height) > 0.005, f"{png} is blank"
+
+
+def assert_directions(visit: Visit, arabic_blocks: int) -> None:
+    blocks = visit.page.evaluate(DIRECTIONS)
+    arabic = [b for b in blocks if b["lang"] == "ar"]
+    english = [b for b in blocks if b["lang"] == "en"]
+    assert len(arabic) == arabic_blocks, arabic
+    assert all(b["direction"] == "rtl" and b["align"] == "right" for b in arabic), arabic
+    assert english and all(b["direction"] == "ltr" for b in english), english
+
+
+def test_the_guard_sees_and_stops_a_request_to_the_network(browser, tmp_path):
+    page = tmp_path / "remote.html"
+    page.write_text('<!DOCTYPE html><p>x</p><img src="https://example.org/pixel.png">')
+    visit = Visit(browser, page.as_uri())
+    assert visit.outside() == ["https://example.org/pixel.png"]
+    visit.page.close()
+
+
+def test_the_issue_page_in_a_browser(browser, two_issue_site):
+    visit = Visit(browser, (two_issue_site / "2025-08-16" / "index.html").as_uri())
+    assert visit.errors == []
+    assert visit.outside() == []
+    assert visit.requests == [(two_issue_site / "2025-08-16" / "index.html").as_uri()]
+    assert_directions(visit, arabic_blocks=4)
+    width = visit.page.evaluate("document.querySelector('.frame').getBoundingClientRect().width")
+    assert 600 <= width <= 700
+    assert visit.page.is_hidden(".preheader")
+    assert visit.page.is_visible("text=Check the translation")
+    assert_not_blank(visit.screenshot("issue.png"))
+
+    visit.page.evaluate("document.querySelectorAll('[dir]').forEach(e => e.removeAttribute('dir'))")
+    assert_directions(visit, arabic_blocks=4)
+    visit.page.close()
+
+
+def test_the_issue_page_fits_a_phone(browser, two_issue_site):
+    visit = Visit(browser, "")
+    visit.page.set_viewport_size({"width": 375, "height": 800})
+    visit.page.goto((two_issue_site / "2025-08-16" / "index.html").as_uri(), wait_until="load")
+    assert visit.page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_not_blank(visit.screenshot("issue-phone.png"))
+    visit.page.close()
+
+
+def test_the_index_of_a_two_issue_site_in_a_browser(browser, two_issue_site):
+    visit = Visit(browser, (two_issue_site / "index.html").as_uri())
+    assert visit.errors == []
+    assert visit.outside() == []
+    assert (two_issue_site / "assets" / "digest.css").as_uri() in visit.requests
+    width = visit.page.evaluate("document.querySelector('.frame').getBoundingClientRect().width")
+    assert width == 640, "the stylesheet in assets/ is applied"
+    assert visit.page.inner_text(".newest h2") == (
+        "Trump says he made great progress in his meeting with Putin"
+    )
+    archive = visit.page.locator(".archive > li")
+    assert archive.count() == 2
+    assert archive.nth(0).inner_text().startswith("2025-08-16")
+    assert archive.nth(1).inner_text().startswith("2025-03-10")
+    assert_directions(visit, arabic_blocks=4)
+    assert_not_blank(visit.screenshot("index.png"))
+
+    visit.page.click("text=2025-03-10 · Arabic press digest")
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url == (two_issue_site / "2025-03-10" / "index.html").as_uri()
+    assert visit.page.inner_text("h2") == "Five dead in floods in Tunisia's Sfax"
+    assert visit.errors == [] and visit.outside() == []
+    visit.page.close()

@@ -1,0 +1,337 @@
+"""Rendering one issue: bilingual markup, review marks, email safety, escaping, user templates."""
+
+import dataclasses
+import re
+
+import feedparser
+import pytest
+
+from digest import render
+from digest.errors import TemplateError
+from digest.news import Bilingual, Bullet, SourceRef
+from tests.pages import flood_issue, parse, summit_issue
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def rendered(issue=None, templates=None):
+    return render.render(issue or summit_issue(), render.environment(templates))
+
+
+def readable(text, output):
+    """What a reader sees: the text of an HTML page, other formats as they are."""
+    return parse(text).text if output.endswith(".html") else text
+
+
+def with_story_changes(issue, **changes):
+    return dataclasses.replace(
+        issue, stories=(dataclasses.replace(issue.stories[0], **changes), *issue.stories[1:])
+    )
+
+
+def test_arabic_blocks_are_rtl_in_attributes_and_inline_style_english_is_lang_en():
+    page = parse(rendered()["index.html"])
+    arabic = [e for e in page.find_all("p") if e.attrs.get("lang") == "ar"]
+    assert len(arabic) == 4, "the headline and three bullets each keep their Arabic"
+    for block in arabic:
+        assert block.attrs["dir"] == "rtl"
+        style = block.attrs["style"].replace(" ", "")
+        assert "direction:rtl" in style and "text-align:right" in style
+    english = [
+        e
+        for e in page.find_all("p") + page.find_all("h2")
+        if "en" in e.attrs.get("class", "").split()
+    ]
+    assert len(english) == 4
+    assert all(e.attrs["lang"] == "en" and "dir" not in e.attrs for e in english)
+
+
+def test_english_holding_arabic_letters_gets_dir_auto():
+    issue = summit_issue()
+    line = Bilingual(ar="قال المتحدث", en="قال the spokesman")
+    html = rendered(with_story_changes(issue, headline=line))["index.html"]
+    (headline,) = parse(html).find_all("h2")[:1]
+    assert (headline.attrs["lang"], headline.attrs["dir"]) == ("en", "auto")
+
+
+def test_names_of_unknown_direction_are_dir_auto():
+    page = parse(rendered()["index.html"])
+    sources = page.find_all("a")
+    outlet = next(a for a in sources if a.text == "الأناضول")
+    assert outlet.attrs["dir"] == "auto"
+    via = [s for s in page.find_all("span") if s.text in ("RT", "الأناضول")]
+    assert via and all(s.attrs["dir"] == "auto" for s in via)
+
+
+@pytest.mark.parametrize(
+    ("output", "mark"),
+    [
+        (
+            "index.html",
+            "Check the translation: the sentence was longer than the model's input limit",
+        ),
+        (
+            "digest.md",
+            "**[check the translation: the sentence was longer than the model's input limit]**",
+        ),
+        (
+            "digest.txt",
+            "[CHECK THE TRANSLATION: the sentence was longer than the model's input limit]",
+        ),
+    ],
+)
+def test_a_flagged_bullet_is_marked_in_every_format(output, mark):
+    text = readable(rendered()[output], output)
+    flagged = "Steve Witkoff on the American side."
+    assert text.count(mark) == 1
+    assert 0 < text.index(mark) - text.index(flagged) < 300, "the mark sits with its bullet"
+    unflagged = readable(rendered(flood_issue())[output], output)
+    assert "check the translation" not in unflagged.lower()
+
+
+def test_the_flagged_bullet_is_highlighted_in_the_html():
+    page = parse(rendered()["index.html"])
+    (flagged,) = [p for p in page.find_all("p") if "review" in p.attrs.get("class", "").split()]
+    assert "Witkoff" in flagged.text and "background" in flagged.attrs["style"]
+    (contents,) = page.find_all("nav")
+    assert "(check the translation)" in contents.text
+
+
+def test_the_issue_page_is_a_self_contained_email_body():
+    html = rendered()["index.html"]
+    page = parse(html)
+    assert not page.find_all("style") and not page.find_all("link") and not page.find_all("script")
+    assert not re.search(r"\bsrc=|@import|url\(", html)
+    (title,) = page.find_all("title")
+    assert title.text == "Arabic press digest · 2025-08-16"
+    generator = [m for m in page.find_all("meta") if m.attrs.get("name") == "generator"]
+    assert generator[0].attrs["content"] == str(summit_issue().signature)
+    links = [a.attrs["href"] for a in page.find_all("a")]
+    assert all(re.match(r"https://|#story-\d+$|\.\./index\.html$", link) for link in links), links
+    (frame,) = [t for t in page.find_all("table") if "frame" in t.attrs.get("class", "")]
+    assert frame.attrs["width"] == "640" and "width: 640px" in frame.attrs["style"]
+    (body,) = page.find_all("body")
+    assert "font-family" in body.attrs["style"] and "DejaVu Sans" in body.attrs["style"]
+
+
+def test_the_preheader_is_hidden_and_summarises_the_issue():
+    page = parse(rendered()["index.html"])
+    (preheader,) = [d for d in page.find_all("div") if d.attrs.get("class") == "preheader"]
+    assert "display: none" in preheader.attrs["style"]
+    assert preheader.text.startswith("2025-08-16 · 1 story: Trump says he made great progress")
+
+
+def test_contents_list_each_story_and_the_anchors_exist():
+    issue = summit_issue()
+    issue = dataclasses.replace(issue, stories=issue.stories + flood_issue().stories)
+    files = rendered(issue)
+    page = parse(files["index.html"])
+    (contents,) = page.find_all("nav")
+    targets = [a.attrs["href"] for a in contents.find_all("a")]
+    assert targets == ["#story-1", "#story-2"]
+    assert [a.attrs["id"] for a in page.find_all("article")] == ["story-1", "story-2"]
+    for output in ("digest.md", "digest.txt"):
+        assert "1. Trump says he made great progress" in files[output]
+        assert "2. Five dead in floods in Tunisia's Sfax" in files[output]
+
+
+def test_sources_show_name_link_date_and_outlet_count():
+    files = rendered()
+    page = parse(files["index.html"])
+    (sources,) = [p for p in page.find_all("p") if p.attrs.get("class") == "sources"]
+    assert sources.text.startswith("Sources (2):")
+    assert [a.attrs["href"] for a in sources.find_all("a")] == [
+        "https://arabic.rt.com/world/1700000-summit/",
+        "https://www.aa.com.tr/ar/summit/3650000",
+    ]
+    assert [t.attrs["datetime"] for t in sources.find_all("time")] == ["2025-08-16"] * 2
+    assert "[RT](<https://arabic.rt.com/world/1700000-summit/>) (2025-08-16)" in files["digest.md"]
+    assert "- RT, 2025-08-16: https://arabic.rt.com/world/1700000-summit/" in files["digest.txt"]
+
+
+def test_two_articles_from_one_outlet_count_as_one_outlet():
+    issue = flood_issue()
+    second = SourceRef("الجزيرة", "https://www.aljazeera.net/news/2", issue.date)
+    files = rendered(with_story_changes(issue, sources=(*issue.stories[0].sources, second)))
+    assert "Sources (1):" in files["digest.md"] and "Sources (1):" in files["digest.txt"]
+
+
+def test_the_signature_is_in_every_footer():
+    signature = str(summit_issue().signature)
+    files = rendered()
+    (footer,) = parse(files["index.html"]).find_all("footer")
+    assert signature in footer.text
+    assert files["digest.md"].rstrip().endswith(f"`{signature}`")
+    assert files["digest.txt"].rstrip().endswith(signature)
+
+
+def hostile_issue():
+    issue = summit_issue()
+    story = issue.stories[0]
+    return with_story_changes(
+        issue,
+        headline=Bilingual(ar=f"عنوان {HOSTILE}", en=f"Headline {HOSTILE}", review=HOSTILE),
+        bullets=(
+            Bullet(Bilingual(ar=f"جملة {HOSTILE}", en=f"Line {HOSTILE}"), HOSTILE),
+            *story.bullets,
+        ),
+        sources=(
+            SourceRef(HOSTILE, "javascript:alert(3)", None),
+            SourceRef("data", "data:text/html,<script>alert(4)</script>", None),
+            SourceRef("file", "file:///etc/passwd", None),
+            SourceRef("no host", "http:alert(5)", None),
+            SourceRef("quote", 'https://example.org/a"onmouseover="alert(6)', None),
+            *story.sources,
+        ),
+    )
+
+
+def test_article_text_shows_as_text_in_html():
+    issue = hostile_issue()
+    env = render.environment()
+    pages = [
+        render.render(issue, env)["index.html"],
+        render.render_site([issue], env)["index.html"],
+    ]
+    for html in pages:
+        page = parse(html)
+        assert HOSTILE in page.text, "the markup is there to read, as text"
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=" in html
+        elements = [e for tag in ("p", "span", "a", "h2", "li", "div") for e in page.find_all(tag)]
+        assert not page.find_all("script") and not page.find_all("img")
+        assert not any(name.startswith("on") for e in elements for name in e.attrs)
+        hrefs = [a.attrs["href"] for a in page.find_all("a")]
+        assert "https://example.org/a%22onmouseover=%22alert(6)" in hrefs
+        assert not any(h.startswith(("javascript", "data", "file", "http:")) for h in hrefs)
+        assert "javascript:" not in html and "data:text" not in html and "file://" not in html
+
+
+def test_article_text_shows_as_text_in_markdown_and_plain_text():
+    files = render.render(hostile_issue(), render.environment())
+    markdown, text = files["digest.md"], files["digest.txt"]
+    assert r'\<script\>alert(1)\</script\>\<img src=x onerror="alert(2)"\>' in markdown
+    assert not re.search(r"(?<!\\)<(?!https://)", markdown), "every < is escaped or opens a link"
+    assert "javascript:" not in markdown and "data:" not in markdown and "file:" not in markdown
+    assert "(<https://example.org/a%22onmouseover=%22alert(6)>)" in markdown
+    assert f"Line {HOSTILE}" in text, "plain text shows the text as it is, it cannot run"
+    assert "javascript:" not in text and "file:" not in text and "data:text" not in text
+
+
+def test_article_text_shows_as_text_in_the_feed():
+    feed = render.render_site([hostile_issue()], render.environment())["feed.xml"]
+    parsed = feedparser.parse(feed)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    (entry,) = parsed.entries
+    content = entry.content[0].value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content and "<script" not in content
+    assert "<img" not in content and "javascript:" not in content
+    assert HOSTILE in entry.summary, "the text summary carries the text itself"
+
+
+def test_control_characters_are_dropped_so_the_feed_stays_valid_xml():
+    issue = with_story_changes(
+        flood_issue(), headline=Bilingual(ar="خمسة\x00 قتلى\x1b[31m", en="Five\x0b dead\x85")
+    )
+    env = render.environment()
+    files = {**render.render(issue, env), **render.render_site([issue], env)}
+    for name, text in files.items():
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), name
+    assert feedparser.parse(files["feed.xml"]).bozo == 0
+    assert "Five dead" in files["digest.txt"]
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://example.org/x?a=1&b=2", "https://example.org/x?a=1&b=2"),
+        ("HTTP://EXAMPLE.ORG/", "HTTP://EXAMPLE.ORG/"),
+        (" https://example.org/a b ", "https://example.org/a%20b"),
+        ("https://example.org/<x>", "https://example.org/%3Cx%3E"),
+        ("javascript:alert(1)", None),
+        ("JavaScript:alert(1)", None),
+        ("data:text/html,x", None),
+        ("file:///etc/passwd", None),
+        ("//example.org/x", None),
+        ("http:no-host", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_only_http_links_with_a_host_are_kept(url, kept):
+    assert render.web_link(url) == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("قال المتحدث", "arabic"),
+        ("The spokesman said", "latin"),
+        ("قال Reuters", "mixed"),
+        ("3+3 — 2025", "none"),
+    ],
+)
+def test_script_of_a_line(text, kind):
+    assert render.script(text) == kind
+
+
+def test_rendering_twice_gives_identical_text():
+    env = render.environment()
+    assert render.render(summit_issue(), env) == render.render(summit_issue(), render.environment())
+    assert render.render_site([summit_issue(), flood_issue()], env) == render.render_site(
+        [summit_issue(), flood_issue()], env
+    )
+
+
+def test_a_user_template_replaces_the_built_in_one_by_name_and_the_rest_fall_back(tmp_path):
+    (tmp_path / "newsletter.txt.j2").write_text(
+        "{{ issue.title }} / {{ issue.date.isoformat() }} / {{ issue.stories | length }}\n"
+    )
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "digest.css").write_text(".ar { color: #123456; }\n")
+    env = render.environment(tmp_path)
+    files = render.render(summit_issue(), env)
+    assert files["digest.txt"] == "Arabic press digest / 2025-08-16 / 1\n"
+    assert files["digest.md"] == rendered()["digest.md"]
+    assert "color: #123456" in files["index.html"], "the issue page inlines the user's stylesheet"
+    assert render.render_assets(env) == {"digest.css": ".ar { color: #123456; }\n"}
+
+
+def test_a_user_partial_is_used_by_every_page_that_includes_it(tmp_path):
+    (tmp_path / "partials").mkdir()
+    builtin = render.bundled("templates") / "partials" / "bilingual.html.j2"
+    (tmp_path / "partials" / "bilingual.html.j2").write_text(
+        builtin.read_text().replace("Check the translation:", "Please verify:")
+    )
+    env = render.environment(tmp_path)
+    assert "Please verify: " in render.render(summit_issue(), env)["index.html"]
+    assert "Please verify: " in render.render_site([summit_issue()], env)["index.html"]
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "line", "message"),
+    [
+        ("newsletter.md.j2", "# {{ issue.title }}\n\n{% for story in issue.stories %}\n", 3, "for"),
+        ("newsletter.txt.j2", "{{ issue.title }}\n{{ issue.no_such_field }}\n", 2, "no_such_field"),
+        (
+            "feed.xml.j2",
+            "<feed>\n\n\n{{ issues[0].date + 1 }}\n</feed>\n",
+            4,
+            "unsupported operand",
+        ),
+        (
+            "newsletter.html.j2",
+            '<html>\n{% include "partials/missing.html.j2" %}\n',
+            2,
+            "missing.html.j2",
+        ),
+    ],
+)
+def test_a_template_error_names_the_file_and_the_line(tmp_path, name, source, line, message):
+    (tmp_path / name).write_text(source)
+    env = render.environment(tmp_path)
+    with pytest.raises(TemplateError) as caught:
+        render.render(summit_issue(), env)
+        render.render_site([summit_issue()], env)
+    text = str(caught.value)
+    assert message in text
+    assert f"{tmp_path / name}, line {line}:" in text
