@@ -15,7 +15,11 @@ from digest.errors import TemplateError
 from digest.news import Issue
 from digest.resources import bundled
 
-OUTPUTS = {"index.html": "newsletter.html.j2", "digest.md": "newsletter.md.j2"}
+OUTPUTS = {
+    "index.html": "newsletter.html.j2",
+    "digest.md": "newsletter.md.j2",
+    "digest.txt": "newsletter.txt.j2",
+}
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
 
 

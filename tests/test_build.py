@@ -42,7 +42,7 @@ def test_build_writes_markdown_and_html_for_every_story(built, kind):
     assert result.returncode == 0, result.stderr
     issue = out / "2025-08-16"
     assert sorted(p.name for p in out.iterdir()) == ["2025-08-16"]
-    assert sorted(p.name for p in issue.iterdir()) == ["digest.md", "index.html"]
+    assert sorted(p.name for p in issue.iterdir()) == ["digest.md", "digest.txt", "index.html"]
     assert f"wrote {issue}" in result.stdout
 
     page = parse((issue / "index.html").read_text(encoding="utf-8"))
@@ -109,6 +109,7 @@ def test_rebuilding_a_date_replaces_it_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-08-16"]
     assert sorted(p.name for p in (tmp_path / "2025-08-16").iterdir()) == [
         "digest.md",
+        "digest.txt",
         "index.html",
     ]
     assert (tmp_path / "2025-08-16" / "digest.md").read_text().count("\n- ") == 2
