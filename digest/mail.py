@@ -17,13 +17,14 @@ import datetime as dt
 import email.policy
 import logging
 import re
+import secrets
 import smtplib
 import ssl
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -119,8 +120,9 @@ def sender_address(settings: MailSettings) -> str:
 
 
 def new_message_id(issue: IssueMail, settings: MailSettings) -> str:
+    """Short enough that the header is never folded; 64 random bits keep it unique."""
     domain = sender_address(settings).rpartition("@")[2]
-    return make_msgid(idstring=f"digest.{issue.date:%Y%m%d}", domain=domain)
+    return f"<digest.{issue.date:%Y%m%d}.{secrets.token_hex(8)}@{domain}>"
 
 
 def unsubscribe_links(settings: MailSettings, recipient: Recipient) -> list[str]:
@@ -288,14 +290,16 @@ def transmit(
         raise Temporary(f"connection lost: {error or 'closed by the server'}", True) from None
     handing_over()
     try:
-        smtp.data(message)
+        code, reply = smtp.data(message)
     except smtplib.SMTPDataError as error:
-        text = reply_text(error.smtp_code, error.smtp_error)
-        raise (Refused(text) if error.smtp_code >= 500 else Temporary(text)) from None
+        code, reply = error.smtp_code, error.smtp_error
     except (smtplib.SMTPServerDisconnected, OSError) as error:
         raise Uncertain(
             f"connection lost while handing over the message: {error or 'closed by the server'}"
         ) from None
+    if code != 250:
+        text = reply_text(code, reply)
+        raise Refused(text) if code >= 500 else Temporary(text)
 
 
 class Connection:
@@ -467,6 +471,7 @@ class SendRun:
         delay = self.settings.backoff
         error = Temporary("not tried")
         for attempt in range(1, self.settings.attempts + 1):
+            self.log.mark(day, key, PENDING, tried=True)
             try:
                 smtp = self.connection.get()
                 transmit(
@@ -474,7 +479,7 @@ class SendRun:
                     message,
                     sender_address(self.settings),
                     recipient.email,
-                    lambda: self.log.mark(day, key, SENDING, tried=True),
+                    lambda: self.log.mark(day, key, SENDING),
                 )
             except Refused as refused:
                 self.log.mark(day, key, REFUSED, str(refused))
