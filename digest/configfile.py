@@ -145,10 +145,14 @@ class Table:
 def address(table: Table, key: str, value: str) -> Recipient:
     """One address as `a@b.org` or `Name <a@b.org>`; plain ASCII, which any SMTP server takes."""
     name, email = parseaddr(value)
-    local, _, domain = email.rpartition("@")
-    if not local or "." not in domain or not email.isascii() or " " in email:
+    if not valid_email(email):
         raise table.fail(key, f"{value!r} is not an email address")
     return Recipient(email=email, name=name)
+
+
+def valid_email(email: str) -> bool:
+    local, _, domain = email.rpartition("@")
+    return bool(local) and "." in domain and email.isascii() and " " not in email
 
 
 def parse_addresses(values: list[str], option: str) -> tuple[Recipient, ...]:
@@ -171,13 +175,12 @@ def read_recipients_csv(table: Table, path: Path) -> list[Recipient]:
         if len(cells) > 2:
             raise table.fail("recipients_csv", f"{path}, line {number}: expected email,name")
         email = cells[0]
-        found = address(table, "recipients_csv", email)
-        if found.name or found.email != email:
+        name, found = parseaddr(email)
+        if name or found != email or not valid_email(email):
             raise table.fail(
-                "recipients_csv",
-                f"{path}, line {number}: {email!r} is not a bare email address",
+                "recipients_csv", f"{path}, line {number}: {email!r} is not an email address"
             )
-        recipients.append(Recipient(found.email, cells[1] if len(cells) > 1 else ""))
+        recipients.append(Recipient(email, cells[1] if len(cells) > 1 else ""))
     return recipients
 
 

@@ -161,7 +161,9 @@ class Scheduler:
                     break
                 due, missed = tick, missed + 1
             if missed:
-                log.warning("missed %d tick(s) while not running; running once for %s", missed, due)
+                log.warning(
+                    "%d tick(s) passed while not running; running once for %s", missed + 1, due
+                )
             self.fire(due)
             done = due
 

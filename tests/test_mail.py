@@ -358,4 +358,8 @@ def test_latest_is_the_newest_issue_folder_and_a_missing_issue_says_how_to_build
         mail.read_issue(newest)
     (newest / "digest.txt").write_text("text")
     issue = mail.read_issue(newest)
-    assert (issue.subject, issue.signature, issue.date) == ("Digest & more", None, dt.date(2025, 1, 10))
+    assert (issue.subject, issue.signature, issue.date) == (
+        "Digest & more",
+        None,
+        dt.date(2025, 1, 10),
+    )
