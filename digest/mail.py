@@ -77,6 +77,13 @@ class HeadReader(HTMLParser):
             self.title.append(data)
 
 
+def issue_folder(name: str) -> bool:
+    try:
+        return bool(ISSUE_FOLDER.match(name)) and bool(dt.date.fromisoformat(name))
+    except ValueError:
+        return False
+
+
 def find_issue(out: Path, date: dt.date | None) -> Path:
     """The folder of the issue for ``date``, or the newest YYYY-MM-DD folder when None."""
     if date is not None:
@@ -84,7 +91,7 @@ def find_issue(out: Path, date: dt.date | None) -> Path:
         if not folder.is_dir():
             raise MailError(f"no issue {folder}; build it first with `digest build --out {out}`")
         return folder
-    dated = sorted(p for p in out.glob("*") if p.is_dir() and ISSUE_FOLDER.match(p.name))
+    dated = sorted(p for p in out.glob("*") if p.is_dir() and issue_folder(p.name))
     if not dated:
         raise MailError(f"no issue under {out}; build one first with `digest build --out {out}`")
     return dated[-1]

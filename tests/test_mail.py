@@ -347,7 +347,7 @@ def test_dry_run_writes_the_messages_and_sends_nothing(tmp_path, site):
 
 
 def test_latest_is_the_newest_issue_folder_and_a_missing_issue_says_how_to_build(tmp_path):
-    for name in ("2025-01-02", "2024-12-31", "notes", "2025-01-10"):
+    for name in ("2025-01-02", "2024-12-31", "notes", "2025-01-10", "2025-13-45"):
         (tmp_path / name).mkdir()
     assert mail.find_issue(tmp_path, None).name == "2025-01-10"
     with pytest.raises(MailError, match="digest build"):
