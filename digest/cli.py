@@ -267,5 +267,132 @@ def eval_headlines(
     )
 
 
+ConfigOption = Annotated[
+    Path, typer.Option("--config", help="The settings file; `digest init` writes an example.")
+]
+
+
+def load_config(config: Path, **overrides):
+    """digest.toml with the options given on the command line (those not None) on top."""
+    import dataclasses
+
+    from digest import configfile
+
+    loaded = configfile.load(config)
+    return dataclasses.replace(loaded, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def init(
+    config: ConfigOption = Path("digest.toml"),
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented example digest.toml: sources, mail server, recipients, schedule."""
+    from digest.configfile import write_example
+
+    path = guarded(lambda: write_example(config, force))
+    typer.echo(f"wrote {path}; edit it, then check the mail with `digest send --dry-run DIR`")
+
+
+@app.command()
+def send(
+    date: Annotated[
+        str, typer.Option(help="Issue date YYYY-MM-DD, or latest (the newest issue folder).")
+    ] = "latest",
+    to: Annotated[
+        list[str] | None,
+        typer.Option(help="Send to this address instead of the configured ones; repeatable."),
+    ] = None,
+    dry_run: Annotated[
+        Path | None, typer.Option(help="Write the messages as .eml files here; send nothing.")
+    ] = None,
+    resend: Annotated[
+        bool, typer.Option(help="Send again to recipients the log says were sent (or uncertain).")
+    ] = False,
+    mark_sent: Annotated[
+        list[str] | None,
+        typer.Option(help="Record ADDR as sent after checking by hand; send nothing; repeatable."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: from the file).")
+    ] = None,
+    config: ConfigOption = Path("digest.toml"),
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Mail a built issue, one message per recipient, to those not yet sent."""
+    from digest import mail
+    from digest.configfile import parse_addresses
+    from digest.shutdown import stop_on_signals
+
+    day = None if date == "latest" else parse_date(date)
+
+    def run():
+        loaded = load_config(config, out=out)
+        issue = mail.read_issue(mail.find_issue(loaded.out, day))
+        if mark_sent:
+            return mail.mark_sent(
+                issue.date, [r.email for r in parse_addresses(mark_sent, "--mark-sent")]
+            )
+        recipients = parse_addresses(to, "--to") if to else None
+        settings = loaded.require_mail()
+        if dry_run is not None:
+            return mail.write_eml(issue, settings, recipients or settings.recipients, dry_run)
+        with stop_on_signals() as stop:
+            return mail.send_issue(issue, settings, recipients, resend=resend, stop=stop)
+
+    result = guarded(run, debug)
+    if mark_sent:
+        for address, was in zip(mark_sent, result, strict=True):
+            typer.echo(f"marked {address} as sent (was {was})")
+    elif dry_run is not None:
+        typer.echo(f"wrote {len(result)} message(s) to {dry_run}; nothing was sent")
+    else:
+        for line in result.summary():
+            typer.echo(line)
+        if not result.complete:
+            raise typer.Exit(1)
+
+
+@app.command("run")
+def run_issue(
+    config: ConfigOption = Path("digest.toml"),
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name from models.lock.")] = None,
+    model_dir: Annotated[Path | None, typer.Option(help="A downloaded model folder.")] = None,
+    bullets: Annotated[int | None, typer.Option(help="Bullets per story.")] = None,
+    translate: Annotated[
+        bool | None, typer.Option("--translate/--no-translate", help="Translate, or Arabic only.")
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Build today's issue from articles no earlier issue carried, and mail it."""
+    from digest import schedule
+    from digest.shutdown import stop_on_signals
+
+    def run():
+        loaded = load_config(
+            config, out=out, model=model, model_dir=model_dir, bullets=bullets, translate=translate
+        )
+        with stop_on_signals() as stop:
+            return schedule.run_once(loaded, schedule.today(loaded), stop)
+
+    outcome = guarded(run, debug)
+    for line in outcome.summary():
+        typer.echo(line)
+    if outcome.report is not None and not outcome.report.complete:
+        raise typer.Exit(1)
+
+
+@app.command("schedule")
+def schedule_command(
+    config: ConfigOption = Path("digest.toml"),
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+) -> None:
+    """Run `digest run` at each tick of the cron expression in digest.toml, until stopped."""
+    from digest import schedule
+
+    guarded(lambda: schedule.serve(load_config(config)), debug)
+
+
 def main() -> None:
     app()

@@ -31,3 +31,25 @@ class BuildFailed(DigestError):
     """Articles failed and ``--strict`` asked for that to stop the build."""
 
     exit_code = 1
+
+
+class ConfigError(DigestError):
+    """A digest.toml that cannot be used; the message names the file and the key."""
+
+
+class MailError(DigestError):
+    """Mail that cannot be composed or sent as configured (no issue, TLS, login, sender)."""
+
+
+class DeliveryIncomplete(DigestError):
+    """An issue that did not reach every recipient; the delivery log says who is left."""
+
+    exit_code = 1
+
+
+class ScheduleError(DigestError):
+    """The scheduler cannot start, e.g. another instance holds the lock."""
+
+
+class NothingNew(DigestError):
+    """Every article was already in an earlier issue, so there is no new issue to build."""

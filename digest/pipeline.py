@@ -9,7 +9,7 @@ from pathlib import Path
 from digest import __version__, models, render, site, summarise
 from digest.cluster import cluster
 from digest.config import Settings
-from digest.errors import BuildFailed, UsageError
+from digest.errors import BuildFailed, NothingNew, UsageError
 from digest.ingest import read_sources
 from digest.news import (
     Article,
@@ -33,6 +33,7 @@ class BuildResult:
     issue: Issue
     folder: Path
     failures: tuple[Failure, ...]
+    article_ids: tuple[str, ...] = ()
 
 
 def by_reach(stories: list[Story]) -> list[Story]:
@@ -72,7 +73,8 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
     )
 
 
-def build(settings: Settings) -> BuildResult:
+def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult:
+    """``skip``: ids of articles already in an earlier issue (`digest run`), left out."""
     ingested = read_sources(settings.sources)
     if ingested.failures and settings.strict:
         raise BuildFailed(
@@ -81,18 +83,21 @@ def build(settings: Settings) -> BuildResult:
         )
     if not ingested.articles:
         raise UsageError("no article could be read from the sources given; nothing was written")
+    articles = tuple(a for a in ingested.articles if a.id not in skip)
+    if not articles:
+        raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
 
     model = None
     if settings.translate:
         model = models.resolve(settings.model, settings.model_dir)
 
-    stories = by_reach(cluster(ingested.articles))
+    stories = by_reach(cluster(articles))
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
     translator = load_translator(model) if model else None
     translated = translate_summaries(summaries, translator)
 
     issue = Issue(
-        date=issue_date(settings, ingested.articles),
+        date=issue_date(settings, articles),
         title=TITLE,
         stories=tuple(
             story_digest(story, summary, translated)
@@ -108,4 +113,9 @@ def build(settings: Settings) -> BuildResult:
         ),
     )
     folder = site.publish(settings.out, issue, render.environment(settings.templates))
-    return BuildResult(issue=issue, folder=folder, failures=ingested.failures)
+    return BuildResult(
+        issue=issue,
+        folder=folder,
+        failures=ingested.failures,
+        article_ids=tuple(a.id for a in articles),
+    )
