@@ -23,6 +23,7 @@ class Settings:
     bullets: int = DEFAULT_BULLETS
     translate: bool = True
     strict: bool = False
+    fetch_articles: bool = False
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -42,6 +43,7 @@ def make_settings(
     bullets: int = DEFAULT_BULLETS,
     translate: bool = True,
     strict: bool = False,
+    fetch_articles: bool = False,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -58,4 +60,5 @@ def make_settings(
         bullets=bullets,
         translate=translate,
         strict=strict,
+        fetch_articles=fetch_articles,
     )

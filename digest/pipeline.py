@@ -73,7 +73,7 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
 
 
 def build(settings: Settings) -> BuildResult:
-    ingested = read_sources(settings.sources)
+    ingested = read_sources(settings.sources, fetch_articles=settings.fetch_articles)
     if ingested.failures and settings.strict:
         raise BuildFailed(
             f"{len(ingested.failures)} of {len(ingested.failures) + len(ingested.articles)} "

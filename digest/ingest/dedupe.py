@@ -32,23 +32,31 @@ def near_identical(a: frozenset, b: frozenset) -> bool:
     return len(a & b) >= SAME_TEXT * len(a | b)
 
 
-def merge(kept: Article, other: Article) -> Article:
-    """The first article read stays; what it lacks comes from the duplicate. A URL gained this
-    way also gives it its URL-based id, the id the article has whenever it is reached by URL."""
-    url = kept.url or other.url
+def merge(first: Article, other: Article) -> Article:
+    """One article from two copies: the fuller text (a page over a feed's summary), what either
+    says of title, outlet, link and date, and the first copy's place in the input. A URL gives
+    the merged article its URL-based id, the id it has whenever it is reached by URL."""
+    base, extra = (other, first) if length(other) > length(first) else (first, other)
+    url = base.url or extra.url
+    published = base.published or extra.published
     return replace(
-        kept,
-        id=kept.id if kept.url or not url else article_id(url, kept.paragraphs),
-        title=kept.title or other.title,
-        source=kept.source or other.source,
+        base,
+        id=base.id if base.url or not url else article_id(url, base.paragraphs),
+        origin=first.origin,
+        title=base.title or extra.title,
+        source=base.source or extra.source,
         url=url,
-        published=kept.published or other.published,
-        related=kept.related or other.related,
+        published=published,
+        related=base.related or extra.related,
         warnings=(
-            *(w for w in kept.warnings if not (other.published and w == NO_DATE)),
+            *(w for w in base.warnings if not (published and w == NO_DATE)),
             f"also read from {other.origin}",
         ),
     )
+
+
+def length(article: Article) -> int:
+    return sum(len(p) for p in article.paragraphs)
 
 
 def dedupe(articles: list[Article]) -> list[Article]:

@@ -66,6 +66,8 @@ def parse_feed(decoded: Decoded, origin: str) -> list[Entry]:
     parsed = feedparser.parse(text.encode("utf-8"))
     if not parsed.version and not parsed.entries:
         raise ArticleError("not an RSS or Atom feed")
+    if not parsed.entries:
+        raise ArticleError("the feed has no entries")
     channel = parsed.feed.get("title") or None
     entries = []
     for number, entry in enumerate(parsed.entries, start=1):

@@ -46,6 +46,8 @@ DATE_XPATHS = (
     "//time[@pubdate]/@datetime",
 )
 EARLIEST = dt.date(1990, 1, 1)
+# Fewer words than this is a menu, a caption or an error page, not an article.
+MIN_PAGE_WORDS = 20
 
 
 def parse_date_value(value: str) -> dt.date | None:
@@ -157,6 +159,9 @@ def parse_html(decoded: Decoded, origin: str, url: str | None = None) -> Article
             warnings.append("publication date guessed from the page's text, not stated in it")
     title = document.title or None
     parts = split_body(document.text.split("\n"), title)
+    words = sum(len(p.split()) for p in parts.paragraphs)
+    if words < MIN_PAGE_WORDS:
+        raise ArticleError(f"no article text found on the page (only {words} words of text)")
     return build_article(
         origin=origin,
         paragraphs=parts.paragraphs,
