@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.ingest import read_sources
-from digest.ingest.fetch import FetchOptions, Fetched, fetch_all
+from digest.ingest.fetch import Fetched, FetchOptions, fetch_all
 from tests.conftest import SEEDS
 from tests.test_build import digest
 
