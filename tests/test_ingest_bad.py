@@ -1,11 +1,16 @@
 """Bad input: each bad file is reported with a reason and skipped; nothing raises."""
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from digest.errors import ArticleError
 from digest.ingest import MAX_FILE_BYTES, read_sources
+from digest.ingest.decode import MIN_MOJIBAKE, decode, mojibake
 from tests.test_build import digest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
@@ -110,3 +115,25 @@ def test_a_page_in_english_is_reported_as_not_arabic(tmp_path):
     path.write_text(f"<html><body><article><p>{sentence * 6}</p></article></body></html>")
     (failure,) = read_sources([path]).failures
     assert "not Arabic" in failure.reason
+
+
+@given(st.binary(max_size=3000))
+@settings(max_examples=200, deadline=None)
+def test_any_bytes_decode_to_text_or_a_reason(data):
+    try:
+        decoded = decode(data)
+    except ArticleError as error:
+        assert str(error)
+    else:
+        assert "\x00" not in decoded.text and mojibake(decoded.text) < MIN_MOJIBAKE
+
+
+@given(st.binary(max_size=3000), st.sampled_from(["txt", "html", "xml", "jsonl"]))
+@settings(max_examples=100, deadline=None)
+def test_any_file_is_an_article_or_a_reason(data, suffix):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"x.{suffix}"
+        path.write_bytes(data)
+        ingested = read_sources([path])
+    assert all(failure.reason for failure in ingested.failures)
+    assert len(ingested.articles) + len(ingested.failures) >= 1
