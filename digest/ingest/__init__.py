@@ -52,7 +52,6 @@ CONTENT_TYPES = {
 FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")
 
 Item = Article | Failure | Entry
-Reader = Callable[..., list[Item]]
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,9 @@ def expand(sources: Iterable[str | Path]) -> list[Path | str]:
 def sniff(content: bytes, content_type: str) -> str:
     """A fetched document's kind: its Content-Type if that says, else its first bytes."""
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if any(root in head for root in FEED_ROOTS):
+    if head.startswith(FEED_ROOTS) or (
+        head.startswith(b"<?xml") and any(root in head for root in FEED_ROOTS)
+    ):
         return "feed"
     if content_type in CONTENT_TYPES:
         return CONTENT_TYPES[content_type]

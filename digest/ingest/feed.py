@@ -64,7 +64,7 @@ def parse_feed(decoded: Decoded, origin: str) -> list[Entry]:
 
     text = XML_DECLARATION.sub("", decoded.text, count=1)
     parsed = feedparser.parse(text.encode("utf-8"))
-    if not parsed.version and not parsed.entries:
+    if not parsed.get("version") and not parsed.get("entries"):
         raise ArticleError("not an RSS or Atom feed")
     if not parsed.entries:
         raise ArticleError("the feed has no entries")
