@@ -14,8 +14,25 @@ from digest.news import Sentence
 
 DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 TATWEEL = "\u0640"
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-LETTER_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+# Zero-width characters, bidi controls (including the Arabic letter mark) and soft hyphens:
+# invisible to a reader, but they split one word into several different strings.
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+LETTER_VARIANTS = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ٲ": "ا",
+        "ٳ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ة": "ه",
+        "ۃ": "ه",
+    }
+)
 
 TERMINATORS = ".!?؟…"
 CLOSERS = "\"'”»’)]"
@@ -26,10 +43,19 @@ PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
 
 
 def normalise(text: str) -> str:
-    """Fold the spellings of one word into one form, for matching only."""
-    text = unicodedata.normalize("NFKC", text)
-    text = INVISIBLE.sub("", text).replace(TATWEEL, "")
-    return DIACRITICS.sub("", text).translate(LETTER_VARIANTS)
+    """Fold the spellings of one word into one form, for matching only.
+
+    NFKC turns presentation forms and ligatures into plain letters; it runs again at the end
+    because removing an invisible character can bring a letter and its combining mark together,
+    and without that second pass normalising twice would not give the same string.
+    """
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
+    text = DIACRITICS.sub("", strip_invisible(text)).translate(LETTER_VARIANTS)
+    return unicodedata.normalize("NFKC", text)
+
+
+def strip_invisible(text: str) -> str:
+    return INVISIBLE.sub("", text).replace(TATWEEL, "")
 
 
 STOPWORDS = frozenset(
@@ -154,6 +180,18 @@ BOILERPLATE = tuple(
     )
 )
 MAX_BOILERPLATE_WORDS = 20
+# The notices that open a page's comments section ("the views below do not reflect ours", "we
+# welcome discussion", "add a comment"): everything from there on is readers', not the outlet's.
+COMMENTS_NOTICE = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(ال)?اراء الوارده.{0,40}لا تعبر عن.*",
+        r"ترحب .{0,40}بالنقاش.*",
+        r"(اضف|اضافه|اكتب|اترك) (تعليق|تعليقا|تعليقك)( جديد)?",
+        r"(ال)?تعليقات",
+    )
+)
+MAX_NOTICE_WORDS = 60
 
 
 def is_boilerplate(line: str) -> bool:
@@ -162,6 +200,14 @@ def is_boilerplate(line: str) -> bool:
     if not folded or len(folded.split()) > MAX_BOILERPLATE_WORDS:
         return False
     return any(pattern.fullmatch(folded) for pattern in BOILERPLATE)
+
+
+def opens_comments(line: str) -> bool:
+    """A comments-policy notice or heading: the article ended before it."""
+    folded = normalise(line).strip(" .!:-–—()")
+    if not folded or len(folded.split()) > MAX_NOTICE_WORDS:
+        return False
+    return any(pattern.fullmatch(folded) for pattern in COMMENTS_NOTICE)
 
 
 def arabic_share(text: str) -> float:

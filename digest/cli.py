@@ -83,9 +83,21 @@ def main_options(
     setup_logging()
 
 
+FetchArticlesOption = Annotated[
+    bool,
+    typer.Option(
+        "--fetch-articles",
+        help="For feeds: fetch each entry's linked page and extract the full article.",
+    ),
+]
+
+
 @app.command()
 def build(
-    sources: Annotated[list[str], typer.Argument(help="Article files, or folders of them.")],
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Article files (text, HTML, feeds, JSON lines), folders, or URLs."),
+    ],
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("site"),
     date: Annotated[
         str | None, typer.Option(help="Issue date, YYYY-MM-DD (default: newest article).")
@@ -104,6 +116,7 @@ def build(
         Path | None,
         typer.Option(help="A folder of templates that replace the built-in ones by name."),
     ] = None,
+    fetch_articles: FetchArticlesOption = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
@@ -121,6 +134,7 @@ def build(
             translate=translate,
             strict=strict,
             templates=templates,
+            fetch_articles=fetch_articles,
         ),
         debug,
     )
@@ -159,6 +173,60 @@ def summarise(
         typer.echo(summary.headline)
         for sentence in summary.bullets:
             typer.echo(f"  [{sentence.position}] {sentence.text}")
+
+
+@app.command()
+def inspect(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Article files (text, HTML, feeds, JSON lines), folders, or URLs."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fetch_articles: FetchArticlesOption = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 if any source fails.")] = False,
+) -> None:
+    """Show what ingestion made of each source: the articles digest would summarise, and why not."""
+    from digest.ingest import read_sources
+
+    ingested = guarded(lambda: read_sources(sources, fetch_articles=fetch_articles))
+    if as_json:
+        payload = {
+            "articles": [article_fields(a) for a in ingested.articles],
+            "failures": [{"origin": f.origin, "reason": f.reason} for f in ingested.failures],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for article in ingested.articles:
+            show_article(article)
+    if ingested.failures and strict:
+        raise typer.Exit(1)
+
+
+def article_fields(article) -> dict:
+    return {
+        "id": article.id,
+        "origin": article.origin,
+        "title": article.title,
+        "source": article.source_name,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+        "encoding": article.encoding,
+        "paragraphs": list(article.paragraphs),
+        "related": list(article.related),
+        "warnings": list(article.warnings),
+    }
+
+
+def show_article(article) -> None:
+    fields = article_fields(article)
+    typer.echo(article.origin)
+    for key in ("id", "title", "source", "url", "published", "encoding"):
+        typer.echo(f"  {key + ':':<11} {fields[key] or '-'}")
+    for key in ("warnings", "paragraphs", "related"):
+        typer.echo(f"  {key + ':':<11} {len(fields[key])}")
+        for number, line in enumerate(fields[key], start=1):
+            typer.echo(f"    {number:>3}  {line}")
+    typer.echo("")
 
 
 @models_app.command("list")

@@ -24,6 +24,7 @@ class Settings:
     translate: bool = True
     strict: bool = False
     templates: Path | None = None
+    fetch_articles: bool = False
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -44,6 +45,7 @@ def make_settings(
     translate: bool = True,
     strict: bool = False,
     templates: Path | None = None,
+    fetch_articles: bool = False,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -63,4 +65,5 @@ def make_settings(
         translate=translate,
         strict=strict,
         templates=templates,
+        fetch_articles=fetch_articles,
     )

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Article:
-    """One news article as ingestion found it; ``paragraphs`` hold body text only."""
+    """One news article as ingestion found it; ``paragraphs`` hold body text only.
+
+    ``warnings`` say what ingestion was unsure of and ``encoding`` how the bytes were read, for
+    `digest inspect`.
+    """
 
     id: str
     origin: str
@@ -18,6 +22,8 @@ class Article:
     url: str | None = None
     published: dt.date | None = None
     related: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    encoding: str | None = None
 
     @property
     def source_name(self) -> str:

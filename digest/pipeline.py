@@ -75,7 +75,7 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
 
 def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult:
     """``skip``: ids of articles already in an earlier issue (`digest run`), left out."""
-    ingested = read_sources(settings.sources)
+    ingested = read_sources(settings.sources, fetch_articles=settings.fetch_articles)
     if ingested.failures and settings.strict:
         raise BuildFailed(
             f"{len(ingested.failures)} of {len(ingested.failures) + len(ingested.articles)} "

@@ -1,6 +1,16 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from digest.arabic import is_boilerplate, normalise, segment, split_sentences, terms
+from digest.arabic import (
+    DIACRITICS,
+    INVISIBLE,
+    is_boilerplate,
+    normalise,
+    segment,
+    split_sentences,
+    terms,
+)
 
 
 @pytest.mark.parametrize(
@@ -105,3 +115,58 @@ def test_boilerplate(line, expected):
 )
 def test_diacritics_and_the_era_mark_do_not_hide_a_sentence_end(text, expected):
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ﻻ", "لا"),  # presentation-form ligature
+        ("ﺑﻴﺮوت", "بيروت"),  # presentation forms
+        ("ترا\u061cمب", "ترامب"),  # Arabic letter mark
+        ("ترا\u00adمب", "ترامب"),  # soft hyphen
+        ("ترا\u2060مب", "ترامب"),  # word joiner
+        ("\u202bترامب\u202c", "ترامب"),  # bidi embedding
+        ("فارسی", "فارسي"),  # Farsi yeh
+        ("ٱلله", "الله"),
+    ],
+)
+def test_normalise_folds_forms_and_invisible_characters(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_readers_keep_the_original_spelling():
+    from digest.ingest.text import parse_text
+
+    line = "قالَ الرئيسُ إنَّ الاجتمـــاع كان «مثمرًا» جدًّا، وأضاف أن المحادثات ستستمر."
+    assert parse_text(line, origin="a.txt").paragraphs == (line,)
+
+
+ARABIC_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئىة")
+        + list("\u064b\u064e\u064f\u0650\u0651\u0652\u0640\u0670\u200c\u200d\u200f\u061c\ufeff")
+        + list("ﻻﺑﻴ ٠١٢٣.,،؛؟!?…:\"'“”«»()[]\n\t 0123456789abcXYZ")
+    )
+)
+
+
+@given(st.one_of(st.text(), ARABIC_TEXT))
+@settings(max_examples=300, deadline=None)
+def test_normalise_never_raises_and_is_idempotent(text):
+    once = normalise(text)
+    assert normalise(once) == once
+    assert not DIACRITICS.search(once) and "\u0640" not in once and not INVISIBLE.search(once)
+
+
+def visible(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+@given(st.lists(st.one_of(st.text(), ARABIC_TEXT), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_segment_never_loses_or_reorders_text(paragraphs):
+    sentences = segment(paragraphs)
+    assert visible("".join(s.text for s in sentences)) == visible("".join(paragraphs))
+    assert [s.position for s in sentences] == list(range(len(sentences)))
+    assert [s.paragraph for s in sentences] == sorted(s.paragraph for s in sentences)
+    assert all(s.text and s.text == s.text.strip() for s in sentences)

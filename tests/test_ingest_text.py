@@ -87,21 +87,17 @@ def test_one_bad_file_in_a_folder_is_reported_and_the_rest_are_read(tmp_path, ca
     assert f"could not process {tmp_path / '05-bad.txt'}: binary" in caplog.text
 
 
-def test_not_utf8(tmp_path):
-    path = tmp_path / "cp1256.txt"
-    path.write_bytes(ARABIC.encode("cp1256"))
-    failure = read_sources([path]).failures[0]
-    assert "not UTF-8" in failure.reason
-
-
-def test_folders_expand_to_sorted_txt_files_below(tmp_path):
+def test_folders_expand_to_sorted_readable_files_below(tmp_path):
     (tmp_path / "b").mkdir()
-    for name in ("b/2.txt", "a.txt", "b/1.TXT", "c.html"):
+    for name in ("b/2.txt", "a.txt", "b/1.TXT", "c.html", "d.xml", "e.jsonl", "f.md", "g.json"):
         (tmp_path / name).write_text(ARABIC)
     assert [p.relative_to(tmp_path).as_posix() for p in expand([tmp_path])] == [
         "a.txt",
         "b/1.TXT",
         "b/2.txt",
+        "c.html",
+        "d.xml",
+        "e.jsonl",
     ]
 
 

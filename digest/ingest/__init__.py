@@ -1,23 +1,57 @@
-"""Reading sources into Articles: one reader per input kind, chosen by file suffix.
+"""Reading sources into Articles: files, folders and URLs; text, HTML pages, feeds, JSON lines.
 
-A source that cannot be read becomes a Failure with a reason and the others go on: one bad file
-must not sink an issue.
+A file's kind comes from its suffix, a fetched URL's from its Content-Type and then its first
+bytes. Every input is decoded the same way (digest/ingest/decode.py), every article passes the
+same checks (digest/ingest/article.py), and the same article reached twice is kept once
+(digest/ingest/dedupe.py). A source that cannot be read becomes a Failure with a reason and the
+others go on: one bad file or URL must not sink an issue.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from digest.errors import ArticleError, UsageError
-from digest.ingest.text import read_text_file
+from digest.ingest.decode import decode
+from digest.ingest.dedupe import dedupe
+from digest.ingest.feed import Entry, entry_article, parse_feed, with_entry
+from digest.ingest.fetch import Fetched, FetchOptions, fetch_all, is_url
+from digest.ingest.html import parse_html
+from digest.ingest.jsonl import parse_jsonl
+from digest.ingest.text import parse_text
 from digest.news import Article, Failure
 
 log = logging.getLogger(__name__)
 
-READERS: dict[str, Callable[[Path], Article]] = {".txt": read_text_file}
+MAX_FILE_BYTES = 10_000_000
+KINDS = {
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+CONTENT_TYPES = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/rss+xml": "feed",
+    "application/atom+xml": "feed",
+    "application/rdf+xml": "feed",
+    "text/plain": "text",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/json": "jsonl",
+}
+FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")
+
+Item = Article | Failure | Entry
 
 
 @dataclass(frozen=True)
@@ -26,39 +60,148 @@ class Ingested:
     failures: tuple[Failure, ...]
 
 
-def expand(sources: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, and every readable file below each folder, sorted."""
-    paths: list[Path] = []
+def expand(sources: Iterable[str | Path]) -> list[Path | str]:
+    """URLs as given, files named directly, and every readable file below each folder, sorted."""
+    found: list[Path | str] = []
     for source in sources:
+        if isinstance(source, str) and is_url(source):
+            found.append(source)
+            continue
+        if isinstance(source, str) and "://" in source:
+            raise UsageError(f"{source}: digest fetches http:// and https:// URLs only")
         path = Path(source)
         if path.is_dir():
-            paths += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS
-            )
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in KINDS)
         elif path.is_file():
-            paths.append(path)
+            found.append(path)
         else:
             raise UsageError(f"no such file or folder: {source}")
-    return paths
+    return found
 
 
-def read_article(path: Path) -> Article:
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        known = ", ".join(sorted(READERS))
+def sniff(content: bytes, content_type: str) -> str:
+    """A fetched document's kind: its Content-Type if that says, else its first bytes."""
+    head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(FEED_ROOTS) or (
+        head.startswith(b"<?xml") and any(root in head for root in FEED_ROOTS)
+    ):
+        return "feed"
+    if content_type in CONTENT_TYPES:
+        return CONTENT_TYPES[content_type]
+    if head.startswith(b"<"):
+        return "html"
+    if head.startswith(b"{"):
+        return "jsonl"
+    return "text"
+
+
+def parse(data: bytes, kind: str, origin: str, url: str | None, charset: str | None) -> list[Item]:
+    decoded = decode(data, charset)
+    if kind == "html":
+        return [parse_html(decoded, origin, url)]
+    if kind == "feed":
+        return list(parse_feed(decoded, origin))
+    if kind == "jsonl":
+        return list(parse_jsonl(decoded, origin))
+    return [parse_text(decoded.text, origin, decoded, url=url)]
+
+
+def read_file(path: Path) -> list[Item]:
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(KINDS))
         raise ArticleError(
             f"unsupported file type {path.suffix or '(none)'!r}; digest reads {known}"
         )
-    return reader(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ArticleError(
+            f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one input"
+        )
+    return parse(path.read_bytes(), kind, str(path), None, None)
 
 
-def read_sources(sources: Sequence[str | Path]) -> Ingested:
+def read_fetched(fetched: Fetched) -> list[Item]:
+    kind = sniff(fetched.content, fetched.content_type)
+    return parse(fetched.content, kind, fetched.url, fetched.final_url, fetched.charset)
+
+
+def guarded(origin: str, read: Callable[[], list[Item]]) -> list[Item]:
+    try:
+        return read()
+    except ArticleError as error:
+        return [Failure(origin=origin, reason=str(error))]
+
+
+def read_article(path: Path) -> Article:
+    """The (first) article of one file, for commands that work on a single article."""
+    items = read_file(path)
+    for item in items:
+        if isinstance(item, Entry):
+            return entry_article(item)
+        if isinstance(item, Article):
+            return item
+    raise ArticleError(items[0].reason if items else "no article found")
+
+
+def resolve_entries(
+    items: list[Item], fetch_articles: bool, options: FetchOptions
+) -> list[Article | Failure]:
+    """Feed entries into articles: their own text, or with ``fetch_articles`` their linked page
+    (the entry's text stands in, with a warning, when the page cannot be had)."""
+    links = [i.link for i in items if isinstance(i, Entry) and i.link] if fetch_articles else []
+    links = list(dict.fromkeys(links))
+    pages = dict(zip(links, fetch_all(links, options), strict=True))
+    out: list[Article | Failure] = []
+    for item in items:
+        if not isinstance(item, Entry):
+            out.append(item)
+            continue
+        page = pages.get(item.link) if item.link else None
+        if isinstance(page, Fetched):
+            fetched = guarded(item.link, lambda page=page: read_fetched(page))
+            if isinstance(fetched[0], Article):
+                out.append(with_entry(fetched[0], item))
+                continue
+            page = ArticleError(fetched[0].reason)
+        try:
+            article = entry_article(item)
+        except ArticleError as error:
+            out.append(Failure(origin=item.origin, reason=str(error)))
+            continue
+        if page is not None:
+            log.warning("could not process %s: %s; using the feed's text", item.link, page)
+            note = f"linked page not used ({page}); the feed's text instead"
+            article = replace(article, warnings=(*article.warnings, note))
+        out.append(article)
+    return out
+
+
+def read_sources(
+    sources: Sequence[str | Path],
+    *,
+    fetch_articles: bool = False,
+    options: FetchOptions | None = None,
+) -> Ingested:
+    """Every article the sources hold, in source order, each once; and what could not be read."""
+    options = options or FetchOptions()
+    found = expand(sources)
+    urls = list(dict.fromkeys(s for s in found if isinstance(s, str)))
+    responses = dict(zip(urls, fetch_all(urls, options), strict=True))
+    items: list[Item] = []
+    for source in found:
+        if isinstance(source, Path):
+            items += guarded(str(source), lambda source=source: read_file(source))
+        elif isinstance(response := responses[source], ArticleError):
+            items.append(Failure(origin=source, reason=str(response)))
+        else:
+            items += guarded(source, lambda response=response: read_fetched(response))
     articles: list[Article] = []
     failures: list[Failure] = []
-    for path in expand(sources):
-        try:
-            articles.append(read_article(path))
-        except ArticleError as error:
-            log.warning("could not process %s: %s", path, error)
-            failures.append(Failure(origin=str(path), reason=str(error)))
-    return Ingested(tuple(articles), tuple(failures))
+    for item in resolve_entries(items, fetch_articles, options):
+        if isinstance(item, Failure):
+            log.warning("could not process %s: %s", item.origin, item.reason)
+            failures.append(item)
+        else:
+            articles.append(item)
+    return Ingested(tuple(dedupe(articles)), tuple(failures))

@@ -9,35 +9,16 @@ are dropped.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-from pathlib import Path
 
-from digest.arabic import arabic_share, is_boilerplate, normalise
 from digest.errors import ArticleError
+from digest.ingest.article import build_article
+from digest.ingest.body import split_body
+from digest.ingest.decode import Decoded
 from digest.news import Article
 
 DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")
-SOURCE_LINE = re.compile(r"^\s*المصدر\s*[:：]\s*(?P<name>.+?)\s*$")
-READ_MORE = re.compile(r"^\s*(اقرا المزيد|اقرا ايضا|اقرا كذلك)\s*[:.]?\s*$")
 FRONT_MATTER_KEYS = ("title", "source", "url", "date")
-MIN_ARABIC_SHARE = 0.5
-MAX_BYTES = 5_000_000
-
-
-def read_text_file(path: Path) -> Article:
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise ArticleError(
-            f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit for one article"
-        )
-    if b"\x00" in data:
-        raise ArticleError("binary file, not text; give digest UTF-8 text files")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ArticleError(f"not UTF-8 text (byte {error.start}); save the file as UTF-8") from None
-    return parse_text(text, origin=str(path))
 
 
 def parse_date(value: str, where: str) -> dt.date:
@@ -73,7 +54,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return fields, "\n".join(lines[end + 1 :])
 
 
-def parse_text(text: str, origin: str) -> Article:
+def parse_text(
+    text: str, origin: str, decoded: Decoded | None = None, url: str | None = None
+) -> Article:
+    """One article from the text format; ``url`` is where it was fetched from, if it was."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fields, body = split_front_matter(text)
     published = parse_date(fields["date"], "front matter date") if fields.get("date") else None
@@ -81,35 +65,16 @@ def parse_text(text: str, origin: str) -> Article:
     if marker:
         published = published or parse_date(marker.group(1), "date marker")
         body = body[marker.end() :]
-
-    source = fields.get("source") or None
-    paragraphs: list[str] = []
-    related: list[str] = []
-    in_related = False
-    for line in body.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if in_related:
-            related.append(line)
-        elif READ_MORE.match(normalise(line)):
-            in_related = True
-        elif match := SOURCE_LINE.match(line):
-            source = source or match.group("name")
-        elif not is_boilerplate(line):
-            paragraphs.append(line)
-
-    if not paragraphs:
-        raise ArticleError("no article text found")
-    if arabic_share(" ".join(paragraphs)) < MIN_ARABIC_SHARE:
-        raise ArticleError("the text is not Arabic; digest summarises Arabic articles")
-    return Article(
-        id=hashlib.sha256("\n".join(paragraphs).encode()).hexdigest()[:12],
+    title = fields.get("title") or None
+    parts = split_body(body.split("\n"), title)
+    return build_article(
         origin=origin,
-        paragraphs=tuple(paragraphs),
-        title=fields.get("title") or None,
-        source=source,
-        url=fields.get("url") or None,
+        paragraphs=parts.paragraphs,
+        title=title,
+        source=fields.get("source") or parts.source,
+        url=fields.get("url") or url,
         published=published,
-        related=tuple(related),
+        related=parts.related,
+        warnings=decoded.warnings if decoded else (),
+        encoding=decoded.encoding if decoded else None,
     )

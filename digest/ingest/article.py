@@ -1,0 +1,87 @@
+"""Turning what a reader found into an Article: the checks every article passes and its id.
+
+The id must be the same every time the same article is read, because the state store records
+which article ids already went into an issue. A canonical URL names an article best (the same
+page saved, fetched or listed in a feed); without one, the normalised text does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from urllib.parse import urldefrag, urlsplit
+
+from courlan import normalize_url
+
+from digest.arabic import arabic_share, normalise
+from digest.errors import ArticleError
+from digest.ingest.decode import MIN_MOJIBAKE, mojibake
+from digest.news import Article
+
+PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+MIN_ARABIC_SHARE = 0.5
+ID_LENGTH = 16
+NO_DATE = "no publication date found"
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: no fragment or tracking parameters, lower-case host, path
+    percent-encoded the same way whether it was written in Arabic or escaped."""
+    url = urldefrag(url.strip())[0]
+    try:
+        url = normalize_url(url)
+    except ValueError:
+        return url
+    url = PERCENT_ESCAPE.sub(lambda m: m.group().upper(), url)
+    return url if urlsplit(url).path else f"{url}/"
+
+
+def article_id(url: str | None, paragraphs: tuple[str, ...]) -> str:
+    if url:
+        key = "url " + url.split("://", 1)[-1]
+    else:
+        key = "text " + "\n".join(" ".join(normalise(p).split()) for p in paragraphs)
+    return hashlib.sha256(key.encode()).hexdigest()[:ID_LENGTH]
+
+
+def build_article(
+    *,
+    origin: str,
+    paragraphs: tuple[str, ...] | list[str],
+    title: str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    published: dt.date | None = None,
+    related: tuple[str, ...] | list[str] = (),
+    warnings: tuple[str, ...] | list[str] = (),
+    encoding: str | None = None,
+) -> Article:
+    """An Article, or ArticleError when there is no Arabic body to summarise."""
+    paragraphs = tuple(p.strip() for p in paragraphs if p.strip())
+    if not paragraphs:
+        raise ArticleError("no article text found")
+    text = "\n".join((title or "", *paragraphs))
+    if mojibake(text) >= MIN_MOJIBAKE:
+        raise ArticleError(
+            "the text is garbled (UTF-8 that was once read as another encoding); "
+            "fetch or save the original again"
+        )
+    if arabic_share(" ".join(paragraphs)) < MIN_ARABIC_SHARE:
+        raise ArticleError("the text is not Arabic; digest summarises Arabic articles")
+    url = canonical_url(url) if url else None
+    notes = list(warnings)
+    if published is None:
+        notes.append(NO_DATE)
+    return Article(
+        id=article_id(url, paragraphs),
+        origin=origin,
+        paragraphs=paragraphs,
+        title=" ".join(title.split()) if title and title.strip() else None,
+        source=source.strip() if source and source.strip() else None,
+        url=url,
+        published=published,
+        related=tuple(r for r in related if r.strip()),
+        warnings=tuple(notes),
+        encoding=encoding,
+    )

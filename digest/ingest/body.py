@@ -1,0 +1,58 @@
+"""Which lines of an article are its body: one rule set for every reader, so a "read more" list,
+a source line, a social prompt or a comments section is left out the same way whether the lines
+came from a text file, a web page or a feed entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from digest.arabic import is_boilerplate, normalise, opens_comments
+
+READ_MORE = re.compile(r"(اقرا المزيد|اقرا ايضا|اقرا كذلك)\s*[:.]?")
+READ_ALSO_ITEM = re.compile(r"(اقرا ايضا|اقرا كذلك|اقرا المزيد)\s*[:：]\s*\S.*")
+SOURCE_LINE = re.compile(r"^\s*المصدر\s*[:：]\s*(?P<name>.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Body:
+    paragraphs: tuple[str, ...]
+    related: tuple[str, ...]
+    source: str | None
+
+
+def folded(line: str) -> str:
+    return " ".join(normalise(line).split())
+
+
+def split_body(lines: Iterable[str], title: str | None = None) -> Body:
+    """Body paragraphs in order, the outlet's related headlines, and a ``المصدر:`` source.
+
+    A line that is only "read more" starts the related list, which runs to the end; "read also:
+    <headline>" inside the text is one related item. A comments notice ends the body. Lines that
+    repeat the title (pages often print the headline again above the text) are not body.
+    """
+    title_form = folded(title) if title else None
+    paragraphs: list[str] = []
+    related: list[str] = []
+    source = None
+    in_related = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        form = folded(line)
+        if in_related:
+            related.append(line)
+        elif READ_MORE.fullmatch(form):
+            in_related = True
+        elif READ_ALSO_ITEM.fullmatch(form):
+            related.append(re.split("[:：]", line, maxsplit=1)[1].strip())
+        elif match := SOURCE_LINE.match(line):
+            source = source or match.group("name")
+        elif opens_comments(line):
+            break
+        elif form != title_form and not is_boilerplate(line):
+            paragraphs.append(line)
+    return Body(tuple(paragraphs), tuple(related), source)

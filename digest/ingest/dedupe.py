@@ -1,0 +1,84 @@
+"""The same article reached twice becomes one: by canonical URL, or by near-identical text.
+
+A page saved to disk, the same page fetched by URL and a feed entry pointing at it are one
+article; so is a wire story two sites carry with a different footer. Keeping both would give
+one story two identical "outlets" and bullets that repeat each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from digest.arabic import normalise
+from digest.ingest.article import NO_DATE, article_id
+from digest.news import Article
+
+SHINGLE = 5
+SAME_TEXT = 0.9
+
+
+def shingles(article: Article) -> frozenset[tuple[str, ...]]:
+    words = normalise(" ".join(article.paragraphs)).split()
+    if len(words) < SHINGLE:
+        return frozenset({tuple(words)})
+    return frozenset(tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+
+
+def near_identical(a: frozenset, b: frozenset) -> bool:
+    """Jaccard similarity of word 5-grams; sets whose sizes alone rule it out are not compared."""
+    small, large = sorted((len(a), len(b)))
+    if small < SAME_TEXT * large:
+        return False
+    return len(a & b) >= SAME_TEXT * len(a | b)
+
+
+def merge(first: Article, other: Article) -> Article:
+    """One article from two copies: the fuller text (a page over a feed's summary), what either
+    says of title, outlet, link and date, and the first copy's place in the input. A URL gives
+    the merged article its URL-based id, the id it has whenever it is reached by URL."""
+    base, extra = (other, first) if length(other) > length(first) else (first, other)
+    url = base.url or extra.url
+    published = base.published or extra.published
+    return replace(
+        base,
+        id=base.id if base.url or not url else article_id(url, base.paragraphs),
+        origin=first.origin,
+        title=base.title or extra.title,
+        source=base.source or extra.source,
+        url=url,
+        published=published,
+        related=base.related or extra.related,
+        warnings=(
+            *(w for w in base.warnings if not (published and w == NO_DATE)),
+            f"also read from {other.origin}",
+        ),
+    )
+
+
+def length(article: Article) -> int:
+    return sum(len(p) for p in article.paragraphs)
+
+
+def dedupe(articles: list[Article]) -> list[Article]:
+    """Articles in first-seen order, each duplicate folded into the first copy."""
+    kept: list[Article] = []
+    prints: list[frozenset] = []
+    by_url: dict[str, int] = {}
+    for article in articles:
+        key = article.url.split("://", 1)[-1] if article.url else None
+        index = by_url.get(key) if key else None
+        fingerprint = shingles(article)
+        if index is None:
+            index = next(
+                (i for i, other in enumerate(prints) if near_identical(fingerprint, other)), None
+            )
+        if index is None:
+            kept.append(article)
+            prints.append(fingerprint)
+            index = len(kept) - 1
+        else:
+            kept[index] = merge(kept[index], article)
+        for url in (article.url, kept[index].url):
+            if url:
+                by_url.setdefault(url.split("://", 1)[-1], index)
+    return kept

@@ -1,0 +1,124 @@
+"""Fetching pages and feeds over HTTP(S) with httpx, within limits.
+
+Every request has connect and read timeouts, a redirect limit, a size cap enforced while the body
+streams in (a server that lies about or omits Content-Length cannot make digest read a gigabyte),
+an overall deadline (a server that trickles one byte a second never trips a read timeout), and a
+User-Agent naming digest. URLs are fetched a few at a time; each one that fails becomes a reason,
+and the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+
+from digest import __version__
+from digest.errors import ArticleError
+
+USER_AGENT = f"digest/{__version__} (Arabic news digest; python-httpx/{httpx.__version__})"
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+    max_redirects: int = 5
+    max_bytes: int = 10_000_000
+    concurrency: int = 4
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response body and what the server said about it."""
+
+    url: str
+    final_url: str
+    content: bytes
+    content_type: str
+    charset: str | None
+
+
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def client(options: FetchOptions) -> httpx.Client:
+    return httpx.Client(
+        timeout=httpx.Timeout(
+            options.read_timeout, connect=options.connect_timeout, pool=options.deadline
+        ),
+        follow_redirects=True,
+        max_redirects=options.max_redirects,
+        headers={"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+def fetch_one(http: httpx.Client, url: str, options: FetchOptions) -> Fetched:
+    """The body of one URL, or ArticleError saying why not in words a user can act on."""
+    started = time.monotonic()
+    try:
+        with http.stream("GET", url) as response:
+            if response.status_code >= 400:
+                raise ArticleError(f"HTTP {response.status_code} {response.reason_phrase}")
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > options.max_bytes:
+                raise ArticleError(too_big(options))
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > options.max_bytes:
+                    raise ArticleError(too_big(options))
+                if time.monotonic() - started > options.deadline:
+                    raise ArticleError(f"took longer than {options.deadline:g} s; gave up")
+                chunks.append(chunk)
+            return Fetched(
+                url=url,
+                final_url=str(response.url),
+                content=b"".join(chunks),
+                content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
+                charset=response.charset_encoding,
+            )
+    except httpx.TooManyRedirects:
+        raise ArticleError(
+            f"more than {options.max_redirects} redirects (a redirect loop?)"
+        ) from None
+    except httpx.ConnectTimeout:
+        raise ArticleError(
+            f"no connection within {options.connect_timeout:g} s (connect timeout)"
+        ) from None
+    except httpx.ReadTimeout:
+        raise ArticleError(
+            f"the server sent nothing for {options.read_timeout:g} s (read timeout)"
+        ) from None
+    except httpx.TimeoutException as error:
+        raise ArticleError(f"timed out ({type(error).__name__})") from None
+    except httpx.InvalidURL as error:
+        raise ArticleError(f"not a valid URL ({error})") from None
+    except httpx.HTTPError as error:
+        raise ArticleError(f"could not fetch: {error or type(error).__name__}") from None
+
+
+def too_big(options: FetchOptions) -> str:
+    return f"the response is over the {options.max_bytes:,}-byte limit for one page or feed"
+
+
+def fetch_all(urls: Sequence[str], options: FetchOptions) -> list[Fetched | ArticleError]:
+    """Each URL's body or the error it met, in the order given, ``concurrency`` at a time."""
+    if not urls:
+        return []
+
+    def attempt(url: str) -> Fetched | ArticleError:
+        try:
+            return fetch_one(http, url, options)
+        except ArticleError as error:
+            return error
+
+    with client(options) as http, ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+        return list(pool.map(attempt, urls))

@@ -1,0 +1,81 @@
+"""JSON lines: one article per line, as scrapers and exports write them.
+
+Fields: ``title``, ``text`` (paragraphs separated by newlines) or ``paragraphs`` (a list),
+``source``, ``url``, ``published`` (YYYY-MM-DD, or an ISO date-time). A bad line is reported
+with its line number and the others are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from digest.errors import ArticleError
+from digest.ingest.article import build_article
+from digest.ingest.body import split_body
+from digest.ingest.decode import Decoded
+from digest.news import Article, Failure
+
+FIELDS = ("title", "text", "paragraphs", "source", "url", "published")
+
+
+def parse_jsonl(decoded: Decoded, origin: str) -> list[Article | Failure]:
+    out: list[Article | Failure] = []
+    for number, line in enumerate(decoded.text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{number}"
+        try:
+            out.append(parse_record(line, where, decoded))
+        except ArticleError as error:
+            out.append(Failure(origin=where, reason=str(error)))
+    if not out:
+        raise ArticleError("no article text found (the input is empty)")
+    return out
+
+
+def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ArticleError(f"not JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise ArticleError("expected a JSON object with title, text, source, url, published")
+    for key in ("title", "text", "source", "url", "published"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ArticleError(f"{key!r} must be a string")
+    paragraphs = record.get("paragraphs")
+    if paragraphs is not None:
+        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+            raise ArticleError("'paragraphs' must be a list of strings")
+        lines = paragraphs
+    elif record.get("text"):
+        lines = record["text"].splitlines()
+    else:
+        raise ArticleError("no 'text' or 'paragraphs' field")
+    title = record.get("title") or None
+    parts = split_body(lines, title)
+    unknown = sorted(set(record) - set(FIELDS))
+    return build_article(
+        origin=origin,
+        paragraphs=parts.paragraphs,
+        title=title,
+        source=record.get("source") or parts.source,
+        url=record.get("url") or None,
+        published=parse_published(record.get("published")),
+        related=parts.related,
+        warnings=(
+            *decoded.warnings,
+            *([f"ignored fields: {', '.join(unknown)}"] if unknown else []),
+        ),
+        encoding=decoded.encoding,
+    )
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise ArticleError(f"'published': {value!r} is not a date; write YYYY-MM-DD") from None

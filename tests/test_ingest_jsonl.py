@@ -1,0 +1,70 @@
+"""JSON lines: one article per line; a bad line is reported with its number."""
+
+import datetime as dt
+import json
+
+from digest.ingest import read_sources
+
+BODY = (
+    "قال الرئيس إن الاجتماع كان مثمرا جدا، وإن المحادثات ستستمر الأسبوع المقبل في العاصمة.",
+    "وأضاف أن الجانبين اتفقا على تشكيل لجنة مشتركة لمتابعة الملفات العالقة بينهما.",
+)
+
+
+def write(tmp_path, *records):
+    path = tmp_path / "articles.jsonl"
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return read_sources([path]), path
+
+
+def test_fields_text_and_paragraphs(tmp_path):
+    ingested, _ = write(
+        tmp_path,
+        {
+            "title": "اجتماع مثمر",
+            "text": "\n".join(BODY),
+            "source": "الجزيرة",
+            "url": "https://example.org/a?utm_medium=rss",
+            "published": "2025-08-16T21:30:00+03:00",
+        },
+        {"paragraphs": [BODY[1]], "published": "2025-08-15", "lang": "ar"},
+    )
+    first, second = ingested.articles
+    assert (first.title, first.source, first.url, first.published) == (
+        "اجتماع مثمر",
+        "الجزيرة",
+        "https://example.org/a",
+        dt.date(2025, 8, 16),
+    )
+    assert first.paragraphs == BODY
+    assert second.paragraphs == BODY[1:]
+    assert second.warnings == ("ignored fields: lang",)
+
+
+def test_bad_lines_are_reported_by_number_and_the_rest_read(tmp_path):
+    good = {"text": BODY[0]}
+    ingested, path = write(
+        tmp_path,
+        good,
+        '{"text": "truncated',
+        [1, 2],
+        {"title": "no body"},
+        {"text": BODY[1], "published": "16/08/2025"},
+        {"text": "An English line that is not Arabic at all."},
+        {"text": 5},
+        {"paragraphs": "not a list"},
+        {"text": BODY[1]},
+    )
+    assert [a.paragraphs for a in ingested.articles] == [(BODY[0],), (BODY[1],)]
+    reasons = {f.origin.rsplit(":", 1)[1]: f.reason for f in ingested.failures}
+    assert reasons == {
+        "2": "not JSON (Unterminated string starting at at column 10)",
+        "3": "expected a JSON object with title, text, source, url, published",
+        "4": "no 'text' or 'paragraphs' field",
+        "5": "'published': '16/08/2025' is not a date; write YYYY-MM-DD",
+        "6": "the text is not Arabic; digest summarises Arabic articles",
+        "7": "'text' must be a string",
+        "8": "'paragraphs' must be a list of strings",
+    }
+    assert all(f.origin.startswith(f"{path}:") for f in ingested.failures)
