@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -38,8 +39,27 @@ class StderrFormatter(logging.Formatter):
         return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time, not the stream it was created with.
+
+    A long-lived process (the scheduler, a test runner calling commands in-process) may swap
+    sys.stderr; a handler holding the old one would write into a closed stream.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def setup_logging() -> None:
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.setFormatter(StderrFormatter())
     root = logging.getLogger("digest")
     root.handlers[:] = [handler]
