@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.errors import UsageError
 from digest.summarise import DEFAULT_BULLETS
+from digest.translate import BACKENDS
 
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
 
@@ -23,6 +24,8 @@ class Settings:
     bullets: int = DEFAULT_BULLETS
     translate: bool = True
     strict: bool = False
+    backend: str = "auto"
+    threads: int | None = None
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -42,6 +45,8 @@ def make_settings(
     bullets: int = DEFAULT_BULLETS,
     translate: bool = True,
     strict: bool = False,
+    backend: str = "auto",
+    threads: int | None = None,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -49,6 +54,10 @@ def make_settings(
         )
     if bullets < 1:
         raise UsageError(f"--bullets must be at least 1, got {bullets}")
+    if backend not in BACKENDS:
+        raise UsageError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if threads is not None and threads < 1:
+        raise UsageError(f"--threads must be at least 1, got {threads}")
     return Settings(
         sources=tuple(str(s) for s in sources),
         out=out,
@@ -58,4 +67,6 @@ def make_settings(
         bullets=bullets,
         translate=translate,
         strict=strict,
+        backend=backend,
+        threads=threads,
     )

@@ -88,7 +88,7 @@ def build(settings: Settings) -> BuildResult:
 
     stories = by_reach(cluster(ingested.articles))
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
-    translator = load_translator(model) if model else None
+    translator = load_translator(model, settings.backend, settings.threads) if model else None
     translated = translate_summaries(summaries, translator)
 
     issue = Issue(
