@@ -133,3 +133,14 @@ def build_nllb(folder: Path) -> Path:
         **small_network(),
     )
     return save_random(M2M100ForConditionalGeneration, config, folder)
+
+
+def converted_copy(source: Path, folder: Path, quantization: str = "int8") -> Path:
+    """A copy of a tiny model with its CTranslate2 conversion made by the real converter."""
+    import shutil
+
+    from digest import models
+
+    shutil.copytree(source, folder)
+    models.convert(models.resolve(None, folder), quantization)
+    return folder
