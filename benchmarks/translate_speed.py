@@ -115,6 +115,11 @@ def build_model(folder: Path, shape: dict, corpus: list[str]) -> Path:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). Not getrusage's ru_maxrss: Linux carries that across
+    exec, so a worker would report the peak of the parent that started it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -137,6 +142,18 @@ def worker_speed(folder: Path, backend: str, runs: int) -> dict:
             engine.generate(batch, forced)
         rates.append(len(lines) * OUTPUT_TOKENS / (time.perf_counter() - start))
     return {"rates": rates, "median": statistics.median(rates), "rss_mb": peak_rss_mb()}
+
+
+def worker_model(folder: Path, name: str) -> dict:
+    """Build and convert one model, in its own process so the parent stays small."""
+    from digest import models
+
+    corpus = [line for doc in ntrex_documents() for line in (doc.headline, *doc.body)]
+    corpus += (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
+    start = time.perf_counter()
+    build_model(folder, SHAPES[name], corpus)
+    models.convert(models.resolve(None, folder), "int8")
+    return {"seconds": time.perf_counter() - start}
 
 
 def worker_build(sources: Path, folder: Path, backend: str, out: Path) -> dict:
@@ -196,24 +213,24 @@ def main() -> None:
         kind, *rest = args.worker
         if kind == "speed":
             result = worker_speed(Path(rest[0]), rest[1], int(rest[2]))
+        elif kind == "model":
+            result = worker_model(Path(rest[0]), rest[1])
         else:
             result = worker_build(Path(rest[0]), Path(rest[1]), rest[2], Path(rest[3]))
         print(json.dumps(result))
         return
 
-    from digest import models, report
+    from digest import report
 
     began = time.perf_counter()
     os.environ["HF_HUB_OFFLINE"] = "1"
     rows, builds = [], []
     with tempfile.TemporaryDirectory(prefix="digest-bench-") as temporary:
         work = Path(temporary)
-        corpus = [line for doc in ntrex_documents() for line in (doc.headline, *doc.body)]
-        corpus += (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
         folders = {}
-        for name, shape in SHAPES.items():
-            folders[name] = build_model(work / name, shape, corpus)
-            models.convert(models.resolve(None, folders[name]), "int8")
+        for name in SHAPES:
+            folders[name] = work / name
+            in_subprocess("model", str(folders[name]), name)
             speed = {
                 backend: in_subprocess("speed", str(folders[name]), backend, str(args.runs))
                 for backend in ("transformers", "ctranslate2")

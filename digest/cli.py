@@ -210,7 +210,12 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model name from models
 
 @models_app.command("convert")
 def models_convert(
-    name: Annotated[str, typer.Argument(help="Model name from models.lock.")],
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Model name from models.lock (default: --model-dir's model, or the default)."
+        ),
+    ] = None,
     quantization: Annotated[
         str, typer.Option(help="Weight format on disk: int8, int16, float16, float32, ...")
     ] = "int8",
@@ -225,7 +230,7 @@ def models_convert(
         return models.convert(model, quantization)
 
     folder = guarded(run)
-    typer.echo(f"{name}: {folder}")
+    typer.echo(f"converted: {folder}")
 
 
 @models_app.command("verify")

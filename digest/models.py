@@ -260,12 +260,16 @@ def resolve(name: str | None, model_dir: Path | None, lock: Lock | None = None) 
 
 
 def presence(spec: ModelSpec, model_dir: Path | None) -> str:
-    """Where a model would be loaded from right now, for `digest models list`."""
-    if model_dir is not None and (model_dir / spec.name / "config.json").is_file():
-        return f"model-dir ({model_dir / spec.name})"
-    if cached(spec) is not None:
-        return "hf-cache"
-    return "not present"
+    """Where a model would be loaded from right now, and its conversion, for `digest models list`."""
+    try:
+        model = located(spec, model_dir)
+    except ModelError as error:
+        return f"unusable: {error}"
+    if model is None:
+        return "not present"
+    where = f"model-dir ({model.path})" if model.origin == "model-dir" else "hf-cache"
+    state = conversion_state(model)
+    return where if state == "absent" else f"{where}; CTranslate2 conversion {state}"
 
 
 def store_root() -> Path:
@@ -281,6 +285,13 @@ def converted_path(model: ResolvedModel) -> Path:
     if model.origin == "model-dir":
         return model.path / CONVERTED
     return store_root() / model.spec.name / model.revision / CONVERTED
+
+
+def convert_command(model: ResolvedModel) -> str:
+    """The command that converts this very model, for error messages."""
+    if model.origin == "model-dir":
+        return f"digest models convert --model-dir {model.path}"
+    return f"digest models convert {model.spec.name}"
 
 
 def conversion(model: ResolvedModel) -> dict | None:
@@ -372,7 +383,7 @@ def verify_present(spec: ModelSpec, model_dir: Path | None) -> list[str]:
             if not path.is_file() or sha256(path) != expected:
                 raise ModelError(
                     f"{spec.name}: {path} is missing or differs from its conversion record; "
-                    f"run `digest models convert {spec.name}` again"
+                    f"run `{convert_command(model)}` again"
                 )
         state = conversion_state(model)
         lines.append(f"{folder}: {record.get('quantization')} conversion, files match ({state})")

@@ -295,3 +295,10 @@ def test_lock_refuses_offline_and_leaves_the_file_alone(tmp_path):
     result = CliRunner().invoke(app, ["models", "lock", "--lock-file", str(path)])
     assert result.exit_code == 2 and "HF_HUB_OFFLINE=1" in result.output
     assert path.read_text() == before
+
+
+def test_models_list_shows_a_conversion(tmp_path, tiny_marian):
+    shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
+    models.convert(models.resolve("opus-mt-ar-en", tmp_path))
+    result = CliRunner().invoke(app, ["models", "list", "--model-dir", str(tmp_path)])
+    assert "CTranslate2 conversion current" in result.output

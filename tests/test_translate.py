@@ -161,7 +161,7 @@ def test_auto_picks_ctranslate2_only_when_a_current_conversion_is_there(
 ):
     assert choose_backend(models.resolve(None, converted["marian"])) == "ctranslate2"
     assert choose_backend(models.resolve(None, tiny_marian)) == "transformers"
-    with pytest.raises(ModelError, match="digest models convert tiny-marian"):
+    with pytest.raises(ModelError, match=f"digest models convert --model-dir {tiny_marian}"):
         choose_backend(models.resolve(None, tiny_marian), "ctranslate2")
     with pytest.raises(UsageError, match="unknown backend 'onnx'"):
         choose_backend(models.resolve(None, tiny_marian), "onnx")
@@ -182,3 +182,31 @@ def test_progress_bar_only_for_more_than_a_handful(translator, capsys):
     assert "translating" not in capsys.readouterr().err
     translator.translate([f"{s} {i}" for i in range(3) for s in SENTENCES])
     assert "translating" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"backend": "onnx"}, "--backend must be one of auto, transformers, ctranslate2"),
+        ({"threads": 0}, "--threads must be at least 1"),
+    ],
+)
+def test_build_options_are_checked(options, message):
+    from digest.config import make_settings
+
+    with pytest.raises(UsageError, match=message):
+        make_settings(["seeds"], **options)
+
+
+def test_build_asking_for_ctranslate2_without_a_conversion_is_one_line(tmp_path, tiny_marian):
+    from typer.testing import CliRunner
+
+    from digest.cli import app
+    from tests.conftest import SEEDS
+
+    args = ["build", str(SEEDS), "--model-dir", str(tiny_marian), "--out", str(tmp_path / "site")]
+    result = CliRunner().invoke(app, [*args, "--backend", "ctranslate2"])
+    assert result.exit_code == 2
+    assert "error: the CTranslate2 conversion of tiny-marian is not here" in result.output
+    assert f"digest models convert --model-dir {tiny_marian}" in result.output
+    assert not (tmp_path / "site").exists()

@@ -38,16 +38,16 @@ def choose_backend(model: ResolvedModel, backend: str = "auto") -> str:
         if state == "stale":
             log.warning(
                 "the CTranslate2 conversion of %s was made from other files; using transformers "
-                "(run `digest models convert %s` to convert again)",
+                "(run `%s` to convert again)",
                 model.spec.name,
-                model.spec.name,
+                models.convert_command(model),
             )
         return "ctranslate2" if state == "current" else "transformers"
     if backend == "ctranslate2" and state != "current":
         made = "is out of date" if state == "stale" else "is not here"
         raise ModelError(
             f"the CTranslate2 conversion of {model.spec.name} {made}; run "
-            f"`digest models convert {model.spec.name}`, or pass --backend transformers"
+            f"`{models.convert_command(model)}`, or pass --backend transformers"
         )
     return backend
 

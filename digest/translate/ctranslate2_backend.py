@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 
 from digest.errors import ModelError
-from digest.models import ResolvedModel, converted_path
+from digest.models import ResolvedModel, convert_command, converted_path
 from digest.translate.decoding import Decoding
 from digest.translate.tokenizing import input_limit, load_tokenizer
 
@@ -48,7 +48,7 @@ class CTranslate2Engine:
         except (RuntimeError, ValueError) as error:
             raise ModelError(
                 f"cannot load the CTranslate2 model in {folder}: {error}; "
-                f"run `digest models convert {model.spec.name}` again"
+                f"run `{convert_command(model)}` again"
             ) from None
         self.tokenizer = load_tokenizer(model)
         self.prefix = [model.spec.target_lang] if model.spec.kind == "nllb" else None
