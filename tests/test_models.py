@@ -302,3 +302,50 @@ def test_models_list_shows_a_conversion(tmp_path, tiny_marian):
     models.convert(models.resolve("opus-mt-ar-en", tmp_path))
     result = CliRunner().invoke(app, ["models", "list", "--model-dir", str(tmp_path)])
     assert "CTranslate2 conversion current" in result.output
+
+
+def test_lock_pins_the_commit_and_records_every_file_hash(tmp_path, tiny_marian):
+    from tests.hub_server import COMMIT, serve
+
+    server, requests = serve("Helsinki-NLP/opus-mt-ar-en", tiny_marian)
+    try:
+        path = tmp_path / "models.lock"
+        shutil.copy(ROOT / "models.lock", path)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+        }
+        env |= {
+            "HF_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+            "HF_HOME": str(tmp_path / "hf"),
+        }
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "digest",
+                "models",
+                "lock",
+                "opus-mt-ar-en",
+                "--lock-file",
+                path,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stderr + "\n".join(requests)
+    spec = models.read_lock(path).get("opus-mt-ar-en")
+    assert spec.revision == COMMIT and spec.pinned
+    assert spec.files == {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in tiny_marian.iterdir()
+        if p.is_file()
+    }
+    assert models.read_lock(path).get("opus-mt-tc-big-ar-en").revision == "main", "others untouched"
+    assert f"opus-mt-ar-en: {COMMIT}" in run.stdout
