@@ -349,3 +349,11 @@ def test_lock_pins_the_commit_and_records_every_file_hash(tmp_path, tiny_marian)
     }
     assert models.read_lock(path).get("opus-mt-tc-big-ar-en").revision == "main", "others untouched"
     assert f"opus-mt-ar-en: {COMMIT}" in run.stdout
+
+
+def test_convert_without_a_name_converts_the_model_dir_model(tmp_path, tiny_marian):
+    folder = shutil.copytree(tiny_marian, tmp_path / "any-name")
+    result = CliRunner().invoke(app, ["models", "convert", "--model-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"converted: {folder / 'ctranslate2'}"
+    assert models.conversion_state(models.resolve(None, folder)) == "current"
