@@ -324,8 +324,11 @@ def convert(model: ResolvedModel, quantization: str = "int8") -> Path:
     if quantization not in QUANTIZATIONS:
         raise ModelError(f"unknown quantization {quantization!r}; use one of {QUANTIZATIONS}")
     import ctranslate2
+    import transformers
     from ctranslate2.converters import TransformersConverter
 
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     target = converted_path(model)
     aside = target.with_name(f"{target.name}.partial-{os.getpid()}")
     try:
