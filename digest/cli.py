@@ -32,6 +32,23 @@ eval_app = typer.Typer(
     help="Measure summaries and headlines against references.", no_args_is_help=True
 )
 app.add_typer(eval_app, name="eval")
+cache_app = typer.Typer(help="The translation cache in the state database.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        help="auto (CTranslate2 when the model is converted, else transformers), "
+        "transformers or ctranslate2."
+    ),
+]
+ThreadsOption = Annotated[
+    int | None, typer.Option(help="CPU threads for translation (default: all cores).")
+]
+ModelDirOption = Annotated[
+    Path | None,
+    typer.Option(help="A downloaded model folder (or a folder of them); env DIGEST_MODEL_DIR."),
+]
 
 
 class StderrFormatter(logging.Formatter):
@@ -138,6 +155,8 @@ def build(
     ] = None,
     fetch_articles: FetchArticlesOption = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    backend: BackendOption = "auto",
+    threads: ThreadsOption = None,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
     from digest.config import make_settings
@@ -155,6 +174,8 @@ def build(
             strict=strict,
             templates=templates,
             fetch_articles=fetch_articles,
+            backend=backend,
+            threads=threads,
         ),
         debug,
     )
@@ -278,6 +299,88 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model name from models
 
     folder = guarded(lambda: models.pull(models.read_lock().get(name)))
     typer.echo(f"{name}: {folder}")
+
+
+@models_app.command("convert")
+def models_convert(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Model name from models.lock (default: --model-dir's model, or the default)."
+        ),
+    ] = None,
+    quantization: Annotated[
+        str, typer.Option(help="Weight format on disk: int8, int16, float16, float32, ...")
+    ] = "int8",
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Convert a model for CTranslate2 (its own converter) into the local model store."""
+    from digest import models
+    from digest.config import model_dir_from_env
+
+    def run():
+        model = models.resolve(name, model_dir_from_env(model_dir))
+        return models.convert(model, quantization)
+
+    folder = guarded(run)
+    typer.echo(f"converted: {folder}")
+
+
+@models_app.command("verify")
+def models_verify(model_dir: ModelDirOption = None) -> None:
+    """Hash every model file present against models.lock and conversion records; exit 2 on a
+    mismatch."""
+    from digest import models
+    from digest.config import model_dir_from_env
+
+    def run():
+        folder = model_dir_from_env(model_dir)
+        for spec in models.read_lock().models:
+            for line in models.verify_present(spec, folder):
+                typer.echo(f"{spec.name}: {line}")
+
+    guarded(run)
+
+
+@models_app.command("lock")
+def models_lock(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Models to pin (default: all in models.lock).")
+    ] = None,
+    lock_file: Annotated[
+        Path | None, typer.Option("--lock-file", help="The models.lock to rewrite.")
+    ] = None,
+) -> None:
+    """Pin revisions to commit hashes and record file hashes (maintainers, connected machine)."""
+    from digest import models
+
+    lock = guarded(lambda: models.lock_models(names or [], lock_file))
+    for spec in lock.models:
+        typer.echo(f"{spec.name}: {spec.revision} ({len(spec.files)} file hashes)")
+
+
+@cache_app.command("stats")
+def cache_stats() -> None:
+    """Cached translations per model, revision and engine, and where the cache is."""
+    from digest import store
+    from digest.translate import cache
+
+    rows = guarded(cache.stats)
+    typer.echo(f"state: {store.default_path()}")
+    for row in rows:
+        typer.echo(f"{row.model}  {row.revision}  {row.engine}  {row.sentences} sentence(s)")
+    typer.echo(f"total: {sum(row.sentences for row in rows)} sentence(s)")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    model: Annotated[str | None, typer.Option(help="Only this model's translations.")] = None,
+) -> None:
+    """Forget cached translations, so the next build translates again."""
+    from digest.translate import cache
+
+    removed = guarded(lambda: cache.clear(model))
+    typer.echo(f"removed {removed} cached translation(s)")
 
 
 BenchmarksOption = Annotated[
@@ -480,6 +583,53 @@ def schedule_command(
     from digest import schedule
 
     guarded(lambda: schedule.serve(load_config(config)), debug)
+
+
+@eval_app.command("translate")
+def eval_translate(
+    src: Annotated[Path, typer.Option(help="Arabic sentences, one per line.")],
+    ref: Annotated[Path, typer.Option(help="English references, line-aligned with --src.")],
+    model: Annotated[str | None, typer.Option(help="Model name from models.lock.")] = None,
+    model_dir: ModelDirOption = None,
+    backend: BackendOption = "auto",
+    threads: ThreadsOption = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
+) -> None:
+    """BLEU and chrF (sacrebleu, with signatures) of a model's translations against references."""
+    from digest import models
+    from digest.config import model_dir_from_env
+    from digest.translate import load_translator
+    from digest.translate.evaluate import read_pair, score
+
+    def run():
+        sources, references = read_pair(src, ref, limit)
+        resolved = models.resolve(model, model_dir_from_env(model_dir))
+        translator = load_translator(resolved, backend, threads)
+        return resolved, translator, score(translator, sources, references)
+
+    resolved, translator, scores = guarded(run)
+    name = resolved.spec.name
+    publish(
+        benchmarks,
+        f"eval-translate-{name}",
+        f"## Translation quality: {name} on {src.name} ({scores.lines} lines)\n\n"
+        f"Engine {translator.backend}, revision {resolved.revision}. "
+        f"BLEU `{scores.bleu_signature}`; chrF `{scores.chrf_signature}`. "
+        f"`digest eval translate --src {src} --ref {ref} --model {name}`.",
+        ["model", "engine", "BLEU", "chrF", "flagged for review"],
+        [
+            (
+                name,
+                translator.backend,
+                f"{scores.bleu:.2f}",
+                f"{scores.chrf:.2f}",
+                str(scores.flagged),
+            )
+        ],
+        {"model": name, "engine": translator.backend, **scores.__dict__} if as_json else None,
+    )
 
 
 def main() -> None:

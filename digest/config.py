@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.errors import UsageError
 from digest.summarise import DEFAULT_BULLETS
+from digest.translate import BACKENDS
 
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
 
@@ -25,6 +26,8 @@ class Settings:
     strict: bool = False
     templates: Path | None = None
     fetch_articles: bool = False
+    backend: str = "auto"
+    threads: int | None = None
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -46,6 +49,8 @@ def make_settings(
     strict: bool = False,
     templates: Path | None = None,
     fetch_articles: bool = False,
+    backend: str = "auto",
+    threads: int | None = None,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -55,6 +60,10 @@ def make_settings(
         raise UsageError(f"--bullets must be at least 1, got {bullets}")
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: no such folder; name a folder of templates")
+    if backend not in BACKENDS:
+        raise UsageError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if threads is not None and threads < 1:
+        raise UsageError(f"--threads must be at least 1, got {threads}")
     return Settings(
         sources=tuple(str(s) for s in sources),
         out=out,
@@ -66,4 +75,6 @@ def make_settings(
         strict=strict,
         templates=templates,
         fetch_articles=fetch_articles,
+        backend=backend,
+        threads=threads,
     )

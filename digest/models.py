@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from digest.errors import ModelError
@@ -25,6 +26,9 @@ LANGUAGES = {"marian": ("ar", "en"), "nllb": ("arb_Arab", "eng_Latn")}
 MODEL_FILES = ["*.json", "*.spm", "*.model", "*.safetensors"]
 FALLBACK_WEIGHTS = "pytorch_model.bin"
 COMMIT = re.compile(r"[0-9a-f]{40}")
+CONVERTED = "ctranslate2"
+CONVERT_RECORD = "digest-convert.json"
+QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int16", "float16", "bfloat16", "float32")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,12 @@ class ResolvedModel:
     spec: ModelSpec
     path: Path
     origin: str
+
+    @property
+    def revision(self) -> str:
+        """What exactly is loaded: the snapshot's commit for a Hub model (models.lock may name a
+        branch), the folder fingerprint for a --model-dir model."""
+        return self.spec.revision if self.origin == "model-dir" else self.path.name
 
 
 def read_lock(path: Path | None = None) -> Lock:
@@ -250,9 +260,191 @@ def resolve(name: str | None, model_dir: Path | None, lock: Lock | None = None) 
 
 
 def presence(spec: ModelSpec, model_dir: Path | None) -> str:
-    """Where a model would be loaded from right now, for `digest models list`."""
+    """Where a model would be loaded from right now, and its conversion, for `digest models list`."""
+    try:
+        model = located(spec, model_dir)
+    except ModelError as error:
+        return f"unusable: {error}"
+    if model is None:
+        return "not present"
+    where = f"model-dir ({model.path})" if model.origin == "model-dir" else "hf-cache"
+    state = conversion_state(model)
+    return where if state == "absent" else f"{where}; CTranslate2 conversion {state}"
+
+
+def store_root() -> Path:
+    """Where digest keeps what it makes from Hub models (their CTranslate2 conversions), so the
+    Hugging Face cache stays exactly as the Hub left it."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip() or Path.home() / ".local" / "share"
+    return Path(base) / "digest" / "models"
+
+
+def converted_path(model: ResolvedModel) -> Path:
+    """The CTranslate2 conversion of a model: inside a --model-dir model's own folder, else in
+    the store under the model's name and snapshot commit."""
+    if model.origin == "model-dir":
+        return model.path / CONVERTED
+    return store_root() / model.spec.name / model.revision / CONVERTED
+
+
+def convert_command(model: ResolvedModel) -> str:
+    """The command that converts this very model, for error messages."""
+    if model.origin == "model-dir":
+        return f"digest models convert --model-dir {model.path}"
+    return f"digest models convert {model.spec.name}"
+
+
+def conversion(model: ResolvedModel) -> dict | None:
+    """The record `convert` left beside a converted model, or None when there is none."""
+    try:
+        return json.loads((converted_path(model) / CONVERT_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def conversion_state(model: ResolvedModel) -> str:
+    """absent, stale (made from other files than those now in the model folder) or current."""
+    record = conversion(model)
+    if record is None:
+        return "absent"
+    return "current" if record.get("source_revision") == model.revision else "stale"
+
+
+def hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): sha256(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.relative_to(folder).parts[0] not in skip
+    }
+
+
+def convert(model: ResolvedModel, quantization: str = "int8") -> Path:
+    """Convert with CTranslate2's own converter, aside, then move into place: a reader never sees
+    half a model, and an earlier conversion stays until the new one is complete."""
+    if quantization not in QUANTIZATIONS:
+        raise ModelError(f"unknown quantization {quantization!r}; use one of {QUANTIZATIONS}")
+    import ctranslate2
+    import transformers
+    from ctranslate2.converters import TransformersConverter
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    target = converted_path(model)
+    aside = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        TransformersConverter(str(model.path)).convert(
+            str(aside), quantization=quantization, force=True
+        )
+    except Exception as error:  # the converter raises anything from OSError to KeyError
+        shutil.rmtree(aside, ignore_errors=True)
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ModelError(f"cannot convert {model.spec.name} in {model.path}: {reason}") from None
+    record = {
+        "model": model.spec.name,
+        "source_revision": model.revision,
+        "quantization": quantization,
+        "ctranslate2": ctranslate2.__version__,
+        "files": hashes(aside),
+    }
+    (aside / CONVERT_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    old = target.with_name(f"{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    aside.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def located(spec: ModelSpec, model_dir: Path | None) -> ResolvedModel | None:
+    """The model as it is on this machine now, or None; never downloads."""
     if model_dir is not None and (model_dir / spec.name / "config.json").is_file():
-        return f"model-dir ({model_dir / spec.name})"
-    if cached(spec) is not None:
-        return "hf-cache"
-    return "not present"
+        return from_model_dir(model_dir / spec.name, spec.name, Lock(spec.name, (spec,)))
+    folder = cached(spec)
+    return ResolvedModel(spec=spec, path=folder, origin="hf-cache") if folder else None
+
+
+def verify_present(spec: ModelSpec, model_dir: Path | None) -> list[str]:
+    """Lines describing what of this model is here and whether its hashes hold.
+
+    Raises ModelError on the first file whose hash differs from models.lock or from the record
+    of its conversion.
+    """
+    model = located(spec, model_dir)
+    if model is None:
+        return ["not present"]
+    if spec.files:
+        verify(spec, model.path)
+        lines = [f"{model.path}: {len(spec.files)} file(s) match models.lock"]
+    else:
+        lines = [f"{model.path}: models.lock records no hashes (run `digest models lock`)"]
+    record = conversion(model)
+    if record is not None:
+        folder = converted_path(model)
+        for name, expected in sorted(record.get("files", {}).items()):
+            path = folder / name
+            if not path.is_file() or sha256(path) != expected:
+                raise ModelError(
+                    f"{spec.name}: {path} is missing or differs from its conversion record; "
+                    f"run `{convert_command(model)}` again"
+                )
+        state = conversion_state(model)
+        lines.append(f"{folder}: {record.get('quantization')} conversion, files match ({state})")
+    return lines
+
+
+def resolve_commit(spec: ModelSpec) -> str:
+    from huggingface_hub import HfApi
+
+    if hub_offline():
+        raise ModelError(
+            "cannot lock models: HF_HUB_OFFLINE=1 is set; run `digest models lock` on a "
+            "connected machine"
+        )
+    try:
+        return HfApi().model_info(spec.hub_id, revision=spec.revision).sha
+    except Exception as error:  # any network or Hub failure: one actionable line
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ModelError(f"cannot reach the Hub for {spec.name} ({reason})") from None
+
+
+def lock_spec(spec: ModelSpec) -> ModelSpec:
+    """Pin a model to the commit its revision names now and record the hashes of its files."""
+    commit = resolve_commit(spec)
+    folder = pull(replace(spec, revision=commit, files={}))
+    return replace(spec, revision=commit, files=hashes(folder))
+
+
+def write_lock(lock: Lock, path: Path) -> None:
+    """models.lock rewritten from ``lock``, its leading comment kept, replaced atomically."""
+    old = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    cut = next((i for i, line in enumerate(old) if not line.startswith("#")), len(old))
+    lines = [*old[:cut], *([""] if cut else []), f"default = {json.dumps(lock.default)}"]
+    for spec in lock.models:
+        lines += [
+            "",
+            f"[models.{spec.name}]",
+            f"hub_id = {json.dumps(spec.hub_id)}",
+            f"revision = {json.dumps(spec.revision)}",
+            f"kind = {json.dumps(spec.kind)}",
+            f"source_lang = {json.dumps(spec.source_lang)}",
+            f"target_lang = {json.dumps(spec.target_lang)}",
+            f"[models.{spec.name}.files]",
+            *(f"{json.dumps(name)} = {json.dumps(value)}" for name, value in spec.files.items()),
+        ]
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def lock_models(names: list[str], path: Path | None = None) -> Lock:
+    """`digest models lock`: pin every named model (all by default) and rewrite models.lock."""
+    path = path or bundled("models.lock")
+    lock = read_lock(path)
+    wanted = set(names) or {spec.name for spec in lock.models}
+    for name in wanted:
+        lock.get(name)
+    pinned = tuple(lock_spec(s) if s.name in wanted else s for s in lock.models)
+    updated = Lock(default=lock.default, models=pinned)
+    write_lock(updated, path)
+    return updated

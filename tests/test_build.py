@@ -64,7 +64,8 @@ def test_build_writes_markdown_and_html_for_every_story(built, kind):
         bullets = story.find_all("li")
         assert len(bullets) >= 2
         for bullet in bullets:
-            english, arabic = bullet.find_all("p")[:2]
+            lines = [p for p in bullet.find_all("p") if p.attrs.get("class") != "flag"]
+            english, arabic = lines[:2]
             assert english.attrs["lang"] == "en" and english.text.strip()
             assert (arabic.attrs["lang"], arabic.attrs["dir"]) == ("ar", "rtl")
             assert arabic.text.strip() in SEED_TEXT

@@ -190,3 +190,170 @@ def test_unreachable_hub_is_one_line_and_no_long_wait(tmp_path):
     seconds, line = build_without_model(tmp_path, env)
     assert seconds < 10
     assert line.startswith("error: cannot download opus-mt-tc-big-ar-en from the Hub")
+
+
+def test_convert_writes_the_conversion_inside_a_model_dir_model(tmp_path, tiny_nllb):
+    shutil.copytree(tiny_nllb, tmp_path / "nllb-200-distilled-600M")
+    result = CliRunner().invoke(
+        app, ["models", "convert", "nllb-200-distilled-600M", "--model-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "nllb-200-distilled-600M" / "ctranslate2"
+    assert {"model.bin", "config.json", "digest-convert.json"} <= {p.name for p in folder.iterdir()}
+    model = models.resolve("nllb-200-distilled-600M", tmp_path)
+    record = models.conversion(model)
+    assert record["quantization"] == "int8" and record["source_revision"] == model.revision
+    assert models.conversion_state(model) == "current"
+    assert not list(tmp_path.glob("**/*.partial-*")) and not list(tmp_path.glob("**/*.old-*"))
+
+
+def test_a_hub_model_is_converted_into_the_store_keyed_by_commit(
+    tmp_path, tiny_marian, monkeypatch
+):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    spec = models.read_lock().get("opus-mt-ar-en")
+    snapshot = fake_snapshot(tmp_path, spec, tiny_marian)
+    model = models.resolve("opus-mt-ar-en", None)
+    assert model.revision == snapshot.name
+    folder = models.convert(model, "float16")
+    assert (
+        folder
+        == tmp_path / "data" / "digest" / "models" / "opus-mt-ar-en" / snapshot.name / "ctranslate2"
+    )
+    assert not (snapshot / "ctranslate2").exists(), "the Hugging Face cache is left as it was"
+    assert models.conversion(model)["quantization"] == "float16"
+
+
+def test_convert_refuses_an_unknown_quantization(tiny_marian):
+    with pytest.raises(ModelError, match="unknown quantization 'int3'"):
+        models.convert(models.resolve(None, tiny_marian), "int3")
+
+
+def test_a_failed_conversion_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "marian"}')
+    with pytest.raises(ModelError, match="cannot convert broken"):
+        models.convert(models.resolve(None, folder))
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json"]
+
+
+def test_verify_checks_the_lock_and_the_conversion(tmp_path, tiny_marian):
+    shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
+    models.convert(models.resolve("opus-mt-ar-en", tmp_path))
+    runner = CliRunner()
+    result = runner.invoke(app, ["models", "verify", "--model-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "opus-mt-ar-en: " in result.output and "records no hashes" in result.output
+    assert "int8 conversion, files match (current)" in result.output
+    assert "opus-mt-tc-big-ar-en: not present" in result.output
+
+    (tmp_path / "opus-mt-ar-en" / "ctranslate2" / "model.bin").write_bytes(b"tampered")
+    result = runner.invoke(app, ["models", "verify", "--model-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "model.bin is missing or differs from its conversion record" in result.output
+
+
+def test_verify_reports_a_file_that_differs_from_models_lock(tmp_path, tiny_marian):
+    shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
+    spec = models.read_lock().get("opus-mt-ar-en")
+    good = {"config.json": models.sha256(tmp_path / "opus-mt-ar-en" / "config.json")}
+    ok = models.ModelSpec(**{**spec.__dict__, "files": good})
+    assert "1 file(s) match models.lock" in models.verify_present(ok, tmp_path)[0]
+    bad = models.ModelSpec(**{**spec.__dict__, "files": {"config.json": "0" * 64}})
+    with pytest.raises(ModelError, match="config.json has sha256"):
+        models.verify_present(bad, tmp_path)
+
+
+def test_write_lock_round_trips_and_keeps_the_header(tmp_path):
+    path = tmp_path / "models.lock"
+    shutil.copy(ROOT / "models.lock", path)
+    lock = models.read_lock(path)
+    pinned = models.ModelSpec(
+        **{
+            **lock.get("opus-mt-ar-en").__dict__,
+            "revision": "a" * 40,
+            "files": {"config.json": "b" * 64},
+        }
+    )
+    updated = models.Lock(
+        lock.default, tuple(pinned if s.name == pinned.name else s for s in lock.models)
+    )
+    models.write_lock(updated, path)
+    again = models.read_lock(path)
+    assert again == updated
+    assert again.get("opus-mt-ar-en").files == {"config.json": "b" * 64}
+    assert again.get("opus-mt-ar-en").pinned
+    text = path.read_text()
+    assert text.startswith("# The translation models digest knows")
+
+
+def test_lock_refuses_offline_and_leaves_the_file_alone(tmp_path):
+    path = tmp_path / "models.lock"
+    shutil.copy(ROOT / "models.lock", path)
+    before = path.read_text()
+    result = CliRunner().invoke(app, ["models", "lock", "--lock-file", str(path)])
+    assert result.exit_code == 2 and "HF_HUB_OFFLINE=1" in result.output
+    assert path.read_text() == before
+
+
+def test_models_list_shows_a_conversion(tmp_path, tiny_marian):
+    shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
+    models.convert(models.resolve("opus-mt-ar-en", tmp_path))
+    result = CliRunner().invoke(app, ["models", "list", "--model-dir", str(tmp_path)])
+    assert "CTranslate2 conversion current" in result.output
+
+
+def test_lock_pins_the_commit_and_records_every_file_hash(tmp_path, tiny_marian):
+    from tests.hub_server import COMMIT, serve
+
+    server, requests = serve("Helsinki-NLP/opus-mt-ar-en", tiny_marian)
+    try:
+        path = tmp_path / "models.lock"
+        shutil.copy(ROOT / "models.lock", path)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+        }
+        env |= {
+            "HF_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+            "HF_HOME": str(tmp_path / "hf"),
+        }
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "digest",
+                "models",
+                "lock",
+                "opus-mt-ar-en",
+                "--lock-file",
+                path,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stderr + "\n".join(requests)
+    spec = models.read_lock(path).get("opus-mt-ar-en")
+    assert spec.revision == COMMIT and spec.pinned
+    assert spec.files == {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in tiny_marian.iterdir()
+        if p.is_file()
+    }
+    assert models.read_lock(path).get("opus-mt-tc-big-ar-en").revision == "main", "others untouched"
+    assert f"opus-mt-ar-en: {COMMIT}" in run.stdout
+
+
+def test_convert_without_a_name_converts_the_model_dir_model(tmp_path, tiny_marian):
+    folder = shutil.copytree(tiny_marian, tmp_path / "any-name")
+    result = CliRunner().invoke(app, ["models", "convert", "--model-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"converted: {folder / 'ctranslate2'}"
+    assert models.conversion_state(models.resolve(None, folder)) == "current"

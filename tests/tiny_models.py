@@ -73,15 +73,18 @@ def save_random(model_class, config, folder: Path, **generation) -> Path:
 
 
 def build_marian(folder: Path) -> Path:
+    """Laid out like the OPUS-MT models: ``<pad>`` is the last vocabulary entry, after the
+    SentencePiece pieces, and the decoder starts from it (CTranslate2's converter relies on this)."""
     import sentencepiece as spm
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
-    proto = train_spm("unigram", {"eos_id": 0, "unk_id": 1, "pad_id": 2, "bos_id": -1})
+    proto = train_spm("unigram", {"eos_id": 0, "unk_id": 1, "pad_id": -1, "bos_id": -1})
     (folder / "source.spm").write_bytes(proto)
     (folder / "target.spm").write_bytes(proto)
     pieces = spm.SentencePieceProcessor(model_proto=proto)
     vocab = {pieces.id_to_piece(i): i for i in range(pieces.get_piece_size())}
+    pad = vocab.setdefault("<pad>", len(vocab))
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     MarianTokenizer(
         source_spm=str(folder / "source.spm"),
@@ -91,13 +94,13 @@ def build_marian(folder: Path) -> Path:
 
     config = MarianConfig(
         vocab_size=len(vocab),
-        pad_token_id=2,
+        pad_token_id=pad,
         eos_token_id=0,
-        decoder_start_token_id=2,
+        decoder_start_token_id=pad,
         forced_eos_token_id=0,
         **small_network(),
     )
-    return save_random(MarianMTModel, config, folder, bad_words_ids=[[2]])
+    return save_random(MarianMTModel, config, folder, bad_words_ids=[[pad]])
 
 
 def build_nllb(folder: Path) -> Path:
@@ -130,3 +133,14 @@ def build_nllb(folder: Path) -> Path:
         **small_network(),
     )
     return save_random(M2M100ForConditionalGeneration, config, folder)
+
+
+def converted_copy(source: Path, folder: Path, quantization: str = "int8") -> Path:
+    """A copy of a tiny model with its CTranslate2 conversion made by the real converter."""
+    import shutil
+
+    from digest import models
+
+    shutil.copytree(source, folder)
+    models.convert(models.resolve(None, folder), quantization)
+    return folder

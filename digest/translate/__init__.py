@@ -1,18 +1,23 @@
-"""Translation: one protocol, backends behind it.
+"""Translation: one protocol, backends behind it, a cache in front.
 
-Backends import their heavy libraries (torch, transformers) only when a model is loaded, so the
-CLI, ingestion and rendering start fast and run on machines without them.
+Backends import their heavy libraries (torch, transformers, ctranslate2) only when a model is
+loaded, so the CLI, ingestion and rendering start fast and run on machines without them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from digest import models
+from digest.errors import ModelError, UsageError
 from digest.models import ResolvedModel
 from digest.news import Bilingual
 
-BACKENDS = ("transformers",)
+BACKENDS = ("auto", "transformers", "ctranslate2")
+
+log = logging.getLogger(__name__)
 
 
 class Translator(Protocol):
@@ -24,10 +29,64 @@ class Translator(Protocol):
     def translate(self, sentences: Sequence[str]) -> list[Bilingual]: ...
 
 
-def load_translator(model: ResolvedModel, backend: str = "transformers") -> Translator:
-    """Load a model once; the caller reuses the translator for the whole run."""
-    if backend == "transformers":
-        from digest.translate.transformers_backend import TransformersTranslator
+def choose_backend(model: ResolvedModel, backend: str = "auto") -> str:
+    """``auto`` is CTranslate2 when a current conversion of the model is here, else transformers."""
+    if backend not in BACKENDS:
+        raise UsageError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    state = models.conversion_state(model)
+    if backend == "auto":
+        if state == "stale":
+            log.warning(
+                "the CTranslate2 conversion of %s was made from other files; using transformers "
+                "(run `%s` to convert again)",
+                model.spec.name,
+                models.convert_command(model),
+            )
+        return "ctranslate2" if state == "current" else "transformers"
+    if backend == "ctranslate2" and state != "current":
+        made = "is out of date" if state == "stale" else "is not here"
+        raise ModelError(
+            f"the CTranslate2 conversion of {model.spec.name} {made}; run "
+            f"`{models.convert_command(model)}`, or pass --backend transformers"
+        )
+    return backend
 
-        return TransformersTranslator(model)
-    raise ValueError(f"unknown backend {backend!r}")
+
+def load_engine(model: ResolvedModel, backend: str, threads: int | None = None):
+    if backend == "ctranslate2":
+        from digest.translate.ctranslate2_backend import CTranslate2Engine
+
+        return CTranslate2Engine(model, threads)
+    from digest.translate.transformers_backend import TransformersEngine
+
+    return TransformersEngine(model, threads)
+
+
+def engine_name(backend: str) -> str:
+    """The backend and its number format, e.g. ctranslate2-int8: what the cache and the issue
+    signature name, known before the model is loaded."""
+    if backend == "ctranslate2":
+        from digest.translate.ctranslate2_backend import compute_type
+
+        return f"ctranslate2-{compute_type()}"
+    return "transformers-float32"
+
+
+def load_translator(
+    model: ResolvedModel,
+    backend: str = "auto",
+    threads: int | None = None,
+    cache: bool = True,
+) -> Translator:
+    """The translator for a whole run: guarded, cached, the model loaded once and only if needed."""
+    from digest.translate.cache import CachedTranslator
+    from digest.translate.faithful import GuardedTranslator
+
+    chosen = choose_backend(model, backend)
+    if not cache:
+        return GuardedTranslator(load_engine(model, chosen, threads))
+    return CachedTranslator(
+        model,
+        engine_name(chosen),
+        lambda: GuardedTranslator(load_engine(model, chosen, threads)),
+    )

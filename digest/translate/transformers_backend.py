@@ -1,111 +1,70 @@
 """The Hugging Face transformers backend: MarianMT and NLLB (M2M100) through from_pretrained.
 
-Sentences are sorted by length and batched by token count, so a batch pads little and one long
-sentence does not make every batch slow; results go back in input order. Beam width and length
-limits come from the model's own generation config, as its authors tuned them.
+An engine: it turns a batch of Arabic strings into English with the decoding it is given.
+Splitting, batching, guards and caching live above it (digest/translate/faithful.py, cache.py),
+the same for every backend.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator, Sequence
-
-from tqdm import tqdm
+from collections.abc import Sequence
 
 from digest.errors import ModelError
 from digest.models import ResolvedModel
-from digest.news import Bilingual
-
-BATCH_TOKENS = 2048
-MAX_BATCH = 32
-PROGRESS_OVER = 8
+from digest.translate.decoding import Decoding
+from digest.translate.tokenizing import input_limit, load_tokenizer
 
 
-class TransformersTranslator:
+class TransformersEngine:
     backend = "transformers"
+    compute_type = "float32"
 
-    def __init__(self, model: ResolvedModel) -> None:
+    def __init__(self, model: ResolvedModel, threads: int | None = None) -> None:
         import torch
         import transformers
 
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
         self.model = model
         self.torch = torch
+        if threads:
+            torch.set_num_threads(threads)
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        spec = model.spec
+        self.tokenizer = load_tokenizer(model)
+        network_class = (
+            transformers.MarianMTModel
+            if model.spec.kind == "marian"
+            else transformers.M2M100ForConditionalGeneration
+        )
         try:
-            if spec.kind == "marian":
-                self.tokenizer = transformers.MarianTokenizer.from_pretrained(model.path)
-                self.network = transformers.MarianMTModel.from_pretrained(model.path)
-                self.generate_options: dict[str, int] = {}
-            else:
-                self.tokenizer = transformers.AutoTokenizer.from_pretrained(
-                    model.path, src_lang=spec.source_lang
-                )
-                self.network = transformers.AutoModelForSeq2SeqLM.from_pretrained(model.path)
-                target = self.tokenizer.convert_tokens_to_ids(spec.target_lang)
-                if target is None or target == self.tokenizer.unk_token_id:
-                    raise ModelError(
-                        f"{model.path}: the tokenizer has no {spec.target_lang} language token"
-                    )
-                self.generate_options = {"forced_bos_token_id": target}
+            self.network = network_class.from_pretrained(model.path)
         except (OSError, ValueError) as error:
             raise ModelError(f"cannot load the model in {model.path}: {error}") from None
         self.network.to(self.device).eval()
-        self.limit = self.input_limit()
+        self.options: dict[str, int] = {}
+        if model.spec.kind == "nllb":
+            target = self.tokenizer.convert_tokens_to_ids(model.spec.target_lang)
+            self.options["forced_bos_token_id"] = target
+        self.decoding = Decoding.of_model(model.path)
+        self.limit = input_limit(
+            self.tokenizer, getattr(self.network.config, "max_position_embeddings", None)
+        )
 
-    def input_limit(self) -> int:
-        """Longest input, in tokens, that the model takes without truncating."""
-        positions = getattr(self.network.config, "max_position_embeddings", None) or 512
-        declared = self.tokenizer.model_max_length
-        return min(positions, declared) if declared and declared < 10**6 else positions
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
 
-    def translate(self, sentences: Sequence[str]) -> list[Bilingual]:
-        if not sentences:
-            return []
-        lengths = [len(ids) for ids in self.tokenizer(list(sentences))["input_ids"]]
-        order = sorted(range(len(sentences)), key=lambda i: lengths[i])
-        results: dict[int, str] = {}
-        with tqdm(
-            total=len(sentences),
-            desc="translating",
-            unit="sentence",
-            file=sys.stderr,
-            disable=len(sentences) <= PROGRESS_OVER,
-        ) as progress:
-            for batch in self.batches(order, lengths):
-                texts = [sentences[i] for i in batch]
-                for i, text in zip(batch, self.generate(texts), strict=True):
-                    results[i] = text
-                progress.update(len(batch))
-        return [
-            Bilingual(ar=text, en=results[i], review=self.review(lengths[i]))
-            for i, text in enumerate(sentences)
-        ]
-
-    def review(self, length: int) -> str | None:
-        if length > self.limit:
-            return f"source is {length} tokens, over the model's {self.limit}: translated in part"
-        return None
-
-    def batches(self, order: list[int], lengths: list[int]) -> Iterator[list[int]]:
-        batch: list[int] = []
-        for i in order:
-            width = min(lengths[i], self.limit)
-            if batch and (len(batch) == MAX_BATCH or width * (len(batch) + 1) > BATCH_TOKENS):
-                yield batch
-                batch = []
-            batch.append(i)
-        if batch:
-            yield batch
-
-    def generate(self, texts: list[str]) -> list[str]:
+    def generate(self, texts: Sequence[str], decoding: Decoding) -> list[str]:
         inputs = self.tokenizer(
-            texts, return_tensors="pt", padding=True, truncation=True, max_length=self.limit
+            list(texts), return_tensors="pt", padding=True, truncation=True, max_length=self.limit
         ).to(self.device)
         with self.torch.inference_mode():
-            output = self.network.generate(**inputs, **self.generate_options)
+            output = self.network.generate(
+                **inputs,
+                **self.options,
+                num_beams=decoding.beam,
+                max_length=decoding.max_length,
+                min_length=decoding.min_length,
+                repetition_penalty=decoding.repetition_penalty,
+                no_repeat_ngram_size=decoding.no_repeat_ngram,
+            )
         return [
             text.strip() for text in self.tokenizer.batch_decode(output, skip_special_tokens=True)
         ]

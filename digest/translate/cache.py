@@ -1,0 +1,124 @@
+"""Every translated sentence kept in the shared SQLite state, so nothing is translated twice.
+
+The key is the model's name and exact revision, the engine (backend and compute type) and the
+Arabic sentence. The engine is part of the key because int8 CTranslate2 and float32 transformers
+do not give identical English, and every issue's signature names the backend that made its lines:
+a cached line made by another engine would make that signature false. Guard verdicts are stored
+with the English, so a flagged line stays flagged.
+
+The model is loaded only when some sentence is missing from the cache: a second build of the
+same input imports neither torch nor CTranslate2. Two builds at once are safe: SQLite serialises
+the writes (WAL, busy wait) and ``INSERT OR IGNORE`` keeps the first of two equal answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from digest import store
+from digest.models import ResolvedModel
+from digest.news import Bilingual
+
+TABLE = """CREATE TABLE IF NOT EXISTS translations (
+    model TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    review TEXT,
+    created TEXT NOT NULL,
+    PRIMARY KEY (model, revision, engine, source)
+)"""
+CHUNK = 500
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    model: str
+    revision: str
+    engine: str
+    sentences: int
+
+
+class CachedTranslator:
+    """A Translator that answers from the cache and loads the real one only for what is missing."""
+
+    def __init__(self, model: ResolvedModel, engine: str, load: Callable[[], object]) -> None:
+        self.model = model
+        self.backend = engine
+        self.load = load
+        self.inner = None
+        self.hits = 0
+        self.translated = 0
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.model.spec.name, self.model.revision, self.backend)
+
+    def translate(self, sentences: Sequence[str]) -> list[Bilingual]:
+        unique = list(dict.fromkeys(sentences))
+        with store.connect() as conn:
+            store.ensure(conn, TABLE)
+            known = lookup(conn, self.key(), unique)
+        missing = [s for s in unique if s not in known]
+        if missing:
+            if self.inner is None:
+                self.inner = self.load()
+            fresh = self.inner.translate(missing)
+            with store.connect() as conn, conn:
+                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                conn.executemany(
+                    "INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(*self.key(), p.ar, p.en or "", p.review, now) for p in fresh],
+                )
+            known.update({p.ar: p for p in fresh})
+        self.hits += len(unique) - len(missing)
+        self.translated += len(missing)
+        log.info(
+            "translation: %d sentence(s), %d from the cache, %d translated",
+            len(unique),
+            len(unique) - len(missing),
+            len(missing),
+        )
+        return [known[s] for s in sentences]
+
+
+def lookup(conn, key: tuple[str, str, str], sentences: list[str]) -> dict[str, Bilingual]:
+    found: dict[str, Bilingual] = {}
+    for start in range(0, len(sentences), CHUNK):
+        chunk = sentences[start : start + CHUNK]
+        rows = conn.execute(
+            "SELECT source, target, review FROM translations WHERE model = ? AND revision = ? "
+            f"AND engine = ? AND source IN ({', '.join('?' * len(chunk))})",
+            (*key, *chunk),
+        )
+        found.update({ar: Bilingual(ar=ar, en=en, review=review) for ar, en, review in rows})
+    return found
+
+
+def stats() -> list[CacheStats]:
+    with store.connect() as conn:
+        store.ensure(conn, TABLE)
+        rows = conn.execute(
+            "SELECT model, revision, engine, COUNT(*) FROM translations "
+            "GROUP BY model, revision, engine ORDER BY model, revision, engine"
+        ).fetchall()
+    return [CacheStats(*row) for row in rows]
+
+
+def clear(model: str | None = None) -> int:
+    """Forget cached translations (of one model, or all); returns how many were removed."""
+    with store.connect() as conn:
+        store.ensure(conn, TABLE)
+        with conn:
+            if model is None:
+                removed = conn.execute("DELETE FROM translations").rowcount
+            else:
+                removed = conn.execute(
+                    "DELETE FROM translations WHERE model = ?", (model,)
+                ).rowcount
+    return removed
