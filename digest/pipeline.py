@@ -107,7 +107,7 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
             version=__version__,
             model=model.spec.name if model else None,
             model_id=(model.spec.hub_id or model.path.name) if model else None,
-            revision=model.spec.revision if model else None,
+            revision=model.revision if model else None,
             backend=translator.backend if translator else "none",
             summariser=f"{summarise.NAME}/k={settings.bullets}",
         ),

@@ -357,3 +357,15 @@ def test_convert_without_a_name_converts_the_model_dir_model(tmp_path, tiny_mari
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"converted: {folder / 'ctranslate2'}"
     assert models.conversion_state(models.resolve(None, folder)) == "current"
+
+
+def test_the_issue_signature_names_the_snapshot_commit_not_the_branch(tmp_path, tiny_marian):
+    from digest.config import make_settings
+    from digest.pipeline import build
+    from tests.conftest import SEEDS
+
+    spec = models.read_lock().get("opus-mt-ar-en")
+    fake_snapshot(tmp_path, spec, tiny_marian)
+    result = build(make_settings([str(SEEDS)], out=tmp_path / "site", model="opus-mt-ar-en"))
+    assert result.issue.signature.revision == "0" * 40
+    assert f"rev:{'0' * 40}" in (result.folder / "digest.md").read_text(encoding="utf-8")
