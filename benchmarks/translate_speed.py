@@ -7,9 +7,12 @@ of the same size), saved with save_pretrained and converted by `digest models co
 Speed does not depend on the values of the weights, only on their shapes and the number of
 tokens decoded, so the output length is forced: 64 NTREX sentences, 40 output tokens each, beam 4.
 
-Measured, each backend in its own fresh process (so peak RSS is that backend's alone):
-- output tokens per second: the median of --runs timed passes after a warm-up;
-- the translation stage of a real `digest build` of 100 NTREX documents with each backend
+Measured:
+- output tokens per second: both backends loaded in one process, the median of --runs timed
+  passes after a warm-up, the two backends' passes alternating; the ratio is the median of the
+  paired passes' ratios, so a slow spell of a shared machine does not fall on one backend only;
+- in a fresh process per backend (so peak RSS is that backend's alone), the translation stage
+  of a real `digest build` of 100 NTREX documents
   (opus-mt-ar-en shape; generation capped at 40 tokens like the speed test; the guards' retries
   are off, because random weights fail every guard, which real weights rarely do), its peak RSS;
 - a second build of the same input, as a user runs it (`digest build`): total wall time, and
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -40,6 +44,7 @@ SENTENCES = 64
 OUTPUT_TOKENS = 40
 BEAM = 4
 ARTICLES = 100
+BACKENDS = ("transformers", "ctranslate2")
 # The big shape is timed on half the sentences: it is only reported, the targets are on the small
 # one, and the whole benchmark must stay under 10 minutes on 2 cores.
 SHAPES = {
@@ -125,25 +130,47 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_speed(folder: Path, backend: str, runs: int, sentences: int) -> dict:
+def worker_speed(folder: Path, runs: int, sentences: int) -> dict:
+    """Both backends in one process, their timed passes alternating, so a slow spell of a shared
+    machine falls on both; the ratio is the median of the paired passes' ratios."""
     from digest import models
     from digest.translate import load_engine
     from digest.translate.decoding import Decoding
     from digest.translate.faithful import batches
 
-    engine = load_engine(models.resolve(None, folder), backend)
+    model = models.resolve(None, folder)
+    engines = {backend: load_engine(model, backend) for backend in BACKENDS}
     lines = [line for doc in ntrex_documents() for line in doc.body][:sentences]
-    lengths = dict(zip(lines, engine.lengths(lines), strict=True))
+    lengths = dict(zip(lines, engines["transformers"].lengths(lines), strict=True))
     order = sorted(lines, key=lengths.__getitem__)
     forced = Decoding(beam=BEAM).forced(OUTPUT_TOKENS)
-    engine.generate(order[:8], forced)
-    rates = []
+    for engine in engines.values():
+        engine.generate(order[:8], forced)
+    rates: dict[str, list[float]] = {backend: [] for backend in BACKENDS}
     for _ in range(runs):
-        start = time.perf_counter()
-        for batch in batches(order, lengths):
-            engine.generate(batch, forced)
-        rates.append(len(lines) * OUTPUT_TOKENS / (time.perf_counter() - start))
-    return {"rates": rates, "median": statistics.median(rates), "rss_mb": peak_rss_mb()}
+        for backend, engine in engines.items():
+            start = time.perf_counter()
+            for batch in batches(order, lengths):
+                engine.generate(batch, forced)
+            rates[backend].append(len(lines) * OUTPUT_TOKENS / (time.perf_counter() - start))
+    ratios = [c / t for t, c in zip(rates["transformers"], rates["ctranslate2"], strict=True)]
+    return {
+        **{backend: statistics.median(r) for backend, r in rates.items()},
+        "rates": rates,
+        "ratio": statistics.median(ratios),
+    }
+
+
+def machine() -> str:
+    """The CPU model and core count, so absolute figures say where they were measured."""
+    model = platform.processor() or platform.machine()
+    for line in (
+        Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    ):
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return f"{model}, {os.cpu_count()} CPU threads"
 
 
 def worker_model(folder: Path, name: str) -> dict:
@@ -214,7 +241,7 @@ def main() -> None:
     if args.worker:
         kind, *rest = args.worker
         if kind == "speed":
-            result = worker_speed(Path(rest[0]), rest[1], int(rest[2]), int(rest[3]))
+            result = worker_speed(Path(rest[0]), int(rest[1]), int(rest[2]))
         elif kind == "model":
             result = worker_model(Path(rest[0]), rest[1])
         else:
@@ -233,31 +260,21 @@ def main() -> None:
         for name in SHAPES:
             folders[name] = work / name
             in_subprocess("model", str(folders[name]), name)
-            speed = {
-                backend: in_subprocess(
-                    "speed",
-                    str(folders[name]),
-                    backend,
-                    str(args.runs),
-                    str(SHAPES[name]["sentences"]),
-                )
-                for backend in ("transformers", "ctranslate2")
-            }
-            hf, ct2 = speed["transformers"], speed["ctranslate2"]
+            speed = in_subprocess(
+                "speed", str(folders[name]), str(args.runs), str(SHAPES[name]["sentences"])
+            )
             rows.append(
                 (
                     name,
-                    f"{hf['median']:.0f}",
-                    f"{ct2['median']:.0f}",
-                    f"{ct2['median'] / hf['median']:.2f}x",
-                    f"{hf['rss_mb']:.0f}",
-                    f"{ct2['rss_mb']:.0f}",
+                    f"{speed['transformers']:.0f}",
+                    f"{speed['ctranslate2']:.0f}",
+                    f"{speed['ratio']:.2f}x",
                 )
             )
             print(name, json.dumps(speed), flush=True)
 
         articles = write_articles(work / "articles")
-        for backend in ("transformers", "ctranslate2"):
+        for backend in BACKENDS:
             state = {"DIGEST_STATE": str(work / f"state-{backend}.sqlite3")}
             out = work / f"site-{backend}"
             first = in_subprocess(
@@ -308,8 +325,6 @@ def main() -> None:
             "transformers fp32 tok/s",
             "CTranslate2 int8 tok/s",
             "ratio",
-            "transformers peak RSS MB",
-            "CTranslate2 peak RSS MB",
         ],
         rows,
     )
@@ -331,8 +346,8 @@ def main() -> None:
         f"Random weights in the real shapes; {SENTENCES} NTREX sentences ({SENTENCES // 2} for the "
         f"big shape, to keep the run under 10 minutes), {OUTPUT_TOKENS} output "
         f"tokens each (forced), beam {BEAM}, length-sorted batches; output tokens/s is the median "
-        f"of {args.runs} passes after a warm-up; each backend in its own process, {os.cpu_count()} "
-        "CPU threads. Targets: CTranslate2 int8 at least 3x transformers fp32 on the "
+        f"of {args.runs} passes after a warm-up, the two backends' passes alternating in one process "
+        f"(ratio: the median of the paired passes' ratios); measured on {machine()}. Targets: CTranslate2 int8 at least 3x transformers fp32 on the "
         "opus-mt-ar-en shape; a CTranslate2 build under 600 MB peak RSS; a second build of the "
         "same input translates nothing and takes under 3 s.\n\n"
         f"{speed_table}\n\n"
