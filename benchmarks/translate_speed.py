@@ -8,9 +8,9 @@ Speed does not depend on the values of the weights, only on their shapes and the
 tokens decoded, so the output length is forced: 64 NTREX sentences, 40 output tokens each, beam 4.
 
 Measured:
-- output tokens per second: both backends loaded in one process, the median of --runs timed
-  passes after a warm-up, the two backends' passes alternating; the ratio is the median of the
-  paired passes' ratios, so a slow spell of a shared machine does not fall on one backend only;
+- output tokens per second and peak RSS: each backend in its own process, the median of --runs
+  timed passes after a warm-up, the two backends' passes alternating; the ratio is the median of
+  the paired passes' ratios, so a slow spell of a shared machine does not fall on one backend;
 - in a fresh process per backend (so peak RSS is that backend's alone), the translation stage
   of a real `digest build` of 100 NTREX documents
   (opus-mt-ar-en shape; generation capped at 40 tokens like the speed test; the guards' retries
@@ -130,34 +130,64 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_speed(folder: Path, runs: int, sentences: int) -> dict:
-    """Both backends in one process, their timed passes alternating, so a slow spell of a shared
-    machine falls on both; the ratio is the median of the paired passes' ratios."""
+def worker_speed(folder: Path, backend: str, sentences: int) -> None:
+    """Load one backend, warm it up, then time one pass each time the parent writes a line.
+
+    Each backend keeps its own process (its peak RSS is its own, and two thread pools never
+    compete), while the parent alternates the passes of the two, so a slow spell of a shared
+    machine falls on both backends rather than on one."""
     from digest import models
     from digest.translate import load_engine
     from digest.translate.decoding import Decoding
     from digest.translate.faithful import batches
 
-    model = models.resolve(None, folder)
-    engines = {backend: load_engine(model, backend) for backend in BACKENDS}
+    engine = load_engine(models.resolve(None, folder), backend)
     lines = [line for doc in ntrex_documents() for line in doc.body][:sentences]
-    lengths = dict(zip(lines, engines["transformers"].lengths(lines), strict=True))
+    lengths = dict(zip(lines, engine.lengths(lines), strict=True))
     order = sorted(lines, key=lengths.__getitem__)
     forced = Decoding(beam=BEAM).forced(OUTPUT_TOKENS)
-    for engine in engines.values():
-        engine.generate(order[:8], forced)
-    rates: dict[str, list[float]] = {backend: [] for backend in BACKENDS}
-    for _ in range(runs):
-        for backend, engine in engines.items():
-            start = time.perf_counter()
-            for batch in batches(order, lengths):
-                engine.generate(batch, forced)
-            rates[backend].append(len(lines) * OUTPUT_TOKENS / (time.perf_counter() - start))
+    engine.generate(order[:8], forced)
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        start = time.perf_counter()
+        for batch in batches(order, lengths):
+            engine.generate(batch, forced)
+        rate = len(lines) * OUTPUT_TOKENS / (time.perf_counter() - start)
+        print(json.dumps({"rate": rate, "rss_mb": peak_rss_mb()}), flush=True)
+
+
+def alternating_speed(folder: Path, runs: int, sentences: int) -> dict:
+    """Medians of each backend's passes, and the median ratio of the paired passes."""
+    workers = {
+        backend: subprocess.Popen(
+            [sys.executable, __file__, "--worker", "speed", str(folder), backend, str(sentences)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for backend in BACKENDS
+    }
+    try:
+        for backend, worker in workers.items():
+            if worker.stdout.readline().strip() != "ready":
+                raise SystemExit(f"the {backend} speed worker failed to start")
+        passes: dict[str, list[dict]] = {backend: [] for backend in BACKENDS}
+        for _ in range(runs):
+            for backend, worker in workers.items():
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
+                passes[backend].append(json.loads(worker.stdout.readline()))
+    finally:
+        for worker in workers.values():
+            worker.stdin.close()
+            worker.wait()
+    rates = {backend: [p["rate"] for p in done] for backend, done in passes.items()}
     ratios = [c / t for t, c in zip(rates["transformers"], rates["ctranslate2"], strict=True)]
     return {
-        **{backend: statistics.median(r) for backend, r in rates.items()},
         "rates": rates,
+        "median": {backend: statistics.median(r) for backend, r in rates.items()},
         "ratio": statistics.median(ratios),
+        "rss_mb": {backend: done[-1]["rss_mb"] for backend, done in passes.items()},
     }
 
 
@@ -241,7 +271,8 @@ def main() -> None:
     if args.worker:
         kind, *rest = args.worker
         if kind == "speed":
-            result = worker_speed(Path(rest[0]), int(rest[1]), int(rest[2]))
+            worker_speed(Path(rest[0]), rest[1], int(rest[2]))
+            return
         elif kind == "model":
             result = worker_model(Path(rest[0]), rest[1])
         else:
@@ -260,15 +291,15 @@ def main() -> None:
         for name in SHAPES:
             folders[name] = work / name
             in_subprocess("model", str(folders[name]), name)
-            speed = in_subprocess(
-                "speed", str(folders[name]), str(args.runs), str(SHAPES[name]["sentences"])
-            )
+            speed = alternating_speed(folders[name], args.runs, SHAPES[name]["sentences"])
             rows.append(
                 (
                     name,
-                    f"{speed['transformers']:.0f}",
-                    f"{speed['ctranslate2']:.0f}",
+                    f"{speed['median']['transformers']:.0f}",
+                    f"{speed['median']['ctranslate2']:.0f}",
                     f"{speed['ratio']:.2f}x",
+                    f"{speed['rss_mb']['transformers']:.0f}",
+                    f"{speed['rss_mb']['ctranslate2']:.0f}",
                 )
             )
             print(name, json.dumps(speed), flush=True)
@@ -325,6 +356,8 @@ def main() -> None:
             "transformers fp32 tok/s",
             "CTranslate2 int8 tok/s",
             "ratio",
+            "transformers peak RSS MB",
+            "CTranslate2 peak RSS MB",
         ],
         rows,
     )
@@ -346,7 +379,7 @@ def main() -> None:
         f"Random weights in the real shapes; {SENTENCES} NTREX sentences ({SENTENCES // 2} for the "
         f"big shape, to keep the run under 10 minutes), {OUTPUT_TOKENS} output "
         f"tokens each (forced), beam {BEAM}, length-sorted batches; output tokens/s is the median "
-        f"of {args.runs} passes after a warm-up, the two backends' passes alternating in one process "
+        f"of {args.runs} passes after a warm-up, each backend in its own process, their passes alternating "
         f"(ratio: the median of the paired passes' ratios); measured on {machine()}. Targets: CTranslate2 int8 at least 3x transformers fp32 on the "
         "opus-mt-ar-en shape; a CTranslate2 build under 600 MB peak RSS; a second build of the "
         "same input translates nothing and takes under 3 s.\n\n"
