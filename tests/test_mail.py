@@ -1,11 +1,8 @@
 """`digest send` against a real SMTP server on 127.0.0.1: whole messages, faults, no duplicates."""
 
 import datetime as dt
-import os
 import signal
 import ssl
-import subprocess
-import sys
 import threading
 import time
 
@@ -16,8 +13,9 @@ from digest.config import make_settings
 from digest.deliveries import DeliveryLog
 from digest.errors import MailError
 from digest.pipeline import build
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
 from tests.mailserver import Mailbox, free_port, smtp_server, write_config
+from tests.spawn import digest
 
 ISSUE = dt.date(2025, 8, 16)
 READERS = ["a@example.org", "b@example.org", "c@example.org"]
@@ -60,18 +58,6 @@ def send(loaded, **options):
 def rows():
     with store.connect() as conn:
         return {d.recipient: d for d in DeliveryLog(conn).for_issue(ISSUE)}
-
-
-def digest(*args, env=None, **options):
-    return subprocess.Popen(
-        [sys.executable, "-m", "digest", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        **options,
-    )
 
 
 def finished(process, timeout=60):

@@ -2,19 +2,17 @@
 
 import datetime as dt
 import logging
-import os
 import shutil
 import signal
-import subprocess
-import sys
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from digest import configfile, history, schedule, store
 from digest.configfile import ScheduleSettings
-from tests.conftest import ROOT, SEEDS, STORIES
+from tests.conftest import SEEDS, STORIES
 from tests.mailserver import free_port, smtp_server, write_config
+from tests.spawn import digest
 
 UTC = dt.UTC
 LONDON = ZoneInfo("Europe/London")
@@ -129,18 +127,6 @@ def test_after_a_restart_missed_or_stopped_runs_are_run_once(last):
         on_time=False,
     )
     assert [t.day for t in ticks] == ([3] if last == "sent" else [2, 3])
-
-
-def digest(*args, **options):
-    return subprocess.Popen(
-        [sys.executable, "-m", "digest", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=os.environ,
-        **options,
-    )
 
 
 @pytest.fixture

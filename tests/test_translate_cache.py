@@ -13,6 +13,7 @@ from digest import models
 from digest.cli import app
 from digest.translate import cache, load_translator
 from tests.conftest import ROOT, SEEDS
+from tests.spawn import digest
 from tests.tiny_models import converted_copy
 
 SENTENCES = ["انتهى الاجتماع.", "استمر الاجتماع ٣ ساعات.", "انتهى الاجتماع."]
@@ -74,17 +75,6 @@ def test_cache_stats_and_clear(converted):
     assert runner.invoke(app, ["cache", "clear", "--model", "other"]).output.startswith("removed 0")
     assert runner.invoke(app, ["cache", "clear"]).output.startswith("removed 2")
     assert "total: 0 sentence(s)" in runner.invoke(app, ["cache", "stats"]).output
-
-
-def digest(*args, env):
-    return subprocess.Popen(
-        [sys.executable, "-m", "digest", *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
 
 
 def test_two_builds_at_once_then_a_third_from_the_cache(converted, tmp_path, isolated_state):
