@@ -14,6 +14,7 @@ from digest.errors import ArticleError
 from digest.ingest.article import build_article
 from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
+from digest.ingest.text import parse_date
 from digest.news import Article, Failure
 
 FIELDS = ("title", "text", "paragraphs", "source", "url", "published")
@@ -73,9 +74,5 @@ def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
 
 
 def parse_published(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise ArticleError(f"'published': {value!r} is not a date; write YYYY-MM-DD") from None
+    """A timestamp's calendar day, as the producer wrote it."""
+    return parse_date(value[:10], "'published'") if value else None
