@@ -7,8 +7,10 @@ from typer.testing import CliRunner
 
 from digest.cli import app
 from digest.evaluate import (
+    Difference,
     evaluate_easc,
     evaluate_headlines,
+    paired_bootstrap,
     read_easc,
     read_ntrex,
     rouge_n,
@@ -86,6 +88,21 @@ def test_digest_summaries_beat_lead_and_textrank_on_easc(easc):
     assert scores["digest"].rouge1 > scores["Lead-k"].rouge1
     assert scores["digest"].rouge2 > scores["Lead-k"].rouge2
     assert scores["digest"].rouge1 > scores["TextRank-k"].rouge1 + 5
+    assert len(scores["digest"].rouge1_per_article) == len(easc)
+    textrank = paired_bootstrap(
+        scores["TextRank-k"].rouge1_per_article, scores["Lead-k"].rouge1_per_article
+    )
+    assert textrank.low <= textrank.mean <= textrank.high < 0
+
+
+def test_paired_bootstrap_interval():
+    assert paired_bootstrap([3.0, 5.0, 4.0], [1.0, 3.0, 2.0]) == Difference(2.0, 2.0, 2.0)
+    gap = paired_bootstrap([float(i % 7) for i in range(100)], [3.0] * 100)
+    assert gap.low < gap.mean < gap.high
+    assert gap.high - gap.low < 1.5
+    assert gap == paired_bootstrap([float(i % 7) for i in range(100)], [3.0] * 100)
+    with pytest.raises(ValueError):
+        paired_bootstrap([1.0], [1.0, 2.0])
 
 
 def test_chosen_headlines_beat_the_first_sentence_on_ntrex():
