@@ -66,7 +66,9 @@ def build_model(folder: Path, shape: dict, corpus: list[str]) -> Path:
 
     import sentencepiece as spm
     import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianConfig, MarianMTModel
+
+    from tests.tiny_models import save_marian_tokenizer
 
     folder.mkdir(parents=True)
     buffer = io.BytesIO()
@@ -84,19 +86,12 @@ def build_model(folder: Path, shape: dict, corpus: list[str]) -> Path:
         minloglevel=2,
         num_threads=os.cpu_count() or 1,
     )
-    for name in ("source.spm", "target.spm"):
-        (folder / name).write_bytes(buffer.getvalue())
     pieces = spm.SentencePieceProcessor(model_proto=buffer.getvalue())
     vocab = {pieces.id_to_piece(i): i for i in range(pieces.get_piece_size())}
     for i in range(len(vocab), VOCAB - 1):
         vocab[f"▁unused{i}"] = i
     vocab["<pad>"] = VOCAB - 1
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    MarianTokenizer(
-        source_spm=str(folder / "source.spm"),
-        target_spm=str(folder / "target.spm"),
-        vocab=str(folder / "vocab.json"),
-    ).save_pretrained(folder)
+    save_marian_tokenizer(folder, buffer.getvalue(), vocab)
     config = MarianConfig(
         vocab_size=VOCAB,
         d_model=shape["d_model"],

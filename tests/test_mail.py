@@ -188,14 +188,20 @@ def test_server_stopped_mid_run_then_the_next_run_finishes_with_no_duplicate(tmp
     exactly_once(box.received + second.received)
 
 
+def killed_at(box, step, tmp_path, site, port):
+    """Start `digest send` and kill it while the server holds `step`; its config's path."""
+    path = write_config(tmp_path / "digest.toml", {"out": str(site)}, mail_table(port))
+    process = digest("send", "--config", path)
+    assert box.reached[step].wait(30)
+    process.kill()
+    process.wait(10)
+    return path
+
+
 def test_a_process_killed_between_recipients_is_finished_by_the_next_run(tmp_path, site):
     box = Mailbox(hold={("RCPT", "b@example.org"): 30})
     with smtp_server(box) as (server, _):
-        path = write_config(tmp_path / "digest.toml", {"out": str(site)}, mail_table(server.port))
-        process = digest("send", "--config", path)
-        assert box.reached[("RCPT", "b@example.org")].wait(30)
-        process.kill()
-        process.wait(10)
+        path = killed_at(box, ("RCPT", "b@example.org"), tmp_path, site, server.port)
         assert rows()["a@example.org"].status == "sent"
         assert rows()["b@example.org"].status == "pending"
         del box.hold[("RCPT", "b@example.org")]
@@ -208,11 +214,7 @@ def test_a_process_killed_between_recipients_is_finished_by_the_next_run(tmp_pat
 def test_a_process_killed_during_the_hand_over_is_uncertain_and_never_resent(tmp_path, site):
     box = Mailbox(hold={("DATA", "b@example.org"): 30})
     with smtp_server(box) as (server, _):
-        path = write_config(tmp_path / "digest.toml", {"out": str(site)}, mail_table(server.port))
-        process = digest("send", "--config", path)
-        assert box.reached[("DATA", "b@example.org")].wait(30)
-        process.kill()
-        process.wait(10)
+        path = killed_at(box, ("DATA", "b@example.org"), tmp_path, site, server.port)
         del box.hold[("DATA", "b@example.org")]
         code, out, _ = finished(digest("send", "--config", path))
         assert code == 1

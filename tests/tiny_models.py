@@ -72,25 +72,32 @@ def save_random(model_class, config, folder: Path, **generation) -> Path:
     return folder
 
 
-def build_marian(folder: Path) -> Path:
-    """Laid out like the OPUS-MT models: ``<pad>`` is the last vocabulary entry, after the
-    SentencePiece pieces, and the decoder starts from it (CTranslate2's converter relies on this)."""
-    import sentencepiece as spm
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+def save_marian_tokenizer(folder: Path, proto: bytes, vocab: dict[str, int]) -> None:
+    """OPUS-MT's tokenizer files: one SentencePiece model for both sides, and vocab.json."""
+    from transformers import MarianTokenizer
 
-    folder.mkdir(parents=True, exist_ok=True)
-    proto = train_spm("unigram", {"eos_id": 0, "unk_id": 1, "pad_id": -1, "bos_id": -1})
     (folder / "source.spm").write_bytes(proto)
     (folder / "target.spm").write_bytes(proto)
-    pieces = spm.SentencePieceProcessor(model_proto=proto)
-    vocab = {pieces.id_to_piece(i): i for i in range(pieces.get_piece_size())}
-    pad = vocab.setdefault("<pad>", len(vocab))
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     MarianTokenizer(
         source_spm=str(folder / "source.spm"),
         target_spm=str(folder / "target.spm"),
         vocab=str(folder / "vocab.json"),
     ).save_pretrained(folder)
+
+
+def build_marian(folder: Path) -> Path:
+    """Laid out like the OPUS-MT models: ``<pad>`` is the last vocabulary entry, after the
+    SentencePiece pieces, and the decoder starts from it (CTranslate2's converter relies on this)."""
+    import sentencepiece as spm
+    from transformers import MarianConfig, MarianMTModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    proto = train_spm("unigram", {"eos_id": 0, "unk_id": 1, "pad_id": -1, "bos_id": -1})
+    pieces = spm.SentencePieceProcessor(model_proto=proto)
+    vocab = {pieces.id_to_piece(i): i for i in range(pieces.get_piece_size())}
+    pad = vocab.setdefault("<pad>", len(vocab))
+    save_marian_tokenizer(folder, proto, vocab)
 
     config = MarianConfig(
         vocab_size=len(vocab),
