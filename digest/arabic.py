@@ -110,8 +110,60 @@ def is_mark(ch: str) -> bool:
 
 
 def after_number(text: str, i: int) -> bool:
-    """Whether the letter at i follows a number, as the era mark م (AD) does after a year."""
-    return text[:i].rstrip(" ")[-1:].isdigit()
+    """Whether the letter at i follows a number, as the era mark م (AD) does after a year; the
+    mark ق.م. (BC) counts too."""
+    before = text[:i].rstrip(" ")
+    if before.endswith("ق."):
+        before = before[:-2].rstrip(" ")
+    return before[-1:].isdigit()
+
+
+# How Arabic writes the names of Latin letters, for initials: «جون إف. كينيدي», «دي. سي.»,
+# «روي في. واد». Matched in normalised form; a real two-letter word that can end a sentence
+# («تل.», a hill) is not among them.
+LETTER_NAMES = frozenset(
+    normalise(name)
+    for name in (
+        "إيه أيه بي سي دي إي إف اف جي إتش اتش آي جاي جيه كي كيه إم ام إن أو كيو آر ار إس اس "
+        "تي يو في فى دبليو إكس اكس واي زد"
+    ).split()
+)
+
+
+def word_before(text: str, i: int) -> tuple[str, str]:
+    """The word that ends just before i (letters and their marks) and the character before it."""
+    start = i - 1
+    while start >= 0 and (text[start].isalpha() or is_mark(text[start])):
+        start -= 1
+    return text[start + 1 : i], text[start] if start >= 0 else ""
+
+
+def next_visible(text: str, i: int) -> str:
+    rest = text[i:].lstrip()
+    return rest[:1]
+
+
+def is_initial(text: str, i: int) -> bool:
+    """Whether the full stop at i closes an initial or a one-letter abbreviation.
+
+    Arabic one-letter abbreviations («د.» doctor, «أ.» professor, «ص.ب.», «ق.م.») and the
+    Arabic names of Latin letters standing as a word of their own are initials, except the era
+    mark م after a year, which often ends a sentence. A Latin capital is an initial only before
+    more Latin text («J. K. Rowling»); before Arabic it ends a sentence («سباق Super-G. أنهى»).
+    """
+    word, before = word_before(text, i)
+    letters = sum(ch.isalpha() for ch in word)
+    if letters == 1:
+        if word.isascii():
+            following = next_visible(text, i + 1)
+            return before != "-" and following.isascii() and following.isalpha()
+        return not (word == "م" and after_number(text, i - 1))
+    return (
+        letters == 2
+        and before in ("", " ", "(", "«", '"', "“")
+        and normalise(word) in LETTER_NAMES
+        and bool(next_visible(text, i + 1))
+    )
 
 
 def breaks_here(text: str, i: int) -> bool:
@@ -123,13 +175,7 @@ def breaks_here(text: str, i: int) -> bool:
             return False
         if after and after.isascii() and after.isalnum():
             return False
-        word_start = i - 1
-        while word_start >= 0 and (text[word_start].isalpha() or is_mark(text[word_start])):
-            word_start -= 1
-        word = text[word_start + 1 : i]
-        if sum(ch.isalpha() for ch in word) == 1 and not (
-            word == "م" and after_number(text, i - 1)
-        ):
+        if is_initial(text, i):
             return False
     return True
 
@@ -137,9 +183,10 @@ def breaks_here(text: str, i: int) -> bool:
 def split_sentences(text: str) -> list[str]:
     """Split one paragraph into sentences.
 
-    Splits after . ! ? ؟ … (and any closing quotes that follow), never inside a number, after a
-    one-letter abbreviation, before a Latin letter or digit (URLs, "U.S."), or inside a quotation
-    that closes in the same paragraph: a quoted statement stays with the sentence reporting it.
+    Splits after . ! ? ؟ … (and any closing quotes that follow), never inside a number (3.5,
+    1,000), after an initial or one-letter abbreviation (see is_initial), before a Latin letter
+    or digit (URLs, e-mail addresses, "U.S."), or inside a quotation that closes in the same
+    paragraph: a quoted statement, ellipses and all, stays with the sentence reporting it.
     """
     spans = quote_spans(text)
     pieces = []
