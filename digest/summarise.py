@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from digest.arabic import segment, terms
 from digest.news import Article, Sentence, Story, Summary
+from digest.references import NEEDS_UNSEEN, antecedents, is_question
 
 DEFAULT_BULLETS = 4
 MIN_WORDS = 8
@@ -91,26 +92,46 @@ def fits(text: str) -> bool:
 
 
 def pick(
-    texts: Sequence[str], scores: Sequence[float], k: int, avoid: Sequence[str] = ()
+    texts: Sequence[str],
+    scores: Sequence[float],
+    k: int,
+    avoid: Sequence[str] = (),
+    needs: Sequence[int | None] | None = None,
+    shown: Collection[int] = (),
 ) -> list[int]:
-    """Up to k indices by score, fragments and run-ons last, none repeating another or `avoid`."""
-    ranked = sorted(range(len(texts)), key=lambda i: (not fits(texts[i]), -scores[i], i))
+    """Up to k indices by score, none repeating another or `avoid`, in document order.
+
+    Fragments and run-ons come last, then questions: an interviewer's question is picked only
+    when no answer is left. ``needs[i]`` is the sentence that sentence i refers back to
+    (digest/references.py); it is picked only once that one is picked or already ``shown``, and
+    otherwise loses to sentences that stand alone.
+    """
+    ranked = sorted(
+        range(len(texts)), key=lambda i: (not fits(texts[i]), is_question(texts[i]), -scores[i], i)
+    )
     chosen = [Counter(terms(t)) for t in avoid]
+    vectors = {i: Counter(terms(texts[i])) for i in ranked}
+    visible = set(shown)
     picked: list[int] = []
-    for i in ranked:
-        if len(picked) == k:
+    waiting = ranked
+    while len(picked) < k:
+        waiting = [
+            i for i in waiting if not any(cosine(vectors[i], c) > REDUNDANCY for c in chosen)
+        ]
+        ready = [i for i in waiting if needs is None or needs[i] is None or needs[i] in visible]
+        if not ready:
             break
-        vector = Counter(terms(texts[i]))
-        if any(cosine(vector, other) > REDUNDANCY for other in chosen):
-            continue
+        i = ready[0]
+        waiting.remove(i)
         picked.append(i)
-        chosen.append(vector)
+        chosen.append(vectors[i])
+        visible.add(i)
     return sorted(picked)
 
 
 def select(texts: Sequence[str], k: int) -> list[int]:
     """The k sentences of one article that best summarise it, in document order."""
-    return pick(texts, score(texts), k)
+    return pick(texts, score(texts), k, needs=antecedents(texts))
 
 
 def shorten(text: str) -> str:
@@ -131,35 +152,71 @@ def summarise(article: Article, bullets: int = DEFAULT_BULLETS) -> Summary:
 
 
 def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
+    """The headline and bullets of a story.
+
+    The headline is the first article's own title when it has one. Otherwise it is the best
+    sentence that stands alone, shortened at a clause end when it is long; what the cut drops
+    (often the clause that carries the news: «…، إلا أنهم لم يتمكنوا من التوصل إلى اتفاق») must
+    still reach the reader, so the whole sentence is then a bullet too. Bullets come in
+    document order, the headline's article first, so a sentence that refers back follows the
+    one it refers to.
+    """
+    titles = [a.title for a in story.articles if a.title]
     pool: list[Sentence] = []
     scores: list[float] = []
+    needs: list[int | None] = []
     for article in story.articles:
         sentences = segment(article.paragraphs)
+        texts = [s.text for s in sentences]
+        title_shown = bool(titles) and article.title == titles[0]
+        needs += [
+            None if n is None else n if n == NEEDS_UNSEEN else n + len(pool)
+            for n in antecedents(texts, title_shown)
+        ]
         pool += [replace(s, article=article.id) for s in sentences]
-        scores += score([s.text for s in sentences])
+        scores += score(texts)
     if len(story.articles) > 1:
         scores = [s + SUPPORT_WEIGHT * v for s, v in zip(scores, support(pool), strict=True)]
     texts = [s.text for s in pool]
 
-    titles = [a.title for a in story.articles if a.title]
+    first: list[int] = []
     if titles:
-        headline, headline_position = titles[0], None
+        headline, top = titles[0], None
         avoid = [headline]
     elif pool:
-        top = pick(texts, scores, 1)[0] if any(fits(t) for t in texts) else 0
-        headline, headline_position = shorten(texts[top]), top
+        best = pick(texts, scores, 1, needs=needs)
+        top = best[0] if best else 0
+        headline = shorten(texts[top])
         avoid = [texts[top]]
+        if headline != texts[top]:
+            first = [top]
     else:
         return Summary(headline="", headline_position=None, bullets=())
 
-    candidates = [i for i in range(len(pool)) if i != headline_position]
-    chosen = pick([texts[i] for i in candidates], [scores[i] for i in candidates], bullets, avoid)
-    order = {a.id: n for n, a in enumerate(story.articles)}
-    picked = sorted(
-        (pool[candidates[i]] for i in chosen), key=lambda s: (order[s.article], s.position)
+    candidates = [i for i in range(len(pool)) if i != top]
+    chosen = pick(
+        [texts[i] for i in candidates],
+        [scores[i] for i in candidates],
+        bullets - len(first),
+        avoid,
+        [within(needs[i], candidates, top) for i in candidates],
     )
-    position = pool[headline_position].position if headline_position is not None else None
+    order = {a.id: n for n, a in enumerate(story.articles)}
+    lead = pool[top].article if top is not None else None
+    picked = sorted(
+        [pool[i] for i in first] + [pool[candidates[i]] for i in chosen],
+        key=lambda s: (s.article != lead, order[s.article], s.position),
+    )
+    position = pool[top].position if top is not None else None
     return Summary(headline=headline, headline_position=position, bullets=tuple(picked))
+
+
+def within(need: int | None, candidates: list[int], shown: int | None) -> int | None:
+    """A pool index of an antecedent as an index among the candidates; the headline's own
+    sentence is on show, so what refers to it stands."""
+    if need is None or need == shown:
+        return None
+    return candidates.index(need) if need in candidates else NEEDS_UNSEEN
 
 
 def support(pool: Sequence[Sentence]) -> list[float]:

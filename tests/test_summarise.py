@@ -46,8 +46,10 @@ def test_bullets_are_at_most_k_in_document_order_without_the_headline(k):
         positions = [b.position for b in summary.bullets]
         assert len(positions) <= k
         assert positions == sorted(positions)
-        assert summary.headline_position not in positions
         assert len(set(positions)) == len(positions)
+        if summary.headline_position in positions:
+            whole = summary.bullets[positions.index(summary.headline_position)].text
+            assert whole.startswith(summary.headline) and whole != summary.headline
 
 
 def test_seed_summaries_have_a_headline_and_several_bullets():
@@ -118,3 +120,75 @@ def test_cli_summarise_errors(args, message):
     result = CliRunner().invoke(app, ["summarise", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_a_shortened_headline_keeps_the_news_in_the_bullets():
+    anadolu = read_sources([SEEDS / "002_df63d949de21f533.txt"]).articles[0]
+    summary = summarise(anadolu)
+    assert "إلا أنهم" not in summary.headline
+    assert summary.headline_position == 0
+    assert any("إلا أنهم لم يتمكنوا من التوصل إلى اتفاق نهائي" in b.text for b in summary.bullets)
+
+
+def test_a_headline_that_fits_is_not_repeated_as_a_bullet():
+    summary = summarise(
+        article(
+            "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في وسط العاصمة.",
+            "وقالت الوزارة في بيان إن المستشفى الجديد يضم مئتي سرير وعشرين طبيبا.",
+            "ويخدم المستشفى سكان العاصمة والمناطق الريفية المجاورة لها منذ اليوم.",
+        )
+    )
+    assert summary.headline_position == 0
+    assert summary.headline not in [b.text for b in summary.bullets]
+
+
+REMARKS = "جاء ذلك في تصريحات لوزير الصحة خلال مؤتمر صحفي عقده في العاصمة بعد اجتماع الحكومة."
+HOSPITAL = "افتتحت وزارة الصحة مستشفى جديدا في العاصمة يضم مئتي سرير وعشرين طبيبا اليوم."
+
+
+def test_a_back_reference_is_chosen_only_with_what_it_refers_to():
+    summary = summarise(
+        article(
+            "أعلن وزير الصحة أن المستشفى الجديد في العاصمة سيفتح أبوابه للمرضى الأسبوع المقبل.",
+            REMARKS,
+            "وتضم الحكومة الجديدة في العاصمة عشرين وزيرا من أحزاب مختلفة منذ الشهر الماضي.",
+            HOSPITAL,
+            title="مستشفى جديد",
+        ),
+        bullets=2,
+    )
+    texts = [b.text for b in summary.bullets]
+    assert REMARKS not in texts or texts[texts.index(REMARKS) - 1].startswith("أعلن وزير")
+    summary = summarise(article(REMARKS, HOSPITAL, title="مستشفى جديد"), bullets=2)
+    assert [b.text for b in summary.bullets] == [REMARKS, HOSPITAL]
+
+
+def test_a_back_reference_loses_to_a_sentence_that_stands_alone():
+    opening = "أعلن وزير الصحة أن المستشفى الجديد في العاصمة سيفتح أبوابه للمرضى الأسبوع المقبل."
+    summary = summarise(
+        article(
+            opening,
+            "ويعد المستشفى الأكبر في البلاد من حيث عدد الأسرة والأطباء والأجهزة الحديثة.",
+            "وأضاف الوزير أن المستشفى الجديد في العاصمة سيخدم المرضى من كل المحافظات المجاورة.",
+            "وتضم الحكومة الجديدة عشرين وزيرا من أحزاب مختلفة منذ الشهر الماضي في العاصمة.",
+        ),
+        bullets=1,
+    )
+    assert summary.headline == opening
+    assert len(summary.bullets) == 1
+    assert not summary.bullets[0].text.startswith("وأضاف")
+
+
+def test_questions_are_not_bullets_while_answers_are_there():
+    interview = article(
+        "هل تعتقد أن الحكومة الجديدة قادرة على إصلاح الاقتصاد في البلاد هذا العام؟",
+        "الحكومة الجديدة وضعت خطة لإصلاح الاقتصاد تقوم على دعم الصناعة والزراعة في البلاد.",
+        "وما هي أولويات الحكومة الجديدة في إصلاح الاقتصاد خلال الأشهر المقبلة من هذا العام؟",
+        "أولويات الحكومة هي خفض البطالة ودعم الصادرات وإصلاح الضرائب خلال الأشهر المقبلة.",
+        title="حوار مع وزير الاقتصاد",
+    )
+    texts = [b.text for b in summarise(interview, bullets=2).bullets]
+    assert len(texts) == 2
+    assert not any(t.endswith("؟") for t in texts)
+    texts = [b.text for b in summarise(interview, bullets=4).bullets]
+    assert sum(not t.endswith("؟") for t in texts) == 2
