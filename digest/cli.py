@@ -121,6 +121,14 @@ def main_options(
     setup_logging()
 
 
+MaxAgeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-age",
+        metavar="DAYS",
+        help="Leave out articles published more than DAYS days before the issue date.",
+    ),
+]
 FetchArticlesOption = Annotated[
     bool,
     typer.Option(
@@ -158,6 +166,7 @@ def build(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    max_age: MaxAgeOption = None,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
     from digest.config import make_settings
@@ -177,6 +186,7 @@ def build(
             fetch_articles=fetch_articles,
             backend=backend,
             threads=threads,
+            max_age=max_age,
         ),
         debug,
     )
@@ -245,6 +255,8 @@ def inspect(
 
 
 def article_fields(article) -> dict:
+    from digest.freshness import age
+
     return {
         "id": article.id,
         "origin": article.origin,
@@ -252,6 +264,8 @@ def article_fields(article) -> dict:
         "source": article.source_name,
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
+        "source_from": article.source_from,
+        "age_days": age(article, dt.date.today()),
         "encoding": article.encoding,
         "paragraphs": list(article.paragraphs),
         "related": list(article.related),
@@ -260,12 +274,16 @@ def article_fields(article) -> dict:
 
 
 def show_article(article) -> None:
+    from digest.freshness import describe_age
+
     fields = article_fields(article)
+    fields["source from"] = fields["source_from"]
+    fields["age"] = describe_age(article, dt.date.today())
     typer.echo(article.origin)
-    for key in ("id", "title", "source", "url", "published", "encoding"):
-        typer.echo(f"  {key + ':':<11} {fields[key] or '-'}")
+    for key in ("id", "title", "source", "source from", "url", "published", "age", "encoding"):
+        typer.echo(f"  {key + ':':<12} {fields[key] or '-'}")
     for key in ("warnings", "paragraphs", "related"):
-        typer.echo(f"  {key + ':':<11} {len(fields[key])}")
+        typer.echo(f"  {key + ':':<12} {len(fields[key])}")
         for number, line in enumerate(fields[key], start=1):
             typer.echo(f"    {number:>3}  {line}")
     typer.echo("")
@@ -478,6 +496,24 @@ def eval_headlines(
     )
 
 
+@eval_app.command("completeness")
+def eval_completeness(
+    ntrex: Annotated[Path, typer.Option(help="The NTREX folder (DOCUMENT_IDS.tsv, *.arb.txt).")],
+    articles: Annotated[
+        list[str] | None,
+        typer.Option(help="Articles (files, folders) measured as built; repeatable, one row each."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
+) -> None:
+    """Headlines that keep every clause of their sentence, and bullets that refer back to a
+    sentence not shown, on NTREX and real articles."""
+    from digest.completeness import report
+
+    heading, header, rows, payload = guarded(lambda: report(ntrex, articles or []))
+    publish(benchmarks, "eval-completeness", heading, header, rows, payload if as_json else None)
+
+
 ConfigOption = Annotated[
     Path, typer.Option("--config", help="The settings file; `digest init` writes an example.")
 ]
@@ -572,15 +608,23 @@ def run_issue(
     translate: Annotated[
         bool | None, typer.Option("--translate/--no-translate", help="Translate, or Arabic only.")
     ] = None,
+    max_age: MaxAgeOption = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
 ) -> None:
-    """Build today's issue from articles no earlier issue carried, and mail it."""
+    """Build today's issue from articles no earlier issue carried and no older than max_age
+    days (default 3), and mail it."""
     from digest import schedule
     from digest.shutdown import stop_on_signals
 
     def run():
         loaded = load_config(
-            config, out=out, model=model, model_dir=model_dir, bullets=bullets, translate=translate
+            config,
+            out=out,
+            model=model,
+            model_dir=model_dir,
+            bullets=bullets,
+            translate=translate,
+            max_age=max_age,
         )
         with stop_on_signals() as stop:
             return schedule.run_once(loaded, schedule.today(loaded), stop)

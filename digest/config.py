@@ -28,6 +28,7 @@ class Settings:
     fetch_articles: bool = False
     backend: str = "auto"
     threads: int | None = None
+    max_age: int | None = None
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -51,6 +52,7 @@ def make_settings(
     fetch_articles: bool = False,
     backend: str = "auto",
     threads: int | None = None,
+    max_age: int | None = None,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -64,6 +66,8 @@ def make_settings(
         raise UsageError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if threads is not None and threads < 1:
         raise UsageError(f"--threads must be at least 1, got {threads}")
+    if max_age is not None and max_age < 0:
+        raise UsageError(f"--max-age must be 0 days or more, got {max_age}")
     return Settings(
         sources=tuple(str(s) for s in sources),
         out=out,
@@ -77,4 +81,5 @@ def make_settings(
         fetch_articles=fetch_articles,
         backend=backend,
         threads=threads,
+        max_age=max_age,
     )

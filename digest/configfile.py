@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import ConfigError
+from digest.freshness import RUN_MAX_AGE
 from digest.summarise import DEFAULT_BULLETS
 
 DEFAULT_PATH = Path("digest.toml")
@@ -77,6 +78,7 @@ class FileConfig:
     model_dir: Path | None = None
     bullets: int = DEFAULT_BULLETS
     translate: bool = True
+    max_age: int = RUN_MAX_AGE
     mail: MailSettings | None = None
     schedule: ScheduleSettings | None = None
 
@@ -318,6 +320,7 @@ def load(path: Path = DEFAULT_PATH, environ: dict[str, str] | None = None) -> Fi
     model_dir = top.path("model_dir")
     bullets = top.number("bullets", 1, 50, integer=True) or DEFAULT_BULLETS
     translate = top.take("translate", bool, "true or false")
+    max_age = top.number("max_age", 0, 36500, integer=True)
     password = environ.get(PASSWORD_VARIABLE) or None
     mail = section(top, "mail", lambda table: read_mail(table, password))
     schedule = section(top, "schedule", read_schedule)
@@ -330,6 +333,7 @@ def load(path: Path = DEFAULT_PATH, environ: dict[str, str] | None = None) -> Fi
         model_dir=model_dir,
         bullets=bullets,
         translate=True if translate is None else translate,
+        max_age=RUN_MAX_AGE if max_age is None else max_age,
         mail=mail,
         schedule=schedule,
     )

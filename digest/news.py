@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+UNKNOWN_OUTLET = "unknown outlet"
+
 
 @dataclass(frozen=True)
 class Article:
     """One news article as ingestion found it; ``paragraphs`` hold body text only.
 
-    ``warnings`` say what ingestion was unsure of and ``encoding`` how the bytes were read, for
-    `digest inspect`.
+    ``warnings`` say what ingestion was unsure of, ``encoding`` how the bytes were read and
+    ``source_from`` where the outlet's name was found (digest/outlets.py), for `digest inspect`.
+    ``source`` is None when nothing names the outlet.
     """
 
     id: str
@@ -24,11 +27,12 @@ class Article:
     related: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     encoding: str | None = None
+    source_from: str | None = None
 
     @property
     def source_name(self) -> str:
-        """What to call the outlet when the article does not say."""
-        return self.source or self.origin.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        """The outlet as readers see it; never a file name, which names no outlet."""
+        return self.source or UNKNOWN_OUTLET
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,12 @@ class StoryDigest:
     headline: Bilingual
     bullets: tuple[Bullet, ...]
     sources: tuple[SourceRef, ...]
+
+    @property
+    def outlet_count(self) -> int:
+        """How many outlets report the story: distinct known ones, so two pages of one outlet
+        or articles nothing names do not make a story look more widely reported than it is."""
+        return len({s.name for s in self.sources if s.name != UNKNOWN_OUTLET})
 
 
 @dataclass(frozen=True)

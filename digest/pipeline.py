@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, models, render, site, summarise
+from digest import __version__, freshness, models, render, site, summarise
 from digest.cluster import cluster
 from digest.config import Settings
 from digest.errors import BuildFailed, NothingNew, UsageError
@@ -26,6 +27,7 @@ from digest.news import (
 from digest.translate import Translator, load_translator
 
 TITLE = "Arabic press digest"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class BuildResult:
     folder: Path
     failures: tuple[Failure, ...]
     article_ids: tuple[str, ...] = ()
+    stale: tuple[Article, ...] = ()
 
 
 def by_reach(stories: list[Story]) -> list[Story]:
@@ -86,6 +89,13 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
     articles = tuple(a for a in ingested.articles if a.id not in skip)
     if not articles:
         raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
+    day = issue_date(settings, articles)
+    fresh = freshness.sort_out(articles, day, settings.max_age)
+    if fresh.stale:
+        log.info("%s", fresh.summary())
+    if not fresh.kept:
+        raise NothingNew(f"{fresh.summary()}: none is recent enough for the issue of {day}")
+    articles = fresh.kept
 
     model = None
     if settings.translate:
@@ -97,7 +107,7 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
     translated = translate_summaries(summaries, translator)
 
     issue = Issue(
-        date=issue_date(settings, articles),
+        date=day,
         title=TITLE,
         stories=tuple(
             story_digest(story, summary, translated)
@@ -118,4 +128,5 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
         folder=folder,
         failures=ingested.failures,
         article_ids=tuple(a.id for a in articles),
+        stale=fresh.stale,
     )

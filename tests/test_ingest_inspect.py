@@ -57,10 +57,30 @@ def test_text_output_names_every_field():
     result = digest("inspect", SEEDS / "000_b8ca79493ea0142d.txt")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    for field in ("id:", "title:", "source:", "url:", "published:", "encoding:"):
+    for field in ("id:", "title:", "source:", "source from:", "url:", "published:", "age:"):
         assert any(line.strip().startswith(field) for line in lines), field
-    assert "  source:     RT" in lines
-    assert "  related:    14" in lines and "  paragraphs: 6" in lines
+    assert "  source:      RT" in lines and "  source from: source line" in lines
+    assert "  age:         unknown (no publication date)" in lines
+    assert "  related:     14" in lines and "  paragraphs:  6" in lines
+
+
+def test_inspect_says_where_the_outlet_came_from_and_warns_when_unknown(tmp_path):
+    anadolu = digest("inspect", "--json", SEEDS / "002_df63d949de21f533.txt")
+    article = json.loads(anadolu.stdout)["articles"][0]
+    assert (article["source"], article["source_from"]) == (
+        "Anadolu Agency",
+        "attribution in the text",
+    )
+    assert isinstance(article["age_days"], int) and article["age_days"] >= 0
+    nameless = tmp_path / "2025-08-16-report.txt"
+    nameless.write_text(
+        "قال الرئيس إن الاجتماع كان مثمرا للغاية وإن المحادثات ستستمر الأسبوع المقبل.\n",
+        encoding="utf-8",
+    )
+    result = digest("inspect", nameless)
+    assert "  source:      unknown outlet" in result.stdout.splitlines()
+    assert "outlet unknown: no metadata, source line, dateline or URL names it" in result.stdout
+    assert "2025-08-16-report" not in result.stdout.replace(str(nameless), "")
 
 
 def test_failures_are_listed_and_strict_exits_1(tmp_path):

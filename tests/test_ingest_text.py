@@ -33,8 +33,8 @@ def test_seed_002_date_marker_and_facebook_prompt_are_not_body():
     assert "فيسبوك" not in body
     assert "date" not in body
     assert len(article.paragraphs) == 16
-    assert article.source is None
-    assert article.source_name == "002_df63d949de21f533"
+    # No source line: «التي حصلت عليها الأناضول» in the text names the outlet, never the file.
+    assert (article.source, article.source_from) == ("Anadolu Agency", "attribution in the text")
 
 
 def test_front_matter():
@@ -42,7 +42,7 @@ def test_front_matter():
     article = parse_text(text, origin="a.txt")
     assert (article.title, article.source, article.url, article.published) == (
         "عنوان الخبر",
-        "الجزيرة",
+        "Al Jazeera",
         "https://example.org/a",
         dt.date(2025, 1, 2),
     )

@@ -18,11 +18,16 @@ from digest.arabic import arabic_share, normalise
 from digest.errors import ArticleError
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
+from digest.outlets import identify
 
 PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 MIN_ARABIC_SHARE = 0.5
 ID_LENGTH = 16
 NO_DATE = "no publication date found"
+NO_OUTLET = (
+    "outlet unknown: no metadata, source line, dateline or URL names it; "
+    "add a line `المصدر: NAME` or a `source:` field"
+)
 
 
 def canonical_url(url: str) -> str:
@@ -56,8 +61,12 @@ def build_article(
     related: tuple[str, ...] | list[str] = (),
     warnings: tuple[str, ...] | list[str] = (),
     encoding: str | None = None,
+    source_from: str = "metadata",
 ) -> Article:
-    """An Article, or ArticleError when there is no Arabic body to summarise."""
+    """An Article, or ArticleError when there is no Arabic body to summarise.
+
+    ``source`` is the outlet the input states and ``source_from`` where it said so; without one,
+    the outlet is looked for in the text and the URL (digest/outlets.py)."""
     paragraphs = tuple(p.strip() for p in paragraphs if p.strip())
     if not paragraphs:
         raise ArticleError("no article text found")
@@ -73,15 +82,19 @@ def build_article(
     notes = list(warnings)
     if published is None:
         notes.append(NO_DATE)
+    outlet = identify(source, source_from, paragraphs, url)
+    if not outlet.known:
+        notes.append(NO_OUTLET)
     return Article(
         id=article_id(url, paragraphs),
         origin=origin,
         paragraphs=paragraphs,
         title=" ".join(title.split()) if title and title.strip() else None,
-        source=source.strip() if source and source.strip() else None,
+        source=outlet.name if outlet.known else None,
         url=url,
         published=published,
         related=tuple(r for r in related if r.strip()),
         warnings=tuple(notes),
         encoding=encoding,
+        source_from=outlet.found_in,
     )

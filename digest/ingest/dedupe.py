@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from digest.arabic import normalise
-from digest.ingest.article import NO_DATE, article_id
+from digest.ingest.article import NO_DATE, NO_OUTLET, article_id
 from digest.news import Article
+from digest.outlets import STATED
 
 SHINGLE = 5
 SAME_TEXT = 0.9
@@ -39,17 +40,24 @@ def merge(first: Article, other: Article) -> Article:
     base, extra = (other, first) if length(other) > length(first) else (first, other)
     url = base.url or extra.url
     published = base.published or extra.published
+    named = next((a for a in (base, extra) if a.source_from in STATED), base)
+    named = named if named.source else extra
     return replace(
         base,
         id=base.id if base.url or not url else article_id(url, base.paragraphs),
         origin=first.origin,
         title=base.title or extra.title,
-        source=base.source or extra.source,
+        source=named.source,
+        source_from=named.source_from,
         url=url,
         published=published,
         related=base.related or extra.related,
         warnings=(
-            *(w for w in base.warnings if not (published and w == NO_DATE)),
+            *(
+                w
+                for w in base.warnings
+                if not (published and w == NO_DATE) and not (named.source and w == NO_OUTLET)
+            ),
             f"also read from {other.origin}",
         ),
     )

@@ -14,11 +14,13 @@ from dataclasses import dataclass, replace
 import lxml.html
 
 from digest.errors import ArticleError
-from digest.ingest.article import NO_DATE, build_article
+from digest.ingest.article import NO_DATE, NO_OUTLET, build_article
 from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
 from digest.ingest.html import parse_date_value
 from digest.news import Article
+from digest.outlets import STATED
+from digest.outlets import stated as stated_name
 
 XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 BLOCKS = frozenset(
@@ -106,6 +108,7 @@ def entry_article(entry: Entry) -> Article:
         paragraphs=parts.paragraphs,
         title=entry.title,
         source=entry.source or parts.source,
+        source_from="feed" if entry.source else "source line",
         url=entry.link,
         published=parse_date_value(entry.published_text) if entry.published_text else None,
         related=parts.related,
@@ -115,15 +118,22 @@ def entry_article(entry: Entry) -> Article:
 
 
 def with_entry(page: Article, entry: Entry) -> Article:
-    """A fetched page's article, with the entry's title, outlet and date where it had none."""
+    """A fetched page's article, with the entry's title, outlet and date where it had none.
+    The feed's name for the outlet beats one only guessed from the page's text or host."""
     published = page.published
     if published is None and entry.published_text:
         published = parse_date_value(entry.published_text)
+    stated = page.source_from in STATED
     return replace(
         page,
         origin=entry.origin,
         title=page.title or entry.title,
-        source=page.source or entry.source,
+        source=page.source if stated or not entry.source else stated_name(entry.source),
+        source_from=page.source_from if stated or not entry.source else "feed",
         published=published,
-        warnings=tuple(w for w in page.warnings if w != NO_DATE or published is None),
+        warnings=tuple(
+            w
+            for w in page.warnings
+            if (w != NO_DATE or published is None) and (w != NO_OUTLET or not entry.source)
+        ),
     )

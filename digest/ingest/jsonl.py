@@ -62,6 +62,7 @@ def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
         paragraphs=parts.paragraphs,
         title=title,
         source=record.get("source") or parts.source,
+        source_from="'source' field" if record.get("source") else "source line",
         url=record.get("url") or None,
         published=parse_published(record.get("published")),
         related=parts.related,

@@ -72,6 +72,7 @@ def parse_text(
         paragraphs=parts.paragraphs,
         title=title,
         source=fields.get("source") or parts.source,
+        source_from="front matter" if fields.get("source") else "source line",
         url=fields.get("url") or url,
         published=published,
         related=parts.related,

@@ -1,0 +1,121 @@
+"""Old news is left out of an issue, and the build says so in one line."""
+
+import datetime as dt
+import json
+import logging
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from digest.cli import app
+from digest.config import make_settings
+from digest.errors import NothingNew, UsageError
+from digest.freshness import describe_age, sort_out
+from digest.ingest.text import parse_text
+from digest.pipeline import build
+from tests.conftest import SEEDS, SHARED_DATA
+from tests.mailserver import smtp_server, write_config
+from tests.test_build import digest
+
+BODY = "قال الرئيس إن الاجتماع كان مثمرا للغاية وإن المحادثات ستستمر الأسبوع المقبل في العاصمة."
+
+
+def dated(day, origin="a.txt", body=BODY):
+    return parse_text(f"date {day.isoformat()} {body}\nالمصدر: RT\n", origin=origin)
+
+
+def test_sort_out_keeps_recent_and_undated_articles_and_counts_the_rest():
+    day = dt.date(2026, 1, 10)
+    recent, edge, old = (dated(day - dt.timedelta(days=n)) for n in (0, 3, 4))
+    undated = parse_text(BODY + "\nالمصدر: RT\n", origin="b.txt")
+    fresh = sort_out([recent, edge, old, undated], day, 3)
+    assert fresh.kept == (recent, edge, undated)
+    assert fresh.stale == (old,)
+    assert fresh.summary() == "left out 1 article older than 3 days"
+    assert sort_out([old, old], day, 1).summary() == "left out 2 articles older than 1 day"
+    assert sort_out([old], day, None).kept == (old,)
+    assert describe_age(old, day) == "4 days"
+    assert describe_age(undated, day) == "unknown (no publication date)"
+
+
+def write(folder, name, day):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(
+        f"date {day.isoformat()} {BODY}\nالمصدر: RT\n".replace("الرئيس", f"الرئيس {name[0]}"),
+        encoding="utf-8",
+    )
+
+
+def test_build_is_off_by_default_and_max_age_leaves_out_old_articles(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="digest")
+    day = dt.date(2026, 1, 10)
+    folder = tmp_path / "in"
+    write(folder, "new.txt", day)
+    write(folder, "old.txt", day - dt.timedelta(days=30))
+    every = build(make_settings([folder], out=tmp_path / "all", translate=False))
+    assert every.stale == () and len(every.article_ids) == 2
+    recent = build(make_settings([folder], out=tmp_path / "new", translate=False, max_age=7))
+    assert len(recent.article_ids) == 1 and len(recent.stale) == 1
+    assert recent.issue.date == day
+    assert "left out 1 article older than 7 days" in caplog.text
+    with pytest.raises(NothingNew, match="left out 2 articles older than 7 days"):
+        build(
+            make_settings(
+                [folder], out=tmp_path / "none", translate=False, max_age=7, date=day.replace(2027)
+            )
+        )
+    with pytest.raises(UsageError, match="--max-age must be 0 days or more"):
+        make_settings([folder], max_age=-1)
+
+
+def test_build_command_reports_the_left_out_articles(tmp_path):
+    result = digest(
+        "build",
+        SEEDS,
+        "--no-translate",
+        "--out",
+        tmp_path / "site",
+        "--date",
+        "2025-08-20",
+        "--max-age",
+        "3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "info: left out 1 article older than 3 days" in result.stderr
+    issue = json.loads(next((tmp_path / "site").glob("*/issue.json")).read_text())["issue"]
+    assert [s["name"] for story in issue["stories"] for s in story["sources"]] == ["RT"]
+
+
+def test_run_leaves_out_the_2013_and_2019_pages_and_says_so(tmp_path):
+    sources = tmp_path / "articles"
+    sources.mkdir()
+    for page in ("cnn-arabic", "assabah"):
+        shutil.copy(SHARED_DATA / "html" / page / "article.html", sources / f"{page}.html")
+    write(sources, "today.txt", dt.date.today())
+    with smtp_server() as (server, box):
+        mail = {
+            "host": "127.0.0.1",
+            "port": server.port,
+            "security": "none",
+            "from": "digest@example.org",
+            "recipients": ["a@example.org"],
+            "unsubscribe_mailto": "unsubscribe@example.org",
+            "attempts": 1,
+        }
+        top = {"sources": ["articles"], "out": "site", "translate": False}
+        path = write_config(tmp_path / "digest.toml", top, mail)
+        run = digest("run", "--config", path)
+        assert run.returncode == 0, run.stderr
+        assert "left out 2 articles older than 3 days" in run.stderr
+        assert len(box.received) == 1
+        issue = json.loads(next((tmp_path / "site").glob("*/issue.json")).read_text())["issue"]
+        assert len(issue["stories"]) == 1
+        assert issue["stories"][0]["sources"][0]["name"] == "RT"
+
+
+def test_max_age_in_the_config_file_is_checked(tmp_path):
+    path = write_config(tmp_path / "digest.toml", {"sources": ["a"], "max_age": -2})
+    result = CliRunner().invoke(app, ["run", "--config", str(path)])
+    assert result.exit_code == 2
+    assert "max_age: must be between 0 and 36500, got -2" in result.output

@@ -1,0 +1,112 @@
+"""Outlets named honestly: stated names, then datelines and attributions, then the URL's host,
+else "unknown outlet"; never a file name."""
+
+import pytest
+
+from digest.config import make_settings
+from digest.ingest.text import parse_text
+from digest.news import Bilingual, SourceRef, StoryDigest
+from digest.outlets import UNKNOWN, from_text, from_url, identify
+from digest.pipeline import build
+from tests.conftest import SEEDS
+
+BODY = "وقال الرئيس إن الاجتماع كان مثمرا للغاية وإن المحادثات ستستمر الأسبوع المقبل."
+
+
+@pytest.mark.parametrize(
+    ("opening", "name", "found_in"),
+    [
+        ("واشنطن/ الأناضول", "Anadolu Agency", "dateline"),
+        ("القدس - (رويترز) -", "Reuters", "dateline"),
+        ("بيروت – أ ف ب:", "AFP", "dateline"),
+        ("باريس - أ.ف.ب.", "AFP", "dateline"),
+        ("الرياض 15 أغسطس 2025 (واس) -", "Saudi Press Agency", "dateline"),
+        ("دمشق-سانا", "SANA", "dateline"),
+        ("القاهرة (أ ش أ)", "MENA", "dateline"),
+    ],
+)
+def test_datelines(opening, name, found_in):
+    assert from_text([f"{opening} {BODY}"]) == identify(None, "", [f"{opening} {BODY}"], None)
+    outlet = from_text([f"{opening} {BODY}", BODY])
+    assert (outlet.name, outlet.found_in) == (name, found_in)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "name"),
+    [
+        (
+            "وبحسب المعلومات التي حصلت عليها الأناضول عقد الاجتماع تحت عنوان السلام.",
+            "Anadolu Agency",
+        ),
+        ("وقال المسؤول لمراسل الأناضول إن المفاوضات مستمرة.", "Anadolu Agency"),
+        ("وانتهى الاجتماع دون اتفاق. - أ ف ب", "AFP"),
+    ],
+)
+def test_attributions_in_the_text(paragraph, name):
+    outlet = from_text([BODY, paragraph])
+    assert (outlet.name, outlet.found_in) == (name, "attribution in the text")
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        BODY,
+        # Agencies quoted by another outlet, or a place called after a phrase, are not the outlet.
+        "ونقلت وكالة رويترز عن مسؤول قوله إن الاجتماع انتهى دون اتفاق في العاصمة.",
+        "وقالت صحيفة الشرق الأوسط إن الاجتماع انتهى، وذكرت قناة العربية أن الوفد غادر.",
+    ],
+)
+def test_no_dateline_or_attribution_names_nothing(paragraph):
+    assert from_text([paragraph, BODY]) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://www.aa.com.tr/ar/politics/summit/123", "Anadolu Agency"),
+        ("https://arabic.cnn.com/2013/middle_east/8/3/a", "CNN Arabic"),
+        ("https://www.bbc.com/arabic/articles/c1", "BBC Arabic"),
+        ("https://www.lbcgroup.tv/news/1", "LBCI"),
+        ("https://news.example.org/a", "news.example.org"),
+    ],
+)
+def test_url_hosts(url, name):
+    assert from_url(url).name == name
+    assert from_url(url).found_in == "URL host"
+
+
+def test_order_stated_then_text_then_url_then_unknown():
+    dateline = [f"واشنطن/ الأناضول {BODY}"]
+    assert identify("RT", "source line", dateline, None).name == "RT"
+    assert identify("الجزيرة", "front matter", dateline, None).name == "Al Jazeera"
+    assert identify(None, "", dateline, "https://www.reuters.com/a").name == "Anadolu Agency"
+    assert identify(None, "", [BODY], "https://www.reuters.com/a").name == "Reuters"
+    unknown = identify(None, "", [BODY], None)
+    assert (unknown.name, unknown.known) == (UNKNOWN, False)
+
+
+def test_a_file_name_is_never_an_outlet():
+    article = parse_text(BODY + "\n", origin="/tmp/002_df63d949de21f533.txt")
+    assert article.source is None and article.source_name == "unknown outlet"
+    assert any(w.startswith("outlet unknown") for w in article.warnings)
+
+
+def test_sources_counted_are_distinct_known_outlets():
+    def ref(name):
+        return SourceRef(name, None, None)
+
+    story = StoryDigest(
+        headline=Bilingual("عنوان", None),
+        bullets=(),
+        sources=(ref("RT"), ref("RT"), ref(UNKNOWN), ref("Anadolu Agency")),
+    )
+    assert story.outlet_count == 2
+
+
+def test_the_seed_issue_names_anadolu_not_a_file(tmp_path):
+    result = build(make_settings([SEEDS], out=tmp_path, translate=False))
+    markdown = (result.folder / "digest.md").read_text()
+    assert "Sources (2): RT, Anadolu Agency (2025-08-16)" in markdown
+    assert "— Anadolu Agency" in markdown
+    assert "002_df63d949de21f533" not in markdown
+    assert "إلا أنهم لم يتمكنوا من التوصل إلى اتفاق نهائي" in markdown
