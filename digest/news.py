@@ -60,7 +60,8 @@ class Summary:
     """The Arabic headline and bullets chosen for a story, bullets in document order.
 
     ``headline_position`` is the position of the sentence the headline came from (in the first
-    bullet's article for a pooled story), or None when it is an article's own title.
+    bullet's article for a pooled story), or None when it is an article's own title. When the
+    headline is that sentence shortened, the whole sentence is among the bullets.
     """
 
     headline: str

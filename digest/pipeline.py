@@ -91,10 +91,10 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
         raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
     day = issue_date(settings, articles)
     fresh = freshness.sort_out(articles, day, settings.max_age)
-    if fresh.stale:
-        log.info("%s", fresh.summary())
     if not fresh.kept:
         raise NothingNew(f"{fresh.summary()}: none is recent enough for the issue of {day}")
+    if fresh.stale:
+        log.info("%s", fresh.summary())
     articles = fresh.kept
 
     model = None

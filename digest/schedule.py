@@ -44,6 +44,7 @@ class RunOutcome:
     folder: Path | None
     built: bool
     report: mail.SendReport | None
+    reason: str = "no new articles since the last issue"
 
     @property
     def status(self) -> str:
@@ -55,7 +56,7 @@ class RunOutcome:
 
     def summary(self) -> list[str]:
         if self.folder is None:
-            return [f"{self.issue_date}: no new articles since the last issue; nothing sent"]
+            return [f"{self.issue_date}: {self.reason}; nothing sent"]
         made = "built" if self.built else "already built"
         lines = [f"{self.folder} ({made})"]
         return lines + (self.report.summary() if self.report else [])
@@ -104,7 +105,7 @@ def run_once(config: FileConfig, day: dt.date, stop: threading.Event | None = No
                 result = build(build_settings(config, day), skip=skip)
             except NothingNew as nothing:
                 log.info("%s; no issue for %s", nothing, day)
-                return RunOutcome(day, None, False, None)
+                return RunOutcome(day, None, False, None, str(nothing))
             with store.connect() as conn:
                 history.record(conn, day, result.folder, result.article_ids)
             folder = result.folder

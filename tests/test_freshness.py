@@ -92,7 +92,6 @@ def test_run_leaves_out_the_2013_and_2019_pages_and_says_so(tmp_path):
     sources.mkdir()
     for page in ("cnn-arabic", "assabah"):
         shutil.copy(SHARED_DATA / "html" / page / "article.html", sources / f"{page}.html")
-    write(sources, "today.txt", dt.date.today())
     with smtp_server() as (server, box):
         mail = {
             "host": "127.0.0.1",
@@ -105,6 +104,11 @@ def test_run_leaves_out_the_2013_and_2019_pages_and_says_so(tmp_path):
         }
         top = {"sources": ["articles"], "out": "site", "translate": False}
         path = write_config(tmp_path / "digest.toml", top, mail)
+        stale = digest("run", "--config", path)
+        assert stale.returncode == 0, stale.stderr
+        assert "left out 2 articles older than 3 days: none is recent enough" in stale.stdout
+        assert "nothing sent" in stale.stdout and box.received == []
+        write(sources, "today.txt", dt.date.today())
         run = digest("run", "--config", path)
         assert run.returncode == 0, run.stderr
         assert "left out 2 articles older than 3 days" in run.stderr
