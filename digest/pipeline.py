@@ -40,12 +40,16 @@ class BuildResult:
 
 
 def by_reach(stories: list[Story]) -> list[Story]:
-    """Stories carried by more outlets first, then the most recent; ties keep input order."""
+    """Stories carried by more outlets first (distinct known ones: two pages of one outlet are
+    one voice), then by more articles, then the most recent; ties keep input order."""
 
     def newest(story: Story) -> dt.date:
         return max((a.published for a in story.articles if a.published), default=dt.date.min)
 
-    return sorted(stories, key=lambda s: (-len(s.articles), -newest(s).toordinal()))
+    def outlets(story: Story) -> int:
+        return len({a.source for a in story.articles if a.source})
+
+    return sorted(stories, key=lambda s: (-outlets(s), -len(s.articles), -newest(s).toordinal()))
 
 
 def issue_date(settings: Settings, articles: tuple[Article, ...]) -> dt.date:

@@ -110,3 +110,15 @@ def test_the_seed_issue_names_anadolu_not_a_file(tmp_path):
     assert "— Anadolu Agency" in markdown
     assert "002_df63d949de21f533" not in markdown
     assert "إلا أنهم لم يتمكنوا من التوصل إلى اتفاق نهائي" in markdown
+
+
+def test_stories_told_by_more_distinct_outlets_come_first():
+    from digest.news import Article, Story
+    from digest.pipeline import by_reach
+
+    def article(id, source):
+        return Article(id=id, origin=f"{id}.txt", paragraphs=(BODY,), source=source)
+
+    one_voice = Story(articles=(article("a", "RT"), article("b", "RT"), article("c", None)))
+    two_voices = Story(articles=(article("d", "RT"), article("e", "Reuters")))
+    assert by_reach([one_voice, two_voices]) == [two_voices, one_voice]
