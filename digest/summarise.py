@@ -5,6 +5,10 @@ for coming early, as news puts the main facts first. Bullets are picked greedily
 sentence that repeats what was already picked (maximal marginal relevance), and come back in
 document order with their positions. A story told by several outlets pools their sentences; a
 sentence that other outlets also report gains weight, and the bullets keep each outlet's order.
+
+What a reader is shown must hold up on its own: a shortened headline's whole sentence is among
+the bullets, a sentence that refers back («جاء ذلك», «وأضاف») comes only with the one it refers
+to, and questions come only when no answer is left.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from digest.arabic import segment, terms
@@ -97,35 +101,32 @@ def pick(
     k: int,
     avoid: Sequence[str] = (),
     needs: Sequence[int | None] | None = None,
-    shown: Collection[int] = (),
 ) -> list[int]:
     """Up to k indices by score, none repeating another or `avoid`, in document order.
 
     Fragments and run-ons come last, then questions: an interviewer's question is picked only
     when no answer is left. ``needs[i]`` is the sentence that sentence i refers back to
-    (digest/references.py); it is picked only once that one is picked or already ``shown``, and
-    otherwise loses to sentences that stand alone.
+    (digest/references.py, NEEDS_UNSEEN for one never shown); it is picked only once that one
+    is picked, and otherwise loses to sentences that stand alone.
     """
     ranked = sorted(
         range(len(texts)), key=lambda i: (not fits(texts[i]), is_question(texts[i]), -scores[i], i)
     )
     chosen = [Counter(terms(t)) for t in avoid]
     vectors = {i: Counter(terms(texts[i])) for i in ranked}
-    visible = set(shown)
     picked: list[int] = []
     waiting = ranked
     while len(picked) < k:
         waiting = [
             i for i in waiting if not any(cosine(vectors[i], c) > REDUNDANCY for c in chosen)
         ]
-        ready = [i for i in waiting if needs is None or needs[i] is None or needs[i] in visible]
+        ready = [i for i in waiting if needs is None or needs[i] is None or needs[i] in picked]
         if not ready:
             break
         i = ready[0]
         waiting.remove(i)
         picked.append(i)
         chosen.append(vectors[i])
-        visible.add(i)
     return sorted(picked)
 
 
