@@ -96,6 +96,9 @@ class Outlet:
 
 
 def folded(text: str) -> str:
+    """Normalised, with a tatweel standing alone (a dash in «بيروت ـ أ ف ب», which
+    normalisation would remove) as a dash and full stops as spaces («أ.ف.ب»)."""
+    text = re.sub(r"(?<!\S)\u0640+(?!\S)", "-", text)
     return " ".join(normalise(text).replace(".", " ").split())
 
 
@@ -106,11 +109,11 @@ NAMES = "|".join(
 # «واشنطن/ الأناضول», «القدس - (رويترز)», «بيروت ـ أ ف ب»: up to four words of place (and date),
 # a slash or dash, the agency; or the agency in brackets anywhere in the opening words.
 DATELINE = re.compile(
-    rf"^\W*(?:[^\W\d][\w]*\s*){{1,4}}(?:\d[\w\s]*)?[/\-–—ـ]\s*\(?\s*(?P<name>{NAMES})(?!\w)"
+    rf"^\W*(?:[^\W\d][\w]*\s*){{1,4}}(?:\d[\w\s]*)?[/\-–—]\s*\(?\s*(?P<name>{NAMES})(?!\w)"
 )
 BRACKETED = re.compile(rf"\(\s*(?P<name>{NAMES})\s*\)")
-TRAILING = re.compile(rf"[\-–—ـ]\s*(?P<name>{NAMES})\s*$")
-# An outlet speaking of itself: «حصلت عليها الأناضول», «لمراسل الأناضول», «قال لرويترز».
+TRAILING = re.compile(rf"[\-–—]\s*(?P<name>{NAMES})\s*$")
+# An outlet speaking of itself: «حصلت عليها الأناضول», «لمراسل الأناضول».
 SELF_REFERENCE = re.compile(
     rf"(?:حصلت عليها|حصلت عليه|اطلعت عليها|اطلعت عليه|لمراسل|مراسل|مراسله)\s+(?P<name>{NAMES})(?!\w)"
 )

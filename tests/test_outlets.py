@@ -19,6 +19,7 @@ BODY = "وقال الرئيس إن الاجتماع كان مثمرا للغاي
         ("واشنطن/ الأناضول", "Anadolu Agency", "dateline"),
         ("القدس - (رويترز) -", "Reuters", "dateline"),
         ("بيروت – أ ف ب:", "AFP", "dateline"),
+        ("بيروت ـ أ ف ب:", "AFP", "dateline"),
         ("باريس - أ.ف.ب.", "AFP", "dateline"),
         ("الرياض 15 أغسطس 2025 (واس) -", "Saudi Press Agency", "dateline"),
         ("دمشق-سانا", "SANA", "dateline"),
