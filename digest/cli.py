@@ -18,6 +18,7 @@ import typer
 
 from digest import __version__
 from digest.errors import DigestError
+from digest.translate.device import available_cores
 
 T = TypeVar("T")
 
@@ -44,7 +45,16 @@ BackendOption = Annotated[
     ),
 ]
 ThreadsOption = Annotated[
-    int | None, typer.Option(help="CPU threads for translation (default: all cores).")
+    int | None,
+    typer.Option(
+        help="CPU threads for translation (default: the cores this process may use, "
+        f"{available_cores()} here).",
+        show_default=False,
+    ),
+]
+DeviceOption = Annotated[
+    str,
+    typer.Option(help="cpu, cuda, or auto (a CUDA GPU when there is one)."),
 ]
 ModelDirOption = Annotated[
     Path | None,
@@ -158,6 +168,7 @@ def build(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    device: DeviceOption = "auto",
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
     from digest.config import make_settings
@@ -177,6 +188,7 @@ def build(
             fetch_articles=fetch_articles,
             backend=backend,
             threads=threads,
+            device=device,
         ),
         debug,
     )
@@ -611,6 +623,7 @@ def eval_translate(
     model_dir: ModelDirOption = None,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    device: DeviceOption = "auto",
     limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
@@ -624,7 +637,7 @@ def eval_translate(
     def run():
         sources, references = read_pair(src, ref, limit)
         resolved = models.resolve(model, model_dir_from_env(model_dir))
-        translator = load_translator(resolved, backend, threads)
+        translator = load_translator(resolved, backend, threads, device=device)
         return resolved, translator, score(translator, sources, references)
 
     resolved, translator, scores = guarded(run)

@@ -10,6 +10,7 @@ from pathlib import Path
 from digest.errors import UsageError
 from digest.summarise import DEFAULT_BULLETS
 from digest.translate import BACKENDS
+from digest.translate.device import check_device
 
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
 
@@ -28,6 +29,7 @@ class Settings:
     fetch_articles: bool = False
     backend: str = "auto"
     threads: int | None = None
+    device: str = "auto"
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -51,6 +53,7 @@ def make_settings(
     fetch_articles: bool = False,
     backend: str = "auto",
     threads: int | None = None,
+    device: str = "auto",
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -64,6 +67,7 @@ def make_settings(
         raise UsageError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if threads is not None and threads < 1:
         raise UsageError(f"--threads must be at least 1, got {threads}")
+    check_device(device)
     return Settings(
         sources=tuple(str(s) for s in sources),
         out=out,
@@ -77,4 +81,5 @@ def make_settings(
         fetch_articles=fetch_articles,
         backend=backend,
         threads=threads,
+        device=device,
     )
