@@ -67,7 +67,8 @@ SHAPES = {
 SECTIONS = ("cpu", "threads", "gpu")
 SPLIT_SENTENCES = 256
 GPU_SENTENCES = (64, 512)
-GPU_BATCH_SWEEP = (64, 128, 256, 512, 1024)
+GPU_BATCH_SWEEP = (64, 256, 512, 1024)
+BATCH_INDEPENDENCE = 32
 
 
 def ntrex_documents():
@@ -231,6 +232,7 @@ def worker_build(
     sources: Path, folder: Path, backend: str, out: Path, device: str = "auto"
 ) -> dict:
     """One build through the library, timing the translation stage and nothing else."""
+    from digest.cli import setup_logging
     from digest.config import make_settings
     from digest.pipeline import build
     from digest.translate import cache, guards
@@ -247,6 +249,7 @@ def worker_build(
         return result
 
     cache.CachedTranslator.translate = measured
+    setup_logging()
     start = time.perf_counter()
     result = build(
         make_settings([str(sources)], out=out, model_dir=folder, backend=backend, device=device)
@@ -344,6 +347,10 @@ def worker_gpu(folder: Path, device: str, runs: int, counts: list[int]) -> dict:
         for cap in (GPU_BATCH_SWEEP if device == "cuda" else counts)
     }
     result["gpu_mb"] = gpu_peak_mb()
+    lines = ntrex_lines(BATCH_INDEPENDENCE)
+    together = engine.generate(lines, engine.decoding)
+    alone = [engine.generate([line], engine.decoding)[0] for line in lines]
+    result["same_alone"] = sum(a == b for a, b in zip(together, alone, strict=True))
     engine.network.float()
     result["before"] = {
         n: statistics.median(timed_passes(engine, ntrex_lines(n), runs, BatchBudget()))
@@ -565,7 +572,13 @@ def threads_section(folder: Path, runs: int, sentences: int) -> str:
     rows = []
     for inter, intra in splits(cores):
         measured = in_subprocess(
-            "split", str(folder), str(inter), str(intra), str(sentences), str(runs)
+            "split",
+            str(folder),
+            str(inter),
+            str(intra),
+            str(sentences),
+            str(runs),
+            env={"CUDA_VISIBLE_DEVICES": ""},
         )
         mark = " (digest's default)" if (inter, intra) == (default.inter, default.intra) else ""
         rows.append(
@@ -597,7 +610,7 @@ def gpu_section(work: Path, folder: Path, device: str, runs: int, counts: list[i
     print("load", json.dumps(load), flush=True)
     articles = write_articles(work / "articles-gpu", counts[0] if device == "cpu" else ARTICLES)
     builds = []
-    for backend in ("transformers", "auto"):
+    for backend, where in (("transformers", device), ("auto", "auto")):
         state = {"DIGEST_STATE": str(work / f"state-gpu-{backend}.sqlite3")}
         start = time.perf_counter()
         done = subprocess.run(
@@ -610,7 +623,7 @@ def gpu_section(work: Path, folder: Path, device: str, runs: int, counts: list[i
                 str(folder),
                 backend,
                 str(work / f"site-gpu-{backend}"),
-                device,
+                where,
             ],
             capture_output=True,
             text=True,
@@ -624,7 +637,7 @@ def gpu_section(work: Path, folder: Path, device: str, runs: int, counts: list[i
         warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
         builds.append(
             (
-                f"--backend {backend}",
+                f"--backend {backend} --device {where}",
                 built["engine"],
                 str(built["translated"]),
                 f"{built['translate']:.1f}",
@@ -668,7 +681,9 @@ def gpu_section(work: Path, folder: Path, device: str, runs: int, counts: list[i
         + report.table(["sentences", "now tok/s", "before tok/s", "speed-up"], speed_rows)
         + "\n\nBatch size (sentences per batch, 1,024 sentences in all):\n\n"
         + report.table(["sentences per batch", "tok/s"], sweep_rows)
-        + f"\n\n{probe}\n\nCold start in a fresh process (warm disk), in order; target: model "
+        + f"\n\n{speed['same_alone']} of {BATCH_INDEPENDENCE} sentences decoded (beam {BEAM}, "
+        f"the model's own length limit) in one {speed['engine']} batch came out identical to the same "
+        f"sentence decoded alone.\n\n{probe}\n\nCold start in a fresh process (warm disk), in order; target: model "
         "load at most 5 s:\n\n"
         + report.table(["step", "seconds"], load_rows)
         + f"\n\nA build of {len(list(articles.iterdir()))} NTREX documents (tc-big shape, "
@@ -755,25 +770,40 @@ def main() -> None:
                 in_subprocess("model", str(built[name]), "smoke" if args.smoke else name)
             return built[name]
 
+        def attempt(key: str, section) -> None:
+            """One section's failure is printed and the others still run and are written."""
+            try:
+                written[key] = section()
+            except (Exception, SystemExit) as error:
+                if args.smoke:
+                    raise
+                print(f"{key} failed: {error}", flush=True)
+
         if "cpu" in sections:
             shapes = ["opus-mt-ar-en"] if args.smoke else ["opus-mt-ar-en", "opus-mt-tc-big-ar-en"]
-            written["translate-speed"] = cpu_section(work, model, runs, shapes, args.smoke)
-        if "threads" in sections:
-            written["translate-threads"] = threads_section(
-                model("opus-mt-ar-en"), runs, 16 if args.smoke else SPLIT_SENTENCES
-            )
+            attempt("translate-speed", lambda: cpu_section(work, model, runs, shapes, args.smoke))
         if "gpu" in sections:
             device = "cpu" if args.smoke else "cuda"
             if args.smoke or cuda_present():
-                written["translate-gpu"] = gpu_section(
-                    work,
-                    model("opus-mt-tc-big-ar-en"),
-                    device,
-                    runs,
-                    [4, 8] if args.smoke else list(GPU_SENTENCES),
+                attempt(
+                    "translate-gpu",
+                    lambda: gpu_section(
+                        work,
+                        model("opus-mt-tc-big-ar-en"),
+                        device,
+                        runs,
+                        [4, 8] if args.smoke else list(GPU_SENTENCES),
+                    ),
                 )
             else:
                 print("gpu: no CUDA device here; the GPU section is left as it is", flush=True)
+        if "threads" in sections:
+            attempt(
+                "translate-threads",
+                lambda: threads_section(
+                    model("opus-mt-ar-en"), runs, 16 if args.smoke else SPLIT_SENTENCES
+                ),
+            )
 
     elapsed = time.perf_counter() - began
     command = "python benchmarks/translate_speed.py" + (

@@ -112,6 +112,14 @@ class CTranslate2Engine:
         except (RuntimeError, ValueError, OSError) as error:
             raise GpuUnusable(first_line(error)) from None
 
+    def sub_batch(self, tokens: list[list[str]], beam: int) -> int:
+        """Source tokens per sub-batch: bounded for memory, and on a CPU small enough that every
+        parallel worker gets a share of the call."""
+        size = self.hypothesis_tokens // beam
+        if self.device == "cpu" and self.split.inter > 1:
+            size = min(size, -(-sum(map(len, tokens)) // self.split.inter))
+        return max(size, 1)
+
     def lengths(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
 
@@ -129,7 +137,7 @@ class CTranslate2Engine:
             repetition_penalty=decoding.repetition_penalty,
             no_repeat_ngram_size=decoding.no_repeat_ngram,
             max_input_length=0,
-            max_batch_size=max(self.hypothesis_tokens // decoding.beam, 1),
+            max_batch_size=self.sub_batch(tokens, decoding.beam),
             batch_type="tokens",
         )
         return [
