@@ -18,6 +18,7 @@ import typer
 
 from digest import __version__
 from digest.errors import DigestError
+from digest.translate.device import available_cores
 
 T = TypeVar("T")
 
@@ -44,7 +45,16 @@ BackendOption = Annotated[
     ),
 ]
 ThreadsOption = Annotated[
-    int | None, typer.Option(help="CPU threads for translation (default: all cores).")
+    int | None,
+    typer.Option(
+        help="CPU threads for translation (default: the cores this process may use, "
+        f"{available_cores()} here).",
+        show_default=False,
+    ),
+]
+DeviceOption = Annotated[
+    str,
+    typer.Option(help="cpu, cuda, or auto (a CUDA GPU when there is one)."),
 ]
 ModelDirOption = Annotated[
     Path | None,
@@ -166,6 +176,7 @@ def build(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    device: DeviceOption = "auto",
     max_age: MaxAgeOption = None,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
@@ -186,6 +197,7 @@ def build(
             fetch_articles=fetch_articles,
             backend=backend,
             threads=threads,
+            device=device,
             max_age=max_age,
         ),
         debug,
@@ -655,6 +667,7 @@ def eval_translate(
     model_dir: ModelDirOption = None,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    device: DeviceOption = "auto",
     limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
@@ -668,7 +681,7 @@ def eval_translate(
     def run():
         sources, references = read_pair(src, ref, limit)
         resolved = models.resolve(model, model_dir_from_env(model_dir))
-        translator = load_translator(resolved, backend, threads)
+        translator = load_translator(resolved, backend, threads, device=device)
         return resolved, translator, score(translator, sources, references)
 
     resolved, translator, scores = guarded(run)

@@ -10,6 +10,7 @@ from pathlib import Path
 from digest.errors import UsageError
 from digest.summarise import DEFAULT_BULLETS
 from digest.translate import BACKENDS
+from digest.translate.device import check_device
 
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
 
@@ -28,6 +29,7 @@ class Settings:
     fetch_articles: bool = False
     backend: str = "auto"
     threads: int | None = None
+    device: str = "auto"
     max_age: int | None = None
 
 
@@ -52,6 +54,7 @@ def make_settings(
     fetch_articles: bool = False,
     backend: str = "auto",
     threads: int | None = None,
+    device: str = "auto",
     max_age: int | None = None,
 ) -> Settings:
     if not sources:
@@ -66,6 +69,7 @@ def make_settings(
         raise UsageError(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if threads is not None and threads < 1:
         raise UsageError(f"--threads must be at least 1, got {threads}")
+    check_device(device)
     if max_age is not None and max_age < 0:
         raise UsageError(f"--max-age must be 0 days or more, got {max_age}")
     return Settings(
@@ -81,5 +85,6 @@ def make_settings(
         fetch_articles=fetch_articles,
         backend=backend,
         threads=threads,
+        device=device,
         max_age=max_age,
     )

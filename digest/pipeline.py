@@ -107,7 +107,11 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
 
     stories = by_reach(cluster(articles))
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
-    translator = load_translator(model, settings.backend, settings.threads) if model else None
+    translator = (
+        load_translator(model, settings.backend, settings.threads, device=settings.device)
+        if model
+        else None
+    )
     translated = translate_summaries(summaries, translator)
 
     issue = Issue(
