@@ -122,15 +122,6 @@ def measure(
     return total
 
 
-def untitled(articles: Sequence[Article]) -> list[Story]:
-    """Each article a story of its own, its title taken away, so the headline is cut from the
-    text as it is for articles without one."""
-    return [
-        Story(articles=(Article(id=a.id, origin=a.origin, paragraphs=a.paragraphs),))
-        for a in articles
-    ]
-
-
 def report(ntrex: Path, sources: Sequence[str]) -> tuple[str, list[str], list[tuple], dict]:
     """The `digest eval completeness` table: NTREX's documents (each its own story, no title:
     the headline is chosen from the body), then each source as `digest build` would group it."""
