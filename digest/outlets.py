@@ -36,10 +36,10 @@ class Known:
 
 KNOWN = (
     Known("Anadolu Agency", ("الأناضول", "وكالة الأناضول"), ("aa.com.tr",)),
-    Known("Reuters", ("رويترز", "وكالة رويترز"), ("reuters.com",)),
+    Known("Reuters", ("رويترز", "وكالة رويترز", "Reuters"), ("reuters.com",)),
     Known(
         "AFP",
-        ("أ ف ب", "أ.ف.ب", "ا ف ب", "فرانس برس", "وكالة فرانس برس", "وكالة الصحافة الفرنسية"),
+        ("أ ف ب", "أ.ف.ب", "فرانس برس", "وكالة فرانس برس", "وكالة الصحافة الفرنسية", "AFP"),
         ("afp.com",),
     ),
     Known("AP", ("أسوشيتد برس", "أسوشييتد برس", "وكالة أسوشيتد برس", "أ ب"), ("apnews.com",)),
@@ -68,7 +68,9 @@ KNOWN = (
     Known("Al Arabiya", ("العربية نت", "العربية"), ("alarabiya.net",), in_text=False),
     Known("Sky News Arabia", ("سكاي نيوز عربية",), ("skynewsarabia.com",)),
     Known("BBC Arabic", ("بي بي سي عربي",), ("bbc.com/arabic",)),
-    Known("CNN Arabic", ("سي إن إن بالعربية",), ("arabic.cnn.com", "cnnarabic.com")),
+    Known(
+        "CNN Arabic", ("سي إن إن بالعربية", "سي إن إن", "CNN"), ("arabic.cnn.com", "cnnarabic.com")
+    ),
     Known("RT Arabic", ("روسيا اليوم", "آر تي"), ("arabic.rt.com",)),
     Known("France 24", ("فرانس 24",), ("france24.com",)),
     Known("Asharq Al-Awsat", ("الشرق الأوسط",), ("aawsat.com",), in_text=False),

@@ -24,6 +24,7 @@ BODY = "وقال الرئيس إن الاجتماع كان مثمرا للغاي
         ("الرياض 15 أغسطس 2025 (واس) -", "Saudi Press Agency", "dateline"),
         ("دمشق-سانا", "SANA", "dateline"),
         ("القاهرة (أ ش أ)", "MENA", "dateline"),
+        ("دمشق، سوريا (CNN) --", "CNN Arabic", "dateline"),
     ],
 )
 def test_datelines(opening, name, found_in):

@@ -67,7 +67,11 @@ def test_ctranslate2_runs_parallel_batches_and_feeds_every_worker(model):
 def test_on_a_cpu_the_plan_is_float32_transformers_or_int8_ctranslate2(model):
     assert plan(model, "transformers").name == "transformers-float32"
     chosen = plan(model, "auto", "cpu")
-    assert (chosen.backend, chosen.device, chosen.name) == ("ctranslate2", "cpu", "ctranslate2-int8")
+    assert (chosen.backend, chosen.device, chosen.name) == (
+        "ctranslate2",
+        "cpu",
+        "ctranslate2-int8",
+    )
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
