@@ -95,7 +95,7 @@ def measure_story(story: Story, summary: Summary) -> Completeness:
     visible = folded(" ".join(shown))
     source = headline_source(story, summary, found)
     cut = source is not None and source.text != summary.headline
-    kept = cut and all(clause in visible for clause in clauses(source.text))
+    kept = source is not None and cut and all(c in visible for c in clauses(source.text))
     titles = {a.id: a.title for a in story.articles}
     texts = {folded(t) for t in shown}
     back = orphans = 0

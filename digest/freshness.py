@@ -50,7 +50,8 @@ def sort_out(articles: Sequence[Article], day: dt.date, max_age: int | None) -> 
     """Split ``articles`` by age on ``day``; ``max_age`` None keeps them all."""
     if max_age is None:
         return Freshness(tuple(articles), (), None)
-    kept, stale = [], []
+    kept: list[Article] = []
+    stale: list[Article] = []
     for article in articles:
         days = age(article, day)
         (stale if days is not None and days > max_age else kept).append(article)
