@@ -61,7 +61,7 @@ def build_article(
     related: tuple[str, ...] | list[str] = (),
     warnings: tuple[str, ...] | list[str] = (),
     encoding: str | None = None,
-    source_from: str = "metadata",
+    source_from: str,
 ) -> Article:
     """An Article, or ArticleError when there is no Arabic body to summarise.
 
