@@ -15,7 +15,7 @@ from digest import models
 from digest.cli import app
 from digest.errors import ModelError, UsageError
 from digest.translate import device, fallback, load_translator, plan
-from digest.translate.ctranslate2_backend import CTranslate2Engine
+from digest.translate.ctranslate2_backend import HYPOTHESIS_TOKENS, CTranslate2Engine
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, ThreadSplit, thread_split
 from tests.conftest import SEEDS
@@ -36,10 +36,9 @@ def model(converted):
 
 
 @pytest.mark.parametrize(
-    ("threads", "split"),
-    [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (5, (2, 2)), (16, (8, 2)), (64, (32, 2))],
+    ("threads", "split"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (16, (16, 1)), (64, (64, 1))]
 )
-def test_cores_split_into_parallel_batches_of_two_threads(threads, split):
+def test_cores_split_into_parallel_batches_of_one_thread(threads, split):
     assert thread_split(threads) == ThreadSplit(*split)
 
 
@@ -47,18 +46,22 @@ def test_the_default_counts_the_cores_this_process_may_use(monkeypatch):
     monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
     monkeypatch.setattr(device.os, "cpu_count", lambda: 64)
     assert device.available_cores() == 3
-    assert thread_split() == ThreadSplit(1, 3)
+    assert thread_split() == ThreadSplit(3, 1)
     result = CliRunner().invoke(app, ["build", "--help"])
     assert "default: the cores this process may use" in re.sub(r"[\s│]+", " ", result.output)
 
 
 def test_ctranslate2_runs_parallel_batches_and_feeds_every_worker(model):
-    one = CTranslate2Engine(model, threads=2)
-    four = CTranslate2Engine(model, threads=8)
-    assert (one.split, four.split) == (ThreadSplit(1, 2), ThreadSplit(4, 2))
+    one = CTranslate2Engine(model, threads=1)
+    four = CTranslate2Engine(model, threads=4)
+    assert (one.split, four.split) == (ThreadSplit(1, 1), ThreadSplit(4, 1))
     assert four.translator.num_translators == 4
     assert four.budget.sentences == 4 * one.budget.sentences == 4 * BatchBudget().sentences
     assert four.budget.tokens == 4 * BatchBudget().tokens
+    tokens = [["▁a"] * 10] * 8
+    assert one.sub_batch(tokens, beam=4) == HYPOTHESIS_TOKENS // 4, "one worker: as before"
+    assert four.sub_batch(tokens, beam=4) == 20, "80 source tokens over 4 workers"
+    assert four.sub_batch(tokens * 100, beam=4) == HYPOTHESIS_TOKENS // 2 // 4, "bounded"
     sentences = ["انتهى الاجتماع.", "استمر الاجتماع ثلاث ساعات.", "وصل الوفد إلى المدينة."]
     decoding = one.decoding
     assert four.generate(sentences, decoding) == one.generate(sentences, decoding)
@@ -67,7 +70,25 @@ def test_ctranslate2_runs_parallel_batches_and_feeds_every_worker(model):
 def test_on_a_cpu_the_plan_is_float32_transformers_or_int8_ctranslate2(model):
     assert plan(model, "transformers").name == "transformers-float32"
     chosen = plan(model, "auto", "cpu")
-    assert (chosen.backend, chosen.device, chosen.name) == ("ctranslate2", "cpu", "ctranslate2-int8")
+    assert (chosen.backend, chosen.device, chosen.name) == (
+        "ctranslate2",
+        "cpu",
+        "ctranslate2-int8",
+    )
+
+
+def test_transformers_on_a_cpu_loads_float32_weights_in_place_and_cpu_batches(model):
+    translator = load_translator(model, "transformers", device="cpu", cache=False)
+    engine = translator.engine
+    assert (engine.device, engine.compute_type, translator.backend) == (
+        "cpu",
+        "float32",
+        "transformers-float32",
+    )
+    assert {(p.device.type, str(p.dtype)) for p in engine.network.parameters()} == {
+        ("cpu", "torch.float32")
+    }
+    assert engine.budget == BatchBudget()
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])

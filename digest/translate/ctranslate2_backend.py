@@ -22,9 +22,11 @@ from digest.translate.tokenizing import input_limit, load_tokenizer
 # encoder output and its own decoder cache), and CTranslate2 loses little speed on sub-batches of
 # this size: measured on the opus-mt-ar-en shape, 64 sentences, beam 4, sub-batches
 # of 1024 source tokens held peak RSS near 430 MB where whole batches of 32 reached 520 MB.
-# Each parallel batch (inter_threads) holds one such sub-batch, so peak memory grows by about
-# that much per pair of cores.
 HYPOTHESIS_TOKENS = 4096
+# Parallel batches share that bound two by two: two workers on 2 cores hold what one did
+# before, and each core past the second adds one sub-batch of this size (about 85 MB on the
+# opus-mt-ar-en shape), about the 16 sentences per batch issue 15 measured 16 cores with.
+WORKER_HYPOTHESIS_TOKENS = HYPOTHESIS_TOKENS // 2
 # On a GPU the sub-batch is the whole batch the card takes (digest/translate/device.py).
 GPU_HYPOTHESIS_TOKENS = 1 << 20
 PROBE = "."
@@ -101,7 +103,9 @@ class CTranslate2Engine:
                 tokens=BatchBudget().tokens * self.split.inter,
                 sentences=BatchBudget().sentences * self.split.inter,
             )
-            self.hypothesis_tokens = HYPOTHESIS_TOKENS
+            self.hypothesis_tokens = (
+                HYPOTHESIS_TOKENS if self.split.inter == 1 else WORKER_HYPOTHESIS_TOKENS
+            )
 
     def probe(self) -> None:
         """Translate one short input: the first use of a GPU is where missing CUDA libraries
