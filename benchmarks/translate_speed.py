@@ -54,7 +54,7 @@ SHAPES = {
 
 
 def ntrex_documents():
-    from digest.evaluate import read_ntrex
+    from digest.evaluate.summaries import read_ntrex
 
     return read_ntrex(NTREX)
 
@@ -201,19 +201,21 @@ def machine() -> str:
 def worker_model(folder: Path, name: str) -> dict:
     """Build and convert one model, in its own process so the parent stays small."""
     from digest import models
+    from digest.translate import convert
 
     corpus = [line for doc in ntrex_documents() for line in (doc.headline, *doc.body)]
     corpus += (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
     start = time.perf_counter()
     build_model(folder, SHAPES[name], corpus)
-    models.convert(models.resolve(None, folder), "int8")
+    convert.convert(models.resolve(None, folder), "int8")
     return {"seconds": time.perf_counter() - start}
 
 
 def worker_build(sources: Path, folder: Path, backend: str, out: Path) -> dict:
     """One build through the library, timing the translation stage and nothing else."""
-    from digest.config import make_settings
     from digest.pipeline import build
+    from digest.settings import build_settings, state_path
+    from digest.store import Store
     from digest.translate import cache, guards
 
     guards.problem = lambda source, output: None
@@ -229,7 +231,10 @@ def worker_build(sources: Path, folder: Path, backend: str, out: Path) -> dict:
 
     cache.CachedTranslator.translate = measured
     start = time.perf_counter()
-    result = build(make_settings([str(sources)], out=out, model_dir=folder, backend=backend))
+    result = build(
+        build_settings([str(sources)], out=out, model_dir=folder, backend=backend),
+        Store(state_path(os.environ)),
+    )
     return {
         "total": time.perf_counter() - start,
         "translate": timed["seconds"],

@@ -12,7 +12,8 @@ import os
 from collections.abc import Sequence
 
 from digest.errors import ModelError
-from digest.models import ResolvedModel, convert_command, converted_path
+from digest.models import ResolvedModel
+from digest.translate.convert import convert_command, converted_path
 from digest.translate.decoding import Decoding
 from digest.translate.tokenizing import input_limit, load_tokenizer
 
