@@ -57,6 +57,7 @@ def option_help(name: str) -> str:
 BackendOption = Annotated[str, typer.Option(help=option_help("backend"))]
 ThreadsOption = Annotated[int | None, typer.Option(help=option_help("threads"))]
 ModelOption = Annotated[str | None, typer.Option(help=option_help("model"))]
+DeviceOption = Annotated[str, typer.Option(help=option_help("device"))]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option(help=option_help("model_dir") + f" Env {settings.MODEL_DIR_VARIABLE}."),
@@ -476,6 +477,7 @@ def eval_translate(
     model_dir: ModelDirOption = None,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    device: DeviceOption = "auto",
     limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
     as_json: JsonOption = False,
     benchmarks: BenchmarksOption = None,
@@ -487,10 +489,14 @@ def eval_translate(
     from digest.translate import load_translator
 
     def run():
-        chosen = without_file(model=model, model_dir=model_dir, backend=backend, threads=threads)
+        chosen = without_file(
+            model=model, model_dir=model_dir, backend=backend, threads=threads, device=device
+        )
         sources, references = read_pair(src, ref, limit)
         resolved = models.resolve(chosen.model, chosen.model_dir)
-        translator = load_translator(resolved, chosen.backend, chosen.threads, state())
+        translator = load_translator(
+            resolved, chosen.backend, chosen.threads, state(), chosen.device
+        )
         line = reports.command(
             "eval",
             "translate",
@@ -500,6 +506,7 @@ def eval_translate(
             model_dir=chosen.model_dir,
             backend=chosen.backend,
             threads=chosen.threads,
+            device=chosen.device,
             limit=limit,
         )
         scores = score(translator, sources, references)

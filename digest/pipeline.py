@@ -96,7 +96,9 @@ def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozense
     stories = by_reach(cluster(articles))
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
     translator = (
-        load_translator(model, settings.backend, settings.threads, store) if model else None
+        load_translator(model, settings.backend, settings.threads, store, settings.device)
+        if model
+        else None
     )
     translated = translate_summaries(summaries, translator)
 

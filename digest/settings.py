@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from digest.errors import ConfigError, UsageError
 from digest.summarise import DEFAULT_BULLETS
 from digest.translate import BACKENDS
+from digest.translate.device import DEVICES, available_cores
 
 STATE_VARIABLE = "DIGEST_STATE"
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
@@ -88,7 +89,14 @@ class BuildSettings:
         choices=BACKENDS,
     )
     threads: int | None = option(
-        None, "CPU threads for translation (default: all cores).", low=1, high=1024
+        None,
+        "CPU threads for translation (default: the cores this process may use, "
+        f"{available_cores()} here).",
+        low=1,
+        high=1024,
+    )
+    device: str = option(
+        "auto", "cpu, cuda, or auto (a CUDA GPU when there is one).", choices=DEVICES
     )
 
 

@@ -9,6 +9,7 @@ from digest.errors import ModelError, UsageError
 from digest.translate import choose_backend, convert, faithful, load_translator
 from digest.translate.ctranslate2_backend import CTranslate2Engine
 from digest.translate.decoding import Decoding
+from digest.translate.device import BatchBudget
 from digest.translate.transformers_backend import TransformersEngine
 from tests.tiny_models import converted_copy
 
@@ -69,7 +70,7 @@ def test_batches_are_length_sorted_and_bounded(translator, monkeypatch):
         "generate",
         lambda texts, d: seen.append(list(texts)) or generate(texts, d),
     )
-    monkeypatch.setattr(faithful, "MAX_BATCH", 2)
+    monkeypatch.setattr(translator.engine, "budget", BatchBudget(sentences=2))
     monkeypatch.setattr(faithful.guards, "problem", lambda source, output: None)
     translator.translate(SENTENCES)
     assert [len(batch) for batch in seen] == [2, 2, 1]

@@ -41,7 +41,7 @@ def test_bleu_and_chrf_with_signatures(flores, tmp_path, kind, tiny_marian, tiny
     assert "tok:13a" in table
     command = (
         f"`digest eval translate --src {src} --ref {ref} --model-dir {folder} "
-        "--backend auto --limit 4`"
+        "--backend auto --device auto --limit 4`"
     )
     assert command in table, "the command that reproduces the figures, as it was run"
 

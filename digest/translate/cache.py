@@ -75,6 +75,8 @@ class CachedTranslator:
         if missing:
             if self.inner is None:
                 self.inner = self.load()
+                if self.inner.backend != self.backend:
+                    known, missing = self.rekey(self.inner.backend, unique)
             fresh = self.inner.translate(missing)
             with self.store.connect() as conn, conn:
                 now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -92,6 +94,14 @@ class CachedTranslator:
             len(missing),
         )
         return [known[s] for s in sentences]
+
+    def rekey(self, engine: str, unique: list[str]) -> tuple[dict[str, Bilingual], list[str]]:
+        """The engine that loaded is not the one planned (the GPU could not be used): every line
+        of the issue must come from the engine its signature names, so look up again under it."""
+        self.backend = engine
+        with self.store.connect() as conn:
+            known = lookup(conn, self.key(), unique)
+        return known, [s for s in unique if s not in known]
 
 
 def lookup(conn, key: tuple[str, str, str], sentences: list[str]) -> dict[str, Bilingual]:
