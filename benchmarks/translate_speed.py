@@ -72,7 +72,7 @@ BATCH_INDEPENDENCE = 32
 
 
 def ntrex_documents():
-    from digest.evaluate import read_ntrex
+    from digest.evaluate.summaries import read_ntrex
 
     return read_ntrex(NTREX)
 
@@ -219,12 +219,13 @@ def machine() -> str:
 def worker_model(folder: Path, name: str) -> dict:
     """Build and convert one model, in its own process so the parent stays small."""
     from digest import models
+    from digest.translate import convert
 
     corpus = [line for doc in ntrex_documents() for line in (doc.headline, *doc.body)]
     corpus += (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
     start = time.perf_counter()
     build_model(folder, SHAPES[name], corpus)
-    models.convert(models.resolve(None, folder), "int8")
+    convert.convert(models.resolve(None, folder), "int8")
     return {"seconds": time.perf_counter() - start}
 
 
@@ -233,8 +234,9 @@ def worker_build(
 ) -> dict:
     """One build through the library, timing the translation stage and nothing else."""
     from digest.cli import setup_logging
-    from digest.config import make_settings
     from digest.pipeline import build
+    from digest.settings import build_settings, state_path
+    from digest.store import Store
     from digest.translate import cache, guards
 
     guards.problem = lambda source, output: None
@@ -252,7 +254,8 @@ def worker_build(
     setup_logging()
     start = time.perf_counter()
     result = build(
-        make_settings([str(sources)], out=out, model_dir=folder, backend=backend, device=device)
+        build_settings([str(sources)], out=out, model_dir=folder, backend=backend, device=device),
+        Store(state_path(os.environ)),
     )
     return {
         "total": time.perf_counter() - start,

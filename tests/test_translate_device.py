@@ -78,7 +78,7 @@ def test_on_a_cpu_the_plan_is_float32_transformers_or_int8_ctranslate2(model):
 
 
 def test_transformers_on_a_cpu_loads_float32_weights_in_place_and_cpu_batches(model):
-    translator = load_translator(model, "transformers", device="cpu", cache=False)
+    translator = load_translator(model, "transformers", device="cpu")
     engine = translator.engine
     assert (engine.device, engine.compute_type, translator.backend) == (
         "cpu",
@@ -168,14 +168,14 @@ def test_a_gpu_without_cuda_12_libraries_falls_back_to_the_cpu_with_one_warning(
 
 
 def test_cached_lines_carry_the_engine_that_made_them_after_a_fallback(
-    model, gpu_without, isolated_state
+    model, gpu_without, isolated_state, store
 ):
     gpu_without(NO_CUBLAS)
-    translator = load_translator(model)
+    translator = load_translator(model, store=store)
     translator.translate(["انتهى الاجتماع.", "وصل الوفد."])
     engines = sqlite3.connect(isolated_state).execute("SELECT DISTINCT engine FROM translations")
     assert [row[0] for row in engines] == ["ctranslate2-int8"]
-    again = load_translator(model)
+    again = load_translator(model, store=store)
     again.translate(["انتهى الاجتماع.", "وصل الوفد."])
     assert (again.hits, again.translated, again.backend) == (2, 0, "ctranslate2-int8")
 
@@ -183,7 +183,7 @@ def test_cached_lines_carry_the_engine_that_made_them_after_a_fallback(
 def test_a_full_gpu_names_another_fix(model, gpu_without, caplog):
     gpu_without(OUT_OF_MEMORY)
     with caplog.at_level(logging.WARNING, logger="digest"):
-        load_translator(model, cache=False)
+        load_translator(model)
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert OUT_OF_MEMORY in warning and "free GPU memory" in warning
     assert "nvidia-cublas" not in warning
@@ -192,7 +192,7 @@ def test_a_full_gpu_names_another_fix(model, gpu_without, caplog):
 def test_naming_both_ctranslate2_and_cuda_makes_an_unusable_gpu_an_error(model, gpu_without):
     gpu_without(NO_CUBLAS)
     with pytest.raises(ModelError, match=f"CTranslate2 cannot use the GPU: {NO_CUBLAS}; install"):
-        load_translator(model, "ctranslate2", device="cuda", cache=False)
+        load_translator(model, "ctranslate2", device="cuda")
 
 
 def test_an_unusable_gpu_goes_to_transformers_on_it_when_torch_can_use_it(
@@ -218,7 +218,7 @@ def test_transformers_planned_on_a_gpu_that_torch_cannot_use_runs_on_the_cpu(
     chosen = plan(model, "transformers")
     assert chosen.name == "transformers-float16"
     with caplog.at_level(logging.WARNING, logger="digest"):
-        translator = load_translator(model, "transformers", cache=False)
+        translator = load_translator(model, "transformers")
     assert translator.backend == "transformers-float32"
     assert translator.engine.device == "cpu"
     assert any("CPU build" in r.getMessage() for r in caplog.records)

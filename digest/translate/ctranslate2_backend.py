@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from digest.errors import DigestError, ModelError
-from digest.models import ResolvedModel, convert_command, converted_path
+from digest.models import ResolvedModel
+from digest.translate.convert import convert_command, converted_path
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, gpu_batch, thread_split
 from digest.translate.tokenizing import input_limit, load_tokenizer
