@@ -91,6 +91,18 @@ def test_transformers_on_a_cpu_loads_float32_weights_in_place_and_cpu_batches(mo
     assert engine.budget == BatchBudget()
 
 
+def test_a_float16_conversion_runs_and_is_signed_as_what_it_is(tiny_marian, tmp_path):
+    import ctranslate2
+
+    model = models.resolve(None, converted_copy(tiny_marian, tmp_path / "f16", "float16"))
+    cpu_has = ctranslate2.get_supported_compute_types("cpu")
+    expected = "ctranslate2-float16" if "float16" in cpu_has else "ctranslate2-float32"
+    assert plan(model, "ctranslate2", "cpu").name == expected, "not quantized to int8 silently"
+    translator = load_translator(model, "ctranslate2", device="cpu")
+    assert translator.translate(["انتهى الاجتماع."])[0].en
+    assert translator.backend == expected
+
+
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_device_cuda_without_a_gpu_is_a_usage_error(model, backend):
     with pytest.raises(UsageError, match="--device cuda: .* no usable CUDA GPU.*--device cpu"):

@@ -92,9 +92,9 @@ def plan(model: ResolvedModel, backend: str = "auto", device: str = "auto") -> P
         raise no_gpu("CTranslate2")
     where = device if device != "auto" else ("cuda" if gpu_count() else "cpu")
     if chosen == "ctranslate2":
-        from digest.translate.ctranslate2_backend import compute_type
+        from digest.translate.ctranslate2_backend import compute_type, quantization_of
 
-        number = compute_type(where)
+        number = compute_type(where, quantization_of(model))
     else:
         number = "float16" if where == "cuda" else "float32"
     return Plan(model, chosen, where, number, requested=(backend, device))
@@ -127,7 +127,7 @@ def fallback(failed: Plan, cause: str) -> Plan:
     use it (float16 there is far faster than any CPU) and the backend was not named; else
     CTranslate2 on the CPU. Naming both --backend ctranslate2 and --device cuda makes it an
     error, since neither may change."""
-    from digest.translate.ctranslate2_backend import compute_type
+    from digest.translate.ctranslate2_backend import compute_type, quantization_of
     from digest.translate.device import torch_cuda_available
 
     backend, device = failed.requested
@@ -140,7 +140,9 @@ def fallback(failed: Plan, cause: str) -> Plan:
     elif device == "cuda":
         raise ModelError(f"CTranslate2 cannot use the GPU: {cause}; {fix}")
     else:
-        instead = replace(failed, device="cpu", compute_type=compute_type("cpu"))
+        instead = replace(
+            failed, device="cpu", compute_type=compute_type("cpu", quantization_of(failed.model))
+        )
         where = "CTranslate2 on the CPU"
     log.warning("CTranslate2 cannot use the GPU (%s); translating with %s: %s", cause, where, fix)
     return instead

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from digest.errors import DigestError, ModelError
 from digest.models import ResolvedModel
-from digest.translate.convert import convert_command, converted_path
+from digest.translate.convert import conversion, convert_command, converted_path
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, gpu_batch, thread_split
 from digest.translate.tokenizing import input_limit, load_tokenizer
@@ -41,16 +41,27 @@ class GpuUnusable(DigestError):
         self.cause = cause
 
 
-def compute_type(device: str = "cpu") -> str:
-    """int8 on a CPU, float16 on a GPU; float32 where the hardware has neither."""
+def compute_type(device: str = "cpu", quantization: str = "int8") -> str:
+    """The number format the converted weights run in: what they were converted to where the
+    device computes it (int8 weights stay int8 on a CPU, a float16 conversion is not quantized
+    behind the user's back), float16 on a GPU for every conversion but bfloat16, and float32
+    where the hardware has nothing better."""
     import ctranslate2
 
-    wanted = "float16" if device == "cuda" else "int8"
+    if device == "cuda":
+        wanted = "bfloat16" if quantization == "bfloat16" else "float16"
+    else:
+        wanted = "int8" if quantization in ("int8", "int8_float16") else quantization
     try:
         supported = ctranslate2.get_supported_compute_types(device)
     except (RuntimeError, ValueError):
         supported = set()
     return wanted if wanted in supported else "float32"
+
+
+def quantization_of(model: ResolvedModel) -> str:
+    """What `digest models convert` converted the weights to (int8 unless it says otherwise)."""
+    return str((conversion(model) or {}).get("quantization", "int8"))
 
 
 def first_line(error: BaseException) -> str:
@@ -71,7 +82,7 @@ class CTranslate2Engine:
 
         self.model = model
         self.device = device
-        self.compute_type = compute or compute_type(device)
+        self.compute_type = compute or compute_type(device, quantization_of(model))
         self.split = thread_split(threads)
         folder = converted_path(model)
         try:
