@@ -38,7 +38,30 @@ def load(name, path):
 if not (Path(tree) / "digest" / "references.py").exists():
     load("digest.references", mine / "references.py")
 completeness = load("measured_completeness", mine / "completeness.py")
-print(json.dumps(completeness.report(ntrex, sources)[3]))
+from digest.cluster import cluster
+from digest.ingest import read_sources
+from digest.news import Article, Story
+try:
+    from digest.evaluate.summaries import read_ntrex
+except ImportError:
+    from digest.evaluate import read_ntrex
+corpora = {
+    "NTREX (Arabic side)": [
+        Story(articles=(Article(id=d.id, origin=d.id, paragraphs=d.body),))
+        for d in read_ntrex(ntrex)
+    ]
+}
+for source in sources:
+    corpora[source] = cluster(read_sources([source]).articles)
+out = {}
+for name, stories in corpora.items():
+    m = completeness.measure(stories)
+    out[name] = {
+        **dict(zip(completeness.FIELDS, m.counts())),
+        "clause_share": m.clause_share,
+        "orphan_share": m.orphan_share,
+    }
+print(json.dumps(out))
 """
 
 

@@ -72,7 +72,7 @@ BATCH_INDEPENDENCE = 32
 
 
 def ntrex_documents():
-    from digest.evaluate import read_ntrex
+    from digest.evaluate.summaries import read_ntrex
 
     return read_ntrex(NTREX)
 
@@ -143,21 +143,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_speed(folder: Path, backend: str, sentences: int) -> None:
-    """Load one backend, warm it up, then time one pass each time the parent writes a line.
+def worker_speed(
+    folder: Path, backend: str, sentences: int, inter: int = 0, intra: int = 0
+) -> None:
+    """Load one engine, warm it up, then time one pass each time the parent writes a line.
 
-    Each backend keeps its own process (its peak RSS is its own, and two thread pools never
-    compete), while the parent alternates the passes of the two, so a slow spell of a shared
-    machine falls on both backends rather than on one."""
+    Each engine keeps its own process (its peak RSS is its own, and two thread pools never
+    compete), while the parent alternates the passes of all of them, so a slow spell of a shared
+    machine falls on every engine rather than on one. ``inter`` x ``intra`` sets CTranslate2's
+    split of the cores instead of digest's default."""
     from digest import models
-    from digest.translate import load_engine, plan
+    from digest.translate import ctranslate2_backend, load_engine, plan
     from digest.translate.decoding import Decoding
+    from digest.translate.device import ThreadSplit
     from digest.translate.faithful import batches
 
+    if inter:
+        ctranslate2_backend.thread_split = lambda threads=None: ThreadSplit(inter, intra)
     engine = load_engine(plan(models.resolve(None, folder), backend, "cpu"))
-    lines = [line for doc in ntrex_documents() for line in doc.body][:sentences]
+    lines = ntrex_lines(sentences)
     lengths = dict(zip(lines, engine.lengths(lines), strict=True))
-    order = sorted(lines, key=lengths.__getitem__)
+    order = sorted(dict.fromkeys(lines), key=lengths.__getitem__)
     forced = Decoding(beam=BEAM).forced(OUTPUT_TOKENS)
     engine.generate(order[:8], forced)
     print("ready", flush=True)
@@ -165,41 +171,54 @@ def worker_speed(folder: Path, backend: str, sentences: int) -> None:
         start = time.perf_counter()
         for batch in batches(order, lengths, engine.budget):
             engine.generate(batch, forced)
-        rate = len(lines) * OUTPUT_TOKENS / (time.perf_counter() - start)
+        rate = len(order) * OUTPUT_TOKENS / (time.perf_counter() - start)
         print(json.dumps({"rate": rate, "rss_mb": peak_rss_mb()}), flush=True)
+
+
+def alternating(workers: dict[str, list[str]], runs: int) -> dict[str, list[dict]]:
+    """Each named speed worker in its own process, their timed passes taken in turn."""
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, __file__, "--worker", "speed", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        )
+        for name, args in workers.items()
+    }
+    try:
+        for name, worker in started.items():
+            if worker.stdout.readline().strip() != "ready":
+                raise SystemExit(f"the {name} speed worker failed to start")
+        passes: dict[str, list[dict]] = {name: [] for name in started}
+        for _ in range(runs):
+            for name, worker in started.items():
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
+                passes[name].append(json.loads(worker.stdout.readline()))
+    finally:
+        for worker in started.values():
+            worker.stdin.close()
+            worker.wait()
+    return passes
+
+
+def paired_ratio(passes: dict[str, list[dict]], over: str, under: str) -> float:
+    """The median of the ratios of passes taken one after the other."""
+    return statistics.median(
+        a["rate"] / b["rate"] for a, b in zip(passes[over], passes[under], strict=True)
+    )
 
 
 def alternating_speed(folder: Path, runs: int, sentences: int) -> dict:
     """Medians of each backend's passes, and the median ratio of the paired passes."""
-    workers = {
-        backend: subprocess.Popen(
-            [sys.executable, __file__, "--worker", "speed", str(folder), backend, str(sentences)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for backend in BACKENDS
-    }
-    try:
-        for backend, worker in workers.items():
-            if worker.stdout.readline().strip() != "ready":
-                raise SystemExit(f"the {backend} speed worker failed to start")
-        passes: dict[str, list[dict]] = {backend: [] for backend in BACKENDS}
-        for _ in range(runs):
-            for backend, worker in workers.items():
-                worker.stdin.write("go\n")
-                worker.stdin.flush()
-                passes[backend].append(json.loads(worker.stdout.readline()))
-    finally:
-        for worker in workers.values():
-            worker.stdin.close()
-            worker.wait()
+    passes = alternating({b: [str(folder), b, str(sentences)] for b in BACKENDS}, runs)
     rates = {backend: [p["rate"] for p in done] for backend, done in passes.items()}
-    ratios = [c / t for t, c in zip(rates["transformers"], rates["ctranslate2"], strict=True)]
     return {
         "rates": rates,
         "median": {backend: statistics.median(r) for backend, r in rates.items()},
-        "ratio": statistics.median(ratios),
+        "ratio": paired_ratio(passes, "ctranslate2", "transformers"),
         "rss_mb": {backend: done[-1]["rss_mb"] for backend, done in passes.items()},
     }
 
@@ -219,12 +238,13 @@ def machine() -> str:
 def worker_model(folder: Path, name: str) -> dict:
     """Build and convert one model, in its own process so the parent stays small."""
     from digest import models
+    from digest.translate import convert
 
     corpus = [line for doc in ntrex_documents() for line in (doc.headline, *doc.body)]
     corpus += (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
     start = time.perf_counter()
     build_model(folder, SHAPES[name], corpus)
-    models.convert(models.resolve(None, folder), "int8")
+    convert.convert(models.resolve(None, folder), "int8")
     return {"seconds": time.perf_counter() - start}
 
 
@@ -233,8 +253,9 @@ def worker_build(
 ) -> dict:
     """One build through the library, timing the translation stage and nothing else."""
     from digest.cli import setup_logging
-    from digest.config import make_settings
     from digest.pipeline import build
+    from digest.settings import build_settings, state_path
+    from digest.store import Store
     from digest.translate import cache, guards
 
     guards.problem = lambda source, output: None
@@ -252,7 +273,8 @@ def worker_build(
     setup_logging()
     start = time.perf_counter()
     result = build(
-        make_settings([str(sources)], out=out, model_dir=folder, backend=backend, device=device)
+        build_settings([str(sources)], out=out, model_dir=folder, backend=backend, device=device),
+        Store(state_path(os.environ)),
     )
     return {
         "total": time.perf_counter() - start,
@@ -304,18 +326,6 @@ def synchronize() -> None:
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available():
         torch.cuda.synchronize()
-
-
-def worker_split(folder: Path, inter: int, intra: int, sentences: int, runs: int) -> dict:
-    """The CTranslate2 engine with its cores split as given, in a process of its own."""
-    from digest import models
-    from digest.translate import ctranslate2_backend
-    from digest.translate.device import ThreadSplit
-
-    ctranslate2_backend.thread_split = lambda threads=None: ThreadSplit(inter, intra)
-    engine = ctranslate2_backend.CTranslate2Engine(models.resolve(None, folder))
-    rates = timed_passes(engine, ntrex_lines(sentences), runs)
-    return {"rate": statistics.median(rates), "rss_mb": peak_rss_mb()}
 
 
 def worker_gpu(folder: Path, device: str, runs: int, counts: list[int]) -> dict:
@@ -569,34 +579,49 @@ def threads_section(folder: Path, runs: int, sentences: int) -> str:
 
     cores = available_cores()
     default = thread_split(cores)
+    named = {f"{inter} x {intra}": (inter, intra) for inter, intra in splits(cores)}
+    passes = alternating(
+        {
+            name: [str(folder), "ctranslate2", str(sentences), str(inter), str(intra)]
+            for name, (inter, intra) in named.items()
+        },
+        runs,
+    )
+    ours = f"{default.inter} x {default.intra}"
+    before = f"1 x {cores}"
     rows = []
-    for inter, intra in splits(cores):
-        measured = in_subprocess(
-            "split",
-            str(folder),
-            str(inter),
-            str(intra),
-            str(sentences),
-            str(runs),
-            env={"CUDA_VISIBLE_DEVICES": ""},
-        )
-        mark = " (digest's default)" if (inter, intra) == (default.inter, default.intra) else ""
+    for name, done in passes.items():
+        mark = {ours: " (digest's default)", before: " (before)"}.get(name, "")
         rows.append(
-            (f"{inter} x {intra}{mark}", f"{measured['rate']:.0f}", f"{measured['rss_mb']:.0f}")
+            (
+                f"{name}{mark}",
+                f"{statistics.median(p['rate'] for p in done):.0f}",
+                f"{paired_ratio(passes, name, before):.2f}x",
+                f"{done[-1]['rss_mb']:.0f}",
+            )
         )
-        print(f"split {inter}x{intra}", json.dumps(measured), flush=True)
+    print("splits", json.dumps(passes), flush=True)
     table = report.table(
-        ["parallel batches x threads per batch", "CTranslate2 int8 tok/s", "peak RSS MB"], rows
+        [
+            "parallel batches x threads per batch",
+            "CTranslate2 int8 tok/s",
+            "vs before (paired passes)",
+            "peak RSS MB",
+        ],
+        rows,
     )
     return (
         f"## Translate: CPU cores split between parallel batches ({machine()})\n\n"
         f"The CTranslate2 engine on the opus-mt-ar-en shape (random weights), {sentences} NTREX "
         f"sentences, {OUTPUT_TOKENS} output tokens each (forced), beam {BEAM}, batches from the "
         f"engine's own budget; the median of {runs} passes after a warm-up, each split in its own "
-        "process. digest's default is two threads per batch and as many parallel batches as pairs "
-        "of cores (one batch on both cores of a 2-core machine, as before): on 16 cores 8 x 2 ran "
-        "as fast as 16 x 1 with half the batches in memory. Target on a 16-core CPU of the kind "
-        "issue 15 measured: at least 2,400 output tokens/s.\n\n"
+        "process and the splits' passes alternating, so a busy spell of a shared machine falls on "
+        "all of them (the ratio to one batch on every core, as before, is the median of the "
+        "paired passes). digest's default is one thread per batch and as many parallel batches as "
+        "cores, each worker's sub-batches bounded to 2,048 hypothesis tokens (4,096 with one "
+        "worker), so two workers hold what one did before. Target on a 16-core CPU of the kind "
+        "issue 15 measured: at least 2,400 output tokens/s; on 2 cores no slower than the "
+        "1 x 2 of before.\n\n"
         f"{table}"
     )
 
@@ -734,12 +759,10 @@ def main() -> None:
     if args.worker:
         kind, *rest = args.worker
         if kind == "speed":
-            worker_speed(Path(rest[0]), rest[1], int(rest[2]))
+            worker_speed(Path(rest[0]), rest[1], *map(int, rest[2:]))
             return
         elif kind == "model":
             result = worker_model(Path(rest[0]), rest[1])
-        elif kind == "split":
-            result = worker_split(Path(rest[0]), *map(int, rest[1:]))
         elif kind == "gpu":
             result = worker_gpu(Path(rest[0]), rest[1], int(rest[2]), [int(n) for n in rest[3:]])
         elif kind == "load":
@@ -750,6 +773,7 @@ def main() -> None:
         return
 
     from digest import report
+    from digest.translate.device import available_cores
 
     began = time.perf_counter()
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -799,7 +823,7 @@ def main() -> None:
                 print("gpu: no CUDA device here; the GPU section is left as it is", flush=True)
         if "threads" in sections:
             attempt(
-                "translate-threads",
+                f"translate-threads-{available_cores()}",
                 lambda: threads_section(
                     model("opus-mt-ar-en"), runs, 16 if args.smoke else SPLIT_SENTENCES
                 ),

@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.arabic import normalise, segment
 from digest.news import Article, Sentence, Story, Summary
 from digest.references import is_question, refers_back
 from digest.summarise import CLAUSE_END, DEFAULT_BULLETS, summarise_story
+
+if TYPE_CHECKING:
+    from digest.evaluate.reports import Report
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Completeness:
 
 
 NOTHING = Completeness(0, 0, 0, 0, 0, 0, 0)
+FIELDS = ("stories", "cut", "kept", "bullets", "back_references", "orphans", "questions")
 
 
 def folded(text: str) -> str:
@@ -122,11 +127,12 @@ def measure(
     return total
 
 
-def report(ntrex: Path, sources: Sequence[str]) -> tuple[str, list[str], list[tuple], dict]:
-    """The `digest eval completeness` table: NTREX's documents (each its own story, no title:
-    the headline is chosen from the body), then each source as `digest build` would group it."""
+def report(ntrex: Path, sources: Sequence[str]) -> Report:
+    """`digest eval completeness`: NTREX's documents (each its own story, no title: the headline
+    is chosen from the body), then each source as `digest build` would group it."""
     from digest.cluster import cluster
-    from digest.evaluate import read_ntrex
+    from digest.evaluate.reports import Report, command
+    from digest.evaluate.summaries import read_ntrex
     from digest.ingest import read_sources
 
     corpora = {
@@ -138,60 +144,46 @@ def report(ntrex: Path, sources: Sequence[str]) -> tuple[str, list[str], list[tu
     for source in sources:
         corpora[source] = cluster(read_sources([source]).articles)
     results = {name: measure(stories) for name, stories in corpora.items()}
-    command = f"`digest eval completeness --ntrex {ntrex}" + "".join(
-        f" --articles {s}" for s in sources
+    line = " ".join(
+        [command("eval", "completeness", ntrex=ntrex), *(f"--articles {s}" for s in sources)]
     )
-    heading = (
-        "## Headlines and bullets a reader can trust\n\n"
+    return Report(
+        key="eval-completeness",
+        heading="## Headlines and bullets a reader can trust\n\n"
         "Clause keeping: of the stories whose headline was cut from a longer sentence, the share "
         "whose headline and bullets still show every clause of that sentence (target 100%). "
         "Orphans: the share of bullets opening with a back-reference («جاء ذلك», «وأضاف», "
         "«من جهته» …) whose antecedent is not shown whole (target 0%). Questions: bullets that "
-        f"are questions. {DEFAULT_BULLETS} bullets per story. {command}`."
+        f"are questions. {DEFAULT_BULLETS} bullets per story. `{line}`.",
+        header=(
+            "articles",
+            "stories",
+            "cut headlines",
+            "clauses kept",
+            "bullets",
+            "back-references",
+            "orphans",
+            "questions",
+        ),
+        rows=tuple(
+            (
+                name,
+                str(m.stories),
+                str(m.cut),
+                "-" if m.clause_share is None else f"{m.clause_share:.1f}% ({m.kept}/{m.cut})",
+                str(m.bullets),
+                str(m.back_references),
+                f"{m.orphan_share:.1f}% ({m.orphans})",
+                str(m.questions),
+            )
+            for name, m in results.items()
+        ),
+        payload={
+            name: {
+                **dict(zip(FIELDS, m.counts(), strict=True)),
+                "clause_share": m.clause_share,
+                "orphan_share": m.orphan_share,
+            }
+            for name, m in results.items()
+        },
     )
-    header = [
-        "articles",
-        "stories",
-        "cut headlines",
-        "clauses kept",
-        "bullets",
-        "back-references",
-        "orphans",
-        "questions",
-    ]
-    rows = [
-        (
-            name,
-            str(m.stories),
-            str(m.cut),
-            "-" if m.clause_share is None else f"{m.clause_share:.1f}% ({m.kept}/{m.cut})",
-            str(m.bullets),
-            str(m.back_references),
-            f"{m.orphan_share:.1f}% ({m.orphans})",
-            str(m.questions),
-        )
-        for name, m in results.items()
-    ]
-    payload = {
-        name: {
-            **dict(
-                zip(
-                    (
-                        "stories",
-                        "cut",
-                        "kept",
-                        "bullets",
-                        "back_references",
-                        "orphans",
-                        "questions",
-                    ),
-                    m.counts(),
-                    strict=True,
-                )
-            ),
-            "clause_share": m.clause_share,
-            "orphan_share": m.orphan_share,
-        }
-        for name, m in results.items()
-    }
-    return heading, header, rows, payload

@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.cluster import cluster
 from digest.completeness import measure, measure_story
-from digest.evaluate import read_ntrex
+from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.news import Article, Sentence, Story, Summary
 from tests.conftest import SEEDS, SHARED_DATA
@@ -79,7 +79,7 @@ def test_eval_completeness_writes_its_table(tmp_path):
             str(SHARED_DATA / "ntrex"),
             "--articles",
             str(SEEDS),
-            "--benchmarks",
+            "--write-benchmarks",
             str(benchmarks),
         ],
     )

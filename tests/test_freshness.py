@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.config import make_settings
 from digest.errors import NothingNew, UsageError
 from digest.freshness import describe_age, sort_out
 from digest.ingest.text import parse_text
 from digest.pipeline import build
+from digest.settings import build_settings
 from tests.conftest import SEEDS, SHARED_DATA
 from tests.mailserver import smtp_server, write_config
 from tests.test_build import digest
@@ -47,26 +47,29 @@ def write(folder, name, day):
     )
 
 
-def test_build_is_off_by_default_and_max_age_leaves_out_old_articles(tmp_path, caplog):
+def test_build_is_off_by_default_and_max_age_leaves_out_old_articles(tmp_path, caplog, store):
     caplog.set_level(logging.INFO, logger="digest")
     day = dt.date(2026, 1, 10)
     folder = tmp_path / "in"
     write(folder, "new.txt", day)
     write(folder, "old.txt", day - dt.timedelta(days=30))
-    every = build(make_settings([folder], out=tmp_path / "all", translate=False))
+    every = build(build_settings([folder], out=tmp_path / "all", translate=False), store)
     assert every.stale == () and len(every.article_ids) == 2
-    recent = build(make_settings([folder], out=tmp_path / "new", translate=False, max_age=7))
+    recent = build(
+        build_settings([folder], out=tmp_path / "new", translate=False, max_age=7), store
+    )
     assert len(recent.article_ids) == 1 and len(recent.stale) == 1
     assert recent.issue.date == day
     assert "left out 1 article older than 7 days" in caplog.text
     with pytest.raises(NothingNew, match="left out 2 articles older than 7 days"):
         build(
-            make_settings(
+            build_settings(
                 [folder], out=tmp_path / "none", translate=False, max_age=7, date=day.replace(2027)
-            )
+            ),
+            store,
         )
-    with pytest.raises(UsageError, match="--max-age must be 0 days or more"):
-        make_settings([folder], max_age=-1)
+    with pytest.raises(UsageError, match="--max-age must be at least 0"):
+        build_settings([folder], max_age=-1)
 
 
 def test_build_command_reports_the_left_out_articles(tmp_path):

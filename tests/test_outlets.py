@@ -3,11 +3,11 @@ else "unknown outlet"; never a file name."""
 
 import pytest
 
-from digest.config import make_settings
 from digest.ingest.text import parse_text
 from digest.news import Bilingual, SourceRef, StoryDigest
 from digest.outlets import UNKNOWN, from_text, from_url, identify
 from digest.pipeline import build
+from digest.settings import build_settings
 from tests.conftest import SEEDS
 
 BODY = "وقال الرئيس إن الاجتماع كان مثمرا للغاية وإن المحادثات ستستمر الأسبوع المقبل."
@@ -105,8 +105,8 @@ def test_sources_counted_are_distinct_known_outlets():
     assert story.outlet_count == 2
 
 
-def test_the_seed_issue_names_anadolu_not_a_file(tmp_path):
-    result = build(make_settings([SEEDS], out=tmp_path, translate=False))
+def test_the_seed_issue_names_anadolu_not_a_file(tmp_path, store):
+    result = build(build_settings([SEEDS], out=tmp_path, translate=False), store)
     markdown = (result.folder / "digest.md").read_text()
     assert "Sources (2): RT, Anadolu Agency (2025-08-16)" in markdown
     assert "— Anadolu Agency" in markdown

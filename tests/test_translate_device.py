@@ -15,7 +15,7 @@ from digest import models
 from digest.cli import app
 from digest.errors import ModelError, UsageError
 from digest.translate import device, fallback, load_translator, plan
-from digest.translate.ctranslate2_backend import CTranslate2Engine
+from digest.translate.ctranslate2_backend import HYPOTHESIS_TOKENS, CTranslate2Engine
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, ThreadSplit, thread_split
 from tests.conftest import SEEDS
@@ -36,10 +36,9 @@ def model(converted):
 
 
 @pytest.mark.parametrize(
-    ("threads", "split"),
-    [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (5, (2, 2)), (16, (8, 2)), (64, (32, 2))],
+    ("threads", "split"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (16, (16, 1)), (64, (64, 1))]
 )
-def test_cores_split_into_parallel_batches_of_two_threads(threads, split):
+def test_cores_split_into_parallel_batches_of_one_thread(threads, split):
     assert thread_split(threads) == ThreadSplit(*split)
 
 
@@ -47,18 +46,22 @@ def test_the_default_counts_the_cores_this_process_may_use(monkeypatch):
     monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
     monkeypatch.setattr(device.os, "cpu_count", lambda: 64)
     assert device.available_cores() == 3
-    assert thread_split() == ThreadSplit(1, 3)
+    assert thread_split() == ThreadSplit(3, 1)
     result = CliRunner().invoke(app, ["build", "--help"])
     assert "default: the cores this process may use" in re.sub(r"[\s│]+", " ", result.output)
 
 
 def test_ctranslate2_runs_parallel_batches_and_feeds_every_worker(model):
-    one = CTranslate2Engine(model, threads=2)
-    four = CTranslate2Engine(model, threads=8)
-    assert (one.split, four.split) == (ThreadSplit(1, 2), ThreadSplit(4, 2))
+    one = CTranslate2Engine(model, threads=1)
+    four = CTranslate2Engine(model, threads=4)
+    assert (one.split, four.split) == (ThreadSplit(1, 1), ThreadSplit(4, 1))
     assert four.translator.num_translators == 4
     assert four.budget.sentences == 4 * one.budget.sentences == 4 * BatchBudget().sentences
     assert four.budget.tokens == 4 * BatchBudget().tokens
+    tokens = [["▁a"] * 10] * 8
+    assert one.sub_batch(tokens, beam=4) == HYPOTHESIS_TOKENS // 4, "one worker: as before"
+    assert four.sub_batch(tokens, beam=4) == 20, "80 source tokens over 4 workers"
+    assert four.sub_batch(tokens * 100, beam=4) == HYPOTHESIS_TOKENS // 2 // 4, "bounded"
     sentences = ["انتهى الاجتماع.", "استمر الاجتماع ثلاث ساعات.", "وصل الوفد إلى المدينة."]
     decoding = one.decoding
     assert four.generate(sentences, decoding) == one.generate(sentences, decoding)
@@ -72,6 +75,32 @@ def test_on_a_cpu_the_plan_is_float32_transformers_or_int8_ctranslate2(model):
         "cpu",
         "ctranslate2-int8",
     )
+
+
+def test_transformers_on_a_cpu_loads_float32_weights_in_place_and_cpu_batches(model):
+    translator = load_translator(model, "transformers", device="cpu")
+    engine = translator.engine
+    assert (engine.device, engine.compute_type, translator.backend) == (
+        "cpu",
+        "float32",
+        "transformers-float32",
+    )
+    assert {(p.device.type, str(p.dtype)) for p in engine.network.parameters()} == {
+        ("cpu", "torch.float32")
+    }
+    assert engine.budget == BatchBudget()
+
+
+def test_a_float16_conversion_runs_and_is_signed_as_what_it_is(tiny_marian, tmp_path):
+    import ctranslate2
+
+    model = models.resolve(None, converted_copy(tiny_marian, tmp_path / "f16", "float16"))
+    cpu_has = ctranslate2.get_supported_compute_types("cpu")
+    expected = "ctranslate2-float16" if "float16" in cpu_has else "ctranslate2-float32"
+    assert plan(model, "ctranslate2", "cpu").name == expected, "not quantized to int8 silently"
+    translator = load_translator(model, "ctranslate2", device="cpu")
+    assert translator.translate(["انتهى الاجتماع."])[0].en
+    assert translator.backend == expected
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
@@ -151,14 +180,14 @@ def test_a_gpu_without_cuda_12_libraries_falls_back_to_the_cpu_with_one_warning(
 
 
 def test_cached_lines_carry_the_engine_that_made_them_after_a_fallback(
-    model, gpu_without, isolated_state
+    model, gpu_without, isolated_state, store
 ):
     gpu_without(NO_CUBLAS)
-    translator = load_translator(model)
+    translator = load_translator(model, store=store)
     translator.translate(["انتهى الاجتماع.", "وصل الوفد."])
     engines = sqlite3.connect(isolated_state).execute("SELECT DISTINCT engine FROM translations")
     assert [row[0] for row in engines] == ["ctranslate2-int8"]
-    again = load_translator(model)
+    again = load_translator(model, store=store)
     again.translate(["انتهى الاجتماع.", "وصل الوفد."])
     assert (again.hits, again.translated, again.backend) == (2, 0, "ctranslate2-int8")
 
@@ -166,7 +195,7 @@ def test_cached_lines_carry_the_engine_that_made_them_after_a_fallback(
 def test_a_full_gpu_names_another_fix(model, gpu_without, caplog):
     gpu_without(OUT_OF_MEMORY)
     with caplog.at_level(logging.WARNING, logger="digest"):
-        load_translator(model, cache=False)
+        load_translator(model)
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert OUT_OF_MEMORY in warning and "free GPU memory" in warning
     assert "nvidia-cublas" not in warning
@@ -175,7 +204,7 @@ def test_a_full_gpu_names_another_fix(model, gpu_without, caplog):
 def test_naming_both_ctranslate2_and_cuda_makes_an_unusable_gpu_an_error(model, gpu_without):
     gpu_without(NO_CUBLAS)
     with pytest.raises(ModelError, match=f"CTranslate2 cannot use the GPU: {NO_CUBLAS}; install"):
-        load_translator(model, "ctranslate2", device="cuda", cache=False)
+        load_translator(model, "ctranslate2", device="cuda")
 
 
 def test_an_unusable_gpu_goes_to_transformers_on_it_when_torch_can_use_it(
@@ -201,7 +230,7 @@ def test_transformers_planned_on_a_gpu_that_torch_cannot_use_runs_on_the_cpu(
     chosen = plan(model, "transformers")
     assert chosen.name == "transformers-float16"
     with caplog.at_level(logging.WARNING, logger="digest"):
-        translator = load_translator(model, "transformers", cache=False)
+        translator = load_translator(model, "transformers")
     assert translator.backend == "transformers-float32"
     assert translator.engine.device == "cpu"
     assert any("CPU build" in r.getMessage() for r in caplog.records)

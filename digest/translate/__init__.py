@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from digest import models
 from digest.errors import ModelError, UsageError
 from digest.models import ResolvedModel
 from digest.news import Bilingual
+from digest.store import Store
+from digest.translate.convert import conversion_state, convert_command
 from digest.translate.device import check_device, gpu_count, no_gpu
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -55,21 +56,21 @@ def choose_backend(model: ResolvedModel, backend: str = "auto") -> str:
     """``auto`` is CTranslate2 when a current conversion of the model is here, else transformers."""
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
-    state = models.conversion_state(model)
+    state = conversion_state(model)
     if backend == "auto":
         if state == "stale":
             log.warning(
                 "the CTranslate2 conversion of %s was made from other files; using transformers "
                 "(run `%s` to convert again)",
                 model.spec.name,
-                models.convert_command(model),
+                convert_command(model),
             )
         return "ctranslate2" if state == "current" else "transformers"
     if backend == "ctranslate2" and state != "current":
         made = "is out of date" if state == "stale" else "is not here"
         raise ModelError(
             f"the CTranslate2 conversion of {model.spec.name} {made}; run "
-            f"`{models.convert_command(model)}`, or pass --backend transformers"
+            f"`{convert_command(model)}`, or pass --backend transformers"
         )
     return backend
 
@@ -91,9 +92,9 @@ def plan(model: ResolvedModel, backend: str = "auto", device: str = "auto") -> P
         raise no_gpu("CTranslate2")
     where = device if device != "auto" else ("cuda" if gpu_count() else "cpu")
     if chosen == "ctranslate2":
-        from digest.translate.ctranslate2_backend import compute_type
+        from digest.translate.ctranslate2_backend import compute_type, quantization_of
 
-        number = compute_type(where)
+        number = compute_type(where, quantization_of(model))
     else:
         number = "float16" if where == "cuda" else "float32"
     return Plan(model, chosen, where, number, requested=(backend, device))
@@ -126,7 +127,7 @@ def fallback(failed: Plan, cause: str) -> Plan:
     use it (float16 there is far faster than any CPU) and the backend was not named; else
     CTranslate2 on the CPU. Naming both --backend ctranslate2 and --device cuda makes it an
     error, since neither may change."""
-    from digest.translate.ctranslate2_backend import compute_type
+    from digest.translate.ctranslate2_backend import compute_type, quantization_of
     from digest.translate.device import torch_cuda_available
 
     backend, device = failed.requested
@@ -139,7 +140,9 @@ def fallback(failed: Plan, cause: str) -> Plan:
     elif device == "cuda":
         raise ModelError(f"CTranslate2 cannot use the GPU: {cause}; {fix}")
     else:
-        instead = replace(failed, device="cpu", compute_type=compute_type("cpu"))
+        instead = replace(
+            failed, device="cpu", compute_type=compute_type("cpu", quantization_of(failed.model))
+        )
         where = "CTranslate2 on the CPU"
     log.warning("CTranslate2 cannot use the GPU (%s); translating with %s: %s", cause, where, fix)
     return instead
@@ -160,16 +163,17 @@ def load_translator(
     model: ResolvedModel,
     backend: str = "auto",
     threads: int | None = None,
-    cache: bool = True,
+    store: Store | None = None,
     device: str = "auto",
 ) -> Translator:
-    """The translator for a whole run: guarded, cached, the model loaded once and only if needed."""
+    """The translator for a whole run: guarded, cached in ``store`` (uncached without one), the
+    model loaded once and only if needed."""
     from digest.translate.cache import CachedTranslator
     from digest.translate.faithful import GuardedTranslator
 
     chosen = plan(model, backend, device)
-    if not cache:
+    if store is None:
         return GuardedTranslator(load_engine(chosen, threads))
     return CachedTranslator(
-        model, chosen.name, lambda: GuardedTranslator(load_engine(chosen, threads))
+        model, chosen.name, lambda: GuardedTranslator(load_engine(chosen, threads)), store
     )

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from digest.errors import DigestError, ModelError
-from digest.models import ResolvedModel, convert_command, converted_path
+from digest.models import ResolvedModel
+from digest.translate.convert import conversion, convert_command, converted_path
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, gpu_batch, thread_split
 from digest.translate.tokenizing import input_limit, load_tokenizer
@@ -22,9 +23,11 @@ from digest.translate.tokenizing import input_limit, load_tokenizer
 # encoder output and its own decoder cache), and CTranslate2 loses little speed on sub-batches of
 # this size: measured on the opus-mt-ar-en shape, 64 sentences, beam 4, sub-batches
 # of 1024 source tokens held peak RSS near 430 MB where whole batches of 32 reached 520 MB.
-# Each parallel batch (inter_threads) holds one such sub-batch, so peak memory grows by about
-# that much per pair of cores.
 HYPOTHESIS_TOKENS = 4096
+# Parallel batches share that bound two by two: two workers on 2 cores hold what one did
+# before, and each core past the second adds one sub-batch of this size (about 85 MB on the
+# opus-mt-ar-en shape), about the 16 sentences per batch issue 15 measured 16 cores with.
+WORKER_HYPOTHESIS_TOKENS = HYPOTHESIS_TOKENS // 2
 # On a GPU the sub-batch is the whole batch the card takes (digest/translate/device.py).
 GPU_HYPOTHESIS_TOKENS = 1 << 20
 PROBE = "."
@@ -38,16 +41,27 @@ class GpuUnusable(DigestError):
         self.cause = cause
 
 
-def compute_type(device: str = "cpu") -> str:
-    """int8 on a CPU, float16 on a GPU; float32 where the hardware has neither."""
+def compute_type(device: str = "cpu", quantization: str = "int8") -> str:
+    """The number format the converted weights run in: what they were converted to where the
+    device computes it (int8 weights stay int8 on a CPU, a float16 conversion is not quantized
+    behind the user's back), float16 on a GPU for every conversion but bfloat16, and float32
+    where the hardware has nothing better."""
     import ctranslate2
 
-    wanted = "float16" if device == "cuda" else "int8"
+    if device == "cuda":
+        wanted = "bfloat16" if quantization == "bfloat16" else "float16"
+    else:
+        wanted = "int8" if quantization in ("int8", "int8_float16") else quantization
     try:
         supported = ctranslate2.get_supported_compute_types(device)
     except (RuntimeError, ValueError):
         supported = set()
     return wanted if wanted in supported else "float32"
+
+
+def quantization_of(model: ResolvedModel) -> str:
+    """What `digest models convert` converted the weights to (int8 unless it says otherwise)."""
+    return str((conversion(model) or {}).get("quantization", "int8"))
 
 
 def first_line(error: BaseException) -> str:
@@ -68,7 +82,7 @@ class CTranslate2Engine:
 
         self.model = model
         self.device = device
-        self.compute_type = compute or compute_type(device)
+        self.compute_type = compute or compute_type(device, quantization_of(model))
         self.split = thread_split(threads)
         folder = converted_path(model)
         try:
@@ -101,7 +115,9 @@ class CTranslate2Engine:
                 tokens=BatchBudget().tokens * self.split.inter,
                 sentences=BatchBudget().sentences * self.split.inter,
             )
-            self.hypothesis_tokens = HYPOTHESIS_TOKENS
+            self.hypothesis_tokens = (
+                HYPOTHESIS_TOKENS if self.split.inter == 1 else WORKER_HYPOTHESIS_TOKENS
+            )
 
     def probe(self) -> None:
         """Translate one short input: the first use of a GPU is where missing CUDA libraries

@@ -27,14 +27,16 @@ DEVICES = ("auto", "cpu", "cuda")
 # padded beams gain nothing and cost memory.
 CPU_BATCH_TOKENS = 2048
 CPU_MAX_BATCH = 32
-# Two threads per batch: on 16 cores CTranslate2 ran 8 batches x 2 threads as fast as 16 x 1
-# (2,590 against 2,596 tokens/s) with half the batches, so half the decoding state, in memory.
-THREADS_PER_BATCH = 2
+# One thread per batch, as many parallel batches as cores: on 16 cores CTranslate2 ran 16 x 1 as
+# fast as 8 x 2 and three times 1 x 16 (2,596, 2,590 and 861 tokens/s, issue 15), and on a busy
+# 2-core machine 2 x 1 ran twice as fast as 1 x 2 (341 against 175 tokens/s, BENCHMARKS.md):
+# independent batches do not wait for each other's threads the way one batch's threads do.
+THREADS_PER_BATCH = 1
 
 # GPU batches: a share of the free memory (the rest is for the allocator's fragmentation and
-# whatever else runs on the card), never fewer sentences than a CPU batch, and no more than a
-# beam search keeps busy: past about 512 sentences the card is saturated (measured on an H200,
-# tc-big shape) and a larger batch only delays the first results.
+# whatever else runs on the card), never fewer sentences than a CPU batch, and at most 512
+# sentences: on an H200 one batch of 256 gave 20,109 tokens/s against 6,218 for 64 (tc-big shape,
+# float16, issue 15), and a batch much larger only delays the first results.
 GPU_MEMORY_SHARE = 0.5
 GPU_MAX_BATCH = 512
 
@@ -66,13 +68,9 @@ def available_cores() -> int:
 
 
 def thread_split(threads: int | None = None) -> ThreadSplit:
-    """``threads`` (default: every available core) as parallel batches of two threads each.
-
-    On 2 cores this is one batch on both cores, as before; on 16 it is 8 batches of 2."""
+    """``threads`` (default: every available core) as parallel batches of one thread each."""
     total = threads or available_cores()
-    if total < 2 * THREADS_PER_BATCH:
-        return ThreadSplit(inter=1, intra=total)
-    return ThreadSplit(inter=total // THREADS_PER_BATCH, intra=THREADS_PER_BATCH)
+    return ThreadSplit(inter=max(total // THREADS_PER_BATCH, 1), intra=THREADS_PER_BATCH)
 
 
 def check_device(device: str) -> str:

@@ -4,10 +4,12 @@ An engine: it turns a batch of Arabic strings into English with the decoding it 
 Splitting, batching, guards and caching live above it (digest/translate/faithful.py, cache.py),
 the same for every backend.
 
-On a CUDA GPU the weights are read in float16 (both model families were trained in mixed
-precision, so their values fit float16's range, and float16 keeps three more bits of mantissa
-than bfloat16 at the same speed on tensor cores) and decoded in batches sized from the free GPU
-memory; on a CPU they stay float32, which is what CPUs compute fastest without quantizing.
+The weights are read from safetensors straight into the number format and onto the device they
+run on (accelerate's ``device_map``): no float32 copy in host memory first. On a CUDA GPU that
+format is float16 (both model families were trained in mixed precision, so their values fit
+float16's range, and float16 keeps three more bits of mantissa than bfloat16 at the same speed on
+tensor cores), decoded in batches sized from the free GPU memory; on a CPU it stays float32,
+which is what CPUs compute fastest without quantizing.
 """
 
 from __future__ import annotations
@@ -43,11 +45,11 @@ class TransformersEngine:
         )
         try:
             self.network = network_class.from_pretrained(
-                model.path, dtype=getattr(torch, self.compute_type)
+                model.path, dtype=getattr(torch, self.compute_type), device_map=self.device
             )
         except (OSError, ValueError) as error:
             raise ModelError(f"cannot load the model in {model.path}: {error}") from None
-        self.network.to(self.device).eval()
+        self.network.eval()
         self.options: dict[str, int] = {}
         if model.spec.kind == "nllb":
             target = self.tokenizer.convert_tokens_to_ids(model.spec.target_lang)
