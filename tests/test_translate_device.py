@@ -36,9 +36,10 @@ def model(converted):
 
 
 @pytest.mark.parametrize(
-    ("threads", "split"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (16, (16, 1)), (64, (64, 1))]
+    ("threads", "split"),
+    [(1, (1, 1)), (2, (1, 2)), (3, (1, 3)), (4, (2, 2)), (5, (2, 2)), (16, (8, 2)), (64, (32, 2))],
 )
-def test_cores_split_into_parallel_batches_of_one_thread(threads, split):
+def test_cores_split_into_parallel_batches_of_two_threads(threads, split):
     assert thread_split(threads) == ThreadSplit(*split)
 
 
@@ -46,15 +47,15 @@ def test_the_default_counts_the_cores_this_process_may_use(monkeypatch):
     monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
     monkeypatch.setattr(device.os, "cpu_count", lambda: 64)
     assert device.available_cores() == 3
-    assert thread_split() == ThreadSplit(3, 1)
+    assert thread_split() == ThreadSplit(1, 3)
     result = CliRunner().invoke(app, ["build", "--help"])
     assert "default: the cores this process may use" in re.sub(r"[\s│]+", " ", result.output)
 
 
 def test_ctranslate2_runs_parallel_batches_and_feeds_every_worker(model):
-    one = CTranslate2Engine(model, threads=1)
-    four = CTranslate2Engine(model, threads=4)
-    assert (one.split, four.split) == (ThreadSplit(1, 1), ThreadSplit(4, 1))
+    one = CTranslate2Engine(model, threads=2)
+    four = CTranslate2Engine(model, threads=8)
+    assert (one.split, four.split) == (ThreadSplit(1, 2), ThreadSplit(4, 2))
     assert four.translator.num_translators == 4
     assert four.budget.sentences == 4 * one.budget.sentences == 4 * BatchBudget().sentences
     assert four.budget.tokens == 4 * BatchBudget().tokens

@@ -24,9 +24,8 @@ from digest.translate.tokenizing import input_limit, load_tokenizer
 # this size: measured on the opus-mt-ar-en shape, 64 sentences, beam 4, sub-batches
 # of 1024 source tokens held peak RSS near 430 MB where whole batches of 32 reached 520 MB.
 HYPOTHESIS_TOKENS = 4096
-# Parallel batches share that bound two by two: two workers on 2 cores hold what one did
-# before, and each core past the second adds one sub-batch of this size (about 85 MB on the
-# opus-mt-ar-en shape), about the 16 sentences per batch issue 15 measured 16 cores with.
+# With parallel batches each worker's sub-batches are half that: 16 cores (8 workers) hold four
+# times what 2 cores hold, about the 16 sentences per batch issue 15 measured 16 cores with.
 WORKER_HYPOTHESIS_TOKENS = HYPOTHESIS_TOKENS // 2
 # On a GPU the sub-batch is the whole batch the card takes (digest/translate/device.py).
 GPU_HYPOTHESIS_TOKENS = 1 << 20

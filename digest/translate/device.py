@@ -27,11 +27,11 @@ DEVICES = ("auto", "cpu", "cuda")
 # padded beams gain nothing and cost memory.
 CPU_BATCH_TOKENS = 2048
 CPU_MAX_BATCH = 32
-# One thread per batch, as many parallel batches as cores: on 16 cores CTranslate2 ran 16 x 1 as
-# fast as 8 x 2 and three times 1 x 16 (2,596, 2,590 and 861 tokens/s, issue 15), and on a busy
-# 2-core machine 2 x 1 ran twice as fast as 1 x 2 (341 against 175 tokens/s, BENCHMARKS.md):
-# independent batches do not wait for each other's threads the way one batch's threads do.
-THREADS_PER_BATCH = 1
+# Two threads per batch, as many parallel batches as pairs of cores. On 16 cores CTranslate2
+# ran 8 x 2 as fast as 16 x 1 and three times 1 x 16 (2,590, 2,596 and 861 tokens/s, issue 15);
+# on 2 cores 2 x 1 ran 1.04 times 1 x 2 in paired passes but held 120 MB more (BENCHMARKS.md):
+# pairs keep the speed of single-thread batches with half as many batches in memory.
+THREADS_PER_BATCH = 2
 
 # GPU batches: a share of the free memory (the rest is for the allocator's fragmentation and
 # whatever else runs on the card), never fewer sentences than a CPU batch, and at most 512
@@ -68,9 +68,12 @@ def available_cores() -> int:
 
 
 def thread_split(threads: int | None = None) -> ThreadSplit:
-    """``threads`` (default: every available core) as parallel batches of one thread each."""
+    """``threads`` (default: every available core) as parallel batches of two threads each: one
+    batch on both cores of a 2-core machine, as before; 8 batches of 2 on 16 cores."""
     total = threads or available_cores()
-    return ThreadSplit(inter=max(total // THREADS_PER_BATCH, 1), intra=THREADS_PER_BATCH)
+    if total < 2 * THREADS_PER_BATCH:
+        return ThreadSplit(inter=1, intra=total)
+    return ThreadSplit(inter=total // THREADS_PER_BATCH, intra=THREADS_PER_BATCH)
 
 
 def check_device(device: str) -> str:
