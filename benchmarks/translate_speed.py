@@ -591,7 +591,12 @@ def threads_section(folder: Path, runs: int, sentences: int) -> str:
     before = f"1 x {cores}"
     rows = []
     for name, done in passes.items():
-        mark = {ours: " (digest's default)", before: " (before)"}.get(name, "")
+        marks = [
+            label
+            for label, split in (("digest's default", ours), ("before", before))
+            if split == name
+        ]
+        mark = f" ({', as '.join(marks)})" if marks else ""
         rows.append(
             (
                 f"{name}{mark}",
