@@ -23,15 +23,14 @@ if TYPE_CHECKING:
 
 DEVICES = ("auto", "cpu", "cuda")
 
-# CPU batches: what faithful.batches always used; measured on 2 cores, larger batches of
-# padded beams gain nothing and cost memory.
+# CPU batches: what faithful.batches has always used on a CPU.
 CPU_BATCH_TOKENS = 2048
 CPU_MAX_BATCH = 32
 # Two threads per batch, as many parallel batches as pairs of cores. On 16 cores CTranslate2
 # ran 8 x 2 as fast as 16 x 1 and three times 1 x 16 (2,590, 2,596 and 861 tokens/s, issue 15);
 # on 2 cores 2 x 1 ran 0.76 and 1.04 times 1 x 2 in two runs of paired passes and held 80 to
-# 120 MB more (BENCHMARKS.md):
-# pairs keep the speed of single-thread batches with half as many batches in memory.
+# 120 MB more (BENCHMARKS.md). Pairs keep the speed of single-thread batches with half as many
+# batches in memory.
 THREADS_PER_BATCH = 2
 
 # GPU batches: a share of the free memory (the rest is for the allocator's fragmentation and
