@@ -42,6 +42,7 @@ def test_every_build_option_is_a_config_key_and_has_a_readme_line(tmp_path):
         "backend": "transformers",
         "threads": 2,
         "device": "cpu",
+        "site_url": "https://example.org/digest/",
     }
     assert set(values) == fields, "a new build option needs a value in this test"
     path = write_config(tmp_path / "digest.toml", values)
