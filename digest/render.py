@@ -4,6 +4,10 @@ HTML and the Atom feed are autoescaped; Markdown and plain text get their own fi
 text can never turn into markup; links are kept only when they are http(s); control characters
 are dropped from every value. A user template folder is searched before the built-in templates,
 so any template can be replaced by name and the rest still come from digest.
+
+The issue templates serve both the site and the mail: they are given the issue, its ``Links`` to
+the site and a ``Footer`` (None on the site; a mailed copy's reason, unsubscribe link and postal
+address), so a mailed copy is the page with mail's links and its reader's footer.
 """
 
 from __future__ import annotations
