@@ -38,7 +38,7 @@ import jinja2
 from digest import render
 from digest.archive import BuiltIssue
 from digest.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
-from digest.errors import MailError
+from digest.errors import MailError, TemplateError
 from digest.news import Issue
 from digest.settings import BuildSettings, MailSettings, Recipient
 from digest.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
@@ -139,7 +139,15 @@ def bodies(mailing: Mailing, recipient: Recipient) -> tuple[str, str]:
         postal_address=mailing.settings.postal_address,
     )
     site = render.site_links(mailing.date, mailing.site_url, mailed=True)
-    return render.render_mail(mailing.issue, mailing.env, site, footer)
+    text, html = render.render_mail(mailing.issue, mailing.env, site, footer)
+    if footer.unsubscribe and not (
+        footer.unsubscribe in text and footer.unsubscribe.replace("&", "&amp;") in html
+    ):
+        raise TemplateError(
+            "the mail's text or HTML does not show the reader's unsubscribe link; a replaced "
+            "newsletter template must print footer.unsubscribe (see README, Templates)"
+        )
+    return text, html
 
 
 def compose(
@@ -261,6 +269,7 @@ def send_issue(
         raise MailError("no recipients: set mail.recipients or mail.recipients_csv, or give --to")
     stop = stop or threading.Event()
     say_links_are_off(mailing)
+    bodies(mailing, recipients[0])  # a template error stops the send before the log is touched
     with store.exclusive("send", busy("`digest send` or `digest run`")), store.connect() as conn:
         return SendRun(mailing, DeliveryLog(conn), stop).run(recipients, resend)
 

@@ -15,7 +15,7 @@ import pytest
 
 from digest import archive, configfile, mail, render
 from digest.deliveries import DeliveryLog
-from digest.errors import MailError
+from digest.errors import MailError, TemplateError
 from digest.pipeline import build
 from digest.settings import MailSettings, Recipient, build_settings, resolve
 from digest.store import Store
@@ -569,3 +569,21 @@ def test_the_lead_is_the_first_headline_cut_at_a_word(headline, lead):
     assert mail.subject(issue, "{title} · {date}: {lead}") == (
         f"Arabic press digest · 2025-08-16: {lead}"
     )
+
+
+def test_a_replaced_template_without_the_unsubscribe_link_sends_nothing(tmp_path, site):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    builtin = render.bundled("templates") / "newsletter.txt.j2"
+    (templates / "newsletter.txt.j2").write_text(
+        builtin.read_text(encoding="utf-8").replace("Unsubscribe: {{ footer.unsubscribe }}", ""),
+        encoding="utf-8",
+    )
+    with smtp_server() as (server, box):
+        loaded = config(tmp_path, site, server.port)
+        loaded = dataclasses.replace(
+            loaded, build=dataclasses.replace(loaded.build, templates=templates)
+        )
+        with pytest.raises(TemplateError, match="unsubscribe link"):
+            send(loaded)
+    assert not box.received and not box.reached and not rows()
