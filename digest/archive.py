@@ -1,9 +1,9 @@
 """The built issue on disk: the one contract between building and mailing.
 
 Every issue folder ``OUT/YYYY-MM-DD/`` holds the rendered files and ``issue.json``, the Issue
-they were rendered from. The site rebuilds its index and feed from these files, and mail takes
-its Subject, signature and date from ``issue.json`` and its bodies from the rendered text and
-page, never by reading HTML markup. An issue is written into a hidden folder beside its final
+they were rendered from. The site rebuilds its index and feed from these files, and mail renders
+each reader's copy from ``issue.json`` (its Subject, signature, date and stories), never by
+reading HTML markup: a mailed copy has links and a footer of its own. An issue is written into a hidden folder beside its final
 place and renamed into place, so a reader never sees half an issue.
 """
 
@@ -25,20 +25,16 @@ from digest.news import Bilingual, Bullet, Issue, Signature, SourceRef, StoryDig
 
 ISSUE_DATA = "issue.json"
 ISSUE_DATA_FORMAT = 1
-HTML_BODY = "index.html"
-TEXT_BODY = "digest.txt"
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BuiltIssue:
-    """An issue read back from its folder: the data and the two bodies mail sends."""
+    """An issue read back from its folder, as mail needs it."""
 
     issue: Issue
     folder: Path
-    html: str
-    text: str
 
     @property
     def date(self) -> dt.date:
@@ -134,23 +130,21 @@ def find(out: Path, date: dt.date | None) -> Path:
 
 def read(folder: Path) -> BuiltIssue:
     """The issue in ``folder`` as mail needs it; an error naming the fix when it is incomplete."""
-    texts = {}
-    for name in (ISSUE_DATA, HTML_BODY, TEXT_BODY):
-        try:
-            texts[name] = (folder / name).read_text(encoding="utf-8")
-        except OSError as error:
-            raise MailError(
-                f"cannot read {folder / name}: {error.strerror}; rebuild the issue with "
-                "`digest build`"
-            ) from None
     try:
-        issue = issue_from_json(texts[ISSUE_DATA])
+        text = (folder / ISSUE_DATA).read_text(encoding="utf-8")
+    except OSError as error:
+        raise MailError(
+            f"cannot read {folder / ISSUE_DATA}: {error.strerror}; rebuild the issue with "
+            "`digest build`"
+        ) from None
+    try:
+        issue = issue_from_json(text)
     except (ValueError, KeyError, TypeError) as error:
         raise MailError(
             f"{folder / ISSUE_DATA} is not an issue ({error}); rebuild the issue with "
             "`digest build`"
         ) from None
-    return BuiltIssue(issue=issue, folder=folder, html=texts[HTML_BODY], text=texts[TEXT_BODY])
+    return BuiltIssue(issue=issue, folder=folder)
 
 
 def write_issue(out: Path, date: dt.date, files: Mapping[str, str]) -> Path:

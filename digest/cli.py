@@ -583,6 +583,7 @@ def send(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: from the file).")
     ] = None,
+    site_url: Annotated[str | None, typer.Option(help=option_help("site_url"))] = None,
     config: ConfigOption = settings.CONFIG_FILE,
     debug: DebugOption = False,
 ) -> None:
@@ -593,7 +594,7 @@ def send(
     def run():
         day = None if date == "latest" else settings.parse_date(date)
         preview = dry_run is not None and bool(to) and out is not None
-        loaded = load_settings(config, {"out": out}, required=not preview)
+        loaded = load_settings(config, {"out": out, "site_url": site_url}, required=not preview)
         store = Store(loaded.state)
         issue = archive.read(archive.find(loaded.build.out, day))
         if mark_sent:
@@ -601,12 +602,12 @@ def send(
             return mail.mark_sent(store, issue.date, [r.email for r in addresses])
         recipients = settings.parse_addresses(to, "--to") if to else None
         if dry_run is not None:
-            mailing = (loaded.mail or settings.PREVIEW_MAIL) if preview else loaded.require_mail()
-            return mail.write_eml(issue, mailing, recipients or mailing.recipients, dry_run)
+            chosen = (loaded.mail or settings.PREVIEW_MAIL) if preview else loaded.require_mail()
+            mailing = mail.mailing(issue, chosen, loaded.build)
+            return mail.write_eml(mailing, recipients or chosen.recipients, dry_run)
         with stop_on_signals() as stop:
-            return mail.send_issue(
-                issue, loaded.require_mail(), store, recipients, resend=resend, stop=stop
-            )
+            mailing = mail.mailing(issue, loaded.require_mail(), loaded.build)
+            return mail.send_issue(mailing, store, recipients, resend=resend, stop=stop)
 
     result = guarded(run, debug)
     if mark_sent:

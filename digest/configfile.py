@@ -143,6 +143,24 @@ def read_unsubscribe_url(table: Table) -> str | None:
     return url
 
 
+def read_subject(table: Table) -> str:
+    """The Subject template: only {title}, {date} and {lead}, checked here rather than at the
+    first send."""
+    subject = table.text("subject")
+    if subject is None:
+        return settings.DEFAULT_SUBJECT
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(subject) if name is not None}
+    except ValueError as error:
+        raise table.fail("subject", f"bad placeholder: {error}") from None
+    if fields - set(settings.SUBJECT_FIELDS):
+        raise table.fail(
+            "subject",
+            f"the placeholders are {{title}}, {{date}} and {{lead}}, found {sorted(fields)}",
+        )
+    return subject
+
+
 def read_mail(table: Table) -> MailSettings:
     if "password" in table.values:
         raise table.fail(
@@ -182,6 +200,9 @@ def read_mail(table: Table) -> MailSettings:
             "set unsubscribe_url and/or unsubscribe_mailto: large mail providers reject bulk "
             "mail without a List-Unsubscribe header",
         )
+    subject = read_subject(table)
+    reason = table.text("reason") or settings.DEFAULT_REASON
+    postal_address = table.text("postal_address")
     ca_file = table.path("ca_file")
     if ca_file is not None and not ca_file.is_file():
         raise table.fail("ca_file", f"no such file: {ca_file}")
@@ -199,6 +220,9 @@ def read_mail(table: Table) -> MailSettings:
         recipients=unique(recipients),
         unsubscribe_url=unsubscribe_url,
         unsubscribe_mailto=mailto,
+        subject=subject,
+        reason=" ".join(reason.split()),
+        postal_address=" ".join(postal_address.split()) if postal_address else None,
         ca_file=ca_file,
         timeout=float(timeout if timeout is not None else 30),
         attempts=attempts if attempts is not None else 4,

@@ -2,8 +2,12 @@
 
 Each message is plain text first and HTML last (multipart/alternative: mail programs show the
 last part they can), carries List-Unsubscribe headers (large providers reject bulk mail without
-them) and the issue's signature. Subject, signature and date come from the issue's
-``issue.json`` (digest/archive.py), never from its HTML. The delivery log (digest/deliveries.py)
+them) and the issue's signature. Both bodies are rendered for their reader from the issue's
+``issue.json`` (digest/archive.py) with the issue templates: absolute links to the site when its
+address is known and none otherwise (a relative link goes nowhere in a mail client), and a
+footer with that reader's own unsubscribe link, the one in their List-Unsubscribe header. The
+body depends only on the issue, the settings and the reader, so a resend sends what the first
+send did. The Subject comes from the configured template. The delivery log (digest/deliveries.py)
 is written before and after each SMTP transaction; see there for what a later run does with each
 status, and digest/smtp.py for how failures are sorted.
 
@@ -23,31 +27,98 @@ import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
+
+from digest import render
 from digest.archive import BuiltIssue
 from digest.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
-from digest.errors import MailError
-from digest.settings import MailSettings, Recipient
+from digest.errors import MailError, TemplateError
+from digest.news import Issue
+from digest.settings import BuildSettings, MailSettings, Recipient
 from digest.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
 from digest.store import Store
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 300.0
+LEAD_LENGTH = 80
+"""About what inboxes show of a Subject after the title and date."""
+NO_LINKS = (
+    "site_url is not set, so the mail carries no links to the site (view in your browser, all "
+    "issues); set site_url in digest.toml or pass --site-url"
+)
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """An issue as it is mailed: the issue, the mail settings, the templates its bodies are
+    rendered with and the site's address (None: no links to the site)."""
+
+    built: BuiltIssue
+    settings: MailSettings
+    env: jinja2.Environment
+    site_url: str | None = None
+
+    @property
+    def issue(self) -> Issue:
+        return self.built.issue
+
+    @property
+    def date(self) -> dt.date:
+        return self.built.date
+
+
+def mailing(built: BuiltIssue, settings: MailSettings, build: BuildSettings) -> Mailing:
+    """The issue in ``built`` mailed with the templates and site address of the build settings."""
+    return Mailing(built, settings, render.environment(build.templates), build.site_url)
+
+
+def say_links_are_off(mailing: Mailing) -> None:
+    if mailing.site_url is None:
+        log.warning(NO_LINKS)
+
+
+def lead(issue: Issue) -> str:
+    """The first story's headline, cut at a word boundary to what an inbox shows."""
+    if not issue.stories:
+        return ""
+    text = render.one_line(render.readable(issue.stories[0].headline))
+    if len(text) <= LEAD_LENGTH:
+        return text
+    cut = text[: LEAD_LENGTH - 1]
+    if text[LEAD_LENGTH - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,،;:·-–—") + "…"
+
+
+def subject(issue: Issue, template: str) -> str:
+    return template.format(title=issue.title, date=issue.date.isoformat(), lead=lead(issue))
+
+
+def set_subject(message: EmailMessage, text: str) -> None:
+    """A non-ASCII Subject (an Arabic lead) is encoded by email.header, whose encoded words keep
+    the spaces: the email policy's own folding (Python 3.11) drops a space where it folds
+    between two encoded words, gluing two Arabic words together."""
+    if text.isascii():
+        message["Subject"] = text
+    else:
+        message.set_raw("Subject", Header(text, "utf-8", header_name="Subject").encode())
 
 
 def sender_address(settings: MailSettings) -> str:
     return parseaddr(settings.sender)[1]
 
 
-def new_message_id(issue: BuiltIssue, settings: MailSettings) -> str:
+def new_message_id(mailing: Mailing) -> str:
     """Short enough that the header is never folded; 64 random bits keep it unique."""
-    domain = sender_address(settings).rpartition("@")[2]
-    return f"<digest.{issue.date:%Y%m%d}.{secrets.token_hex(8)}@{domain}>"
+    domain = sender_address(mailing.settings).rpartition("@")[2]
+    return f"<digest.{mailing.date:%Y%m%d}.{secrets.token_hex(8)}@{domain}>"
 
 
 def unsubscribe_links(settings: MailSettings, recipient: Recipient) -> list[str]:
@@ -59,15 +130,32 @@ def unsubscribe_links(settings: MailSettings, recipient: Recipient) -> list[str]
     return links
 
 
+def bodies(mailing: Mailing, recipient: Recipient) -> tuple[str, str]:
+    """The plain text and HTML of ``recipient``'s copy."""
+    links = unsubscribe_links(mailing.settings, recipient)
+    footer = render.Footer(
+        reason=mailing.settings.reason,
+        unsubscribe=links[0] if links else None,
+        postal_address=mailing.settings.postal_address,
+    )
+    site = render.site_links(mailing.date, mailing.site_url, mailed=True)
+    text, html = render.render_mail(mailing.issue, mailing.env, site, footer)
+    if footer.unsubscribe and not (
+        footer.unsubscribe in text and footer.unsubscribe.replace("&", "&amp;") in html
+    ):
+        raise TemplateError(
+            "the mail's text or HTML does not show the reader's unsubscribe link; a replaced "
+            "newsletter template must print footer.unsubscribe (see README, Templates)"
+        )
+    return text, html
+
+
 def compose(
-    issue: BuiltIssue,
-    recipient: Recipient,
-    settings: MailSettings,
-    message_id: str,
-    when: dt.datetime,
+    mailing: Mailing, recipient: Recipient, message_id: str, when: dt.datetime
 ) -> EmailMessage:
+    settings, issue = mailing.settings, mailing.issue
     message = EmailMessage(policy=email.policy.SMTP)
-    message["Subject"] = issue.issue.subject
+    set_subject(message, subject(issue, settings.subject))
     message["From"] = settings.sender
     message["To"] = str(recipient)
     if settings.reply_to:
@@ -79,26 +167,26 @@ def compose(
         message["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links)
     if settings.unsubscribe_url:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["X-Digest-Signature"] = str(issue.issue.signature)
-    message.set_content(issue.text)
-    message.add_alternative(issue.html, subtype="html")
+    message["X-Digest-Signature"] = str(issue.signature)
+    text, html = bodies(mailing, recipient)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     return message
 
 
-def write_eml(
-    issue: BuiltIssue, settings: MailSettings, recipients: Sequence[Recipient], folder: Path
-) -> list[Path]:
+def write_eml(mailing: Mailing, recipients: Sequence[Recipient], folder: Path) -> list[Path]:
     """`--dry-run`: the exact messages, as files; nothing is sent and the log is not touched."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise MailError(f"cannot create {folder}: {error.strerror}") from None
+    say_links_are_off(mailing)
     when = dt.datetime.now().astimezone()
     paths = []
     for recipient in recipients:
-        message = compose(issue, recipient, settings, new_message_id(issue, settings), when)
+        message = compose(mailing, recipient, new_message_id(mailing), when)
         name = re.sub(r"[^A-Za-z0-9@._-]", "_", recipient.email)
-        path = folder / f"{issue.date.isoformat()}-{name}.eml"
+        path = folder / f"{mailing.date.isoformat()}-{name}.eml"
         path.write_bytes(message.as_bytes())
         paths.append(path)
     return paths
@@ -168,8 +256,7 @@ def busy(what: str):
 
 
 def send_issue(
-    issue: BuiltIssue,
-    settings: MailSettings,
+    mailing: Mailing,
     store: Store,
     recipients: Sequence[Recipient] | None = None,
     *,
@@ -177,25 +264,25 @@ def send_issue(
     stop: threading.Event | None = None,
 ) -> SendReport:
     """Send to every recipient not yet sent; the report says where each one stands."""
-    recipients = list(settings.recipients if recipients is None else recipients)
+    recipients = list(mailing.settings.recipients if recipients is None else recipients)
     if not recipients:
         raise MailError("no recipients: set mail.recipients or mail.recipients_csv, or give --to")
     stop = stop or threading.Event()
+    say_links_are_off(mailing)
+    bodies(mailing, recipients[0])  # a template error stops the send before the log is touched
     with store.exclusive("send", busy("`digest send` or `digest run`")), store.connect() as conn:
-        return SendRun(issue, settings, DeliveryLog(conn), stop).run(recipients, resend)
+        return SendRun(mailing, DeliveryLog(conn), stop).run(recipients, resend)
 
 
 class SendRun:
     """One pass over the recipients of one issue."""
 
-    def __init__(
-        self, issue: BuiltIssue, settings: MailSettings, log: DeliveryLog, stop: threading.Event
-    ):
-        self.issue = issue
-        self.settings = settings
+    def __init__(self, mailing: Mailing, log: DeliveryLog, stop: threading.Event):
+        self.mailing = mailing
+        self.settings = mailing.settings
         self.log = log
         self.stop = stop
-        self.connection = Connection(settings)
+        self.connection = Connection(mailing.settings)
 
     def run(self, recipients: list[Recipient], resend: bool) -> SendReport:
         results: list[Result] = []
@@ -203,12 +290,12 @@ class SendRun:
             for index, recipient in enumerate(recipients):
                 if self.stop.is_set():
                     return self.report(results, recipients[index:], stopped=True)
-                row = self.log.get(self.issue.date, recipient.key)
+                row = self.log.get(self.mailing.date, recipient.key)
                 if row and not resend and row.status in (SENT, SENDING, REFUSED):
                     results.append(Result(recipient.key, row.status, row.last_error, True))
                     continue
-                message_id = row.message_id if row else new_message_id(self.issue, self.settings)
-                self.log.prepare(self.issue.date, recipient.key, message_id)
+                message_id = row.message_id if row else new_message_id(self.mailing)
+                self.log.prepare(self.mailing.date, recipient.key, message_id)
                 result, unreachable = self.deliver(recipient, message_id)
                 results.append(result)
                 if unreachable:
@@ -218,14 +305,14 @@ class SendRun:
         return self.report(results, [])
 
     def report(self, results: list[Result], untried: list[Recipient], **state) -> SendReport:
-        return SendReport(self.issue.date, tuple(results), tuple(r.key for r in untried), **state)
+        return SendReport(self.mailing.date, tuple(results), tuple(r.key for r in untried), **state)
 
     def deliver(self, recipient: Recipient, message_id: str) -> tuple[Result, str | None]:
         """Up to ``attempts`` tries with doubling waits; returns the result and, when the server
         could not be reached at all, why (so the run stops instead of failing everyone)."""
-        day, key = self.issue.date, recipient.key
+        day, key = self.mailing.date, recipient.key
         when = dt.datetime.now().astimezone()
-        message = compose(self.issue, recipient, self.settings, message_id, when).as_bytes()
+        message = compose(self.mailing, recipient, message_id, when).as_bytes()
         delay = self.settings.backoff
         error = Temporary("not tried")
         for attempt in range(1, self.settings.attempts + 1):

@@ -132,7 +132,9 @@ def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozense
             summariser=f"{summarise.NAME}/k={settings.bullets}",
         ),
     )
-    folder = site.publish(settings.out, issue, render.environment(settings.templates))
+    folder = site.publish(
+        settings.out, issue, render.environment(settings.templates), settings.site_url
+    )
     return BuildResult(
         issue=issue,
         folder=folder,

@@ -4,14 +4,20 @@ HTML and the Atom feed are autoescaped; Markdown and plain text get their own fi
 text can never turn into markup; links are kept only when they are http(s); control characters
 are dropped from every value. A user template folder is searched before the built-in templates,
 so any template can be replaced by name and the rest still come from digest.
+
+The issue templates serve both the site and the mail: they are given the issue, its ``Links`` to
+the site and a ``Footer`` (None on the site; a mailed copy's reason, unsubscribe link and postal
+address), so a mailed copy is the page with mail's links and its reader's footer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import traceback
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -38,7 +44,52 @@ LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Characters a browser or Markdown reader could take as the end of a link.
 URL_UNSAFE = re.compile(r"[\s<>\"'`\\^{}|]")
 
+RLM = "\u200f"
+"""RIGHT-TO-LEFT MARK: starts each Arabic line of the Markdown and text, which carry no markup,
+so a reader that honours it sets the line right to left."""
 INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
+# Spelled out rather than strftime'd, so the masthead reads the same under any locale.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where an issue's links to the rest of the site point; None leaves a link out.
+
+    ``page`` is the issue itself on the site ("view in your browser", only worth showing in a
+    mail), ``home`` the site index and ``archive`` its list of every issue. A mail client has no
+    folder to resolve a relative link against, so a mail without the site's address carries none.
+    """
+
+    page: str | None = None
+    home: str | None = None
+    archive: str | None = None
+
+
+def site_links(date: dt.date, site_url: str | None, mailed: bool) -> Links:
+    """Absolute links when the site's address is known; otherwise relative ones on the site's own
+    page and none in a mail."""
+    if site_url:
+        base = site_url.rstrip("/") + "/"
+        page = f"{base}{date.isoformat()}/index.html" if mailed else None
+        return Links(page=page, home=f"{base}index.html", archive=f"{base}index.html#archive")
+    if mailed:
+        return Links()
+    return Links(home="../index.html", archive="../index.html#archive")
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What a mailed copy ends with for its one reader: why they get it, how to stop it (the
+    List-Unsubscribe address, their own), and who sends it."""
+
+    reason: str
+    unsubscribe: str | None = None
+    postal_address: str | None = None
 
 
 def markdown_escape(text: str) -> str:
@@ -81,6 +132,11 @@ def without_controls(value: object) -> object:
     return value
 
 
+def long_date(date: dt.date) -> str:
+    """'Tuesday 3 March 2026': what a reader says, where ISO dates are for machines."""
+    return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
 def as_text(value: str) -> str:
     """Rendered HTML as plain text again, so the feed escapes it once more into its content."""
     return str.__str__(value)
@@ -112,8 +168,9 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         script=script,
         readable=readable,
         as_text=as_text,
+        long_date=long_date,
     )
-    env.globals["urn_uuid"] = urn_uuid
+    env.globals.update(urn_uuid=urn_uuid, RLM=RLM)
     return env
 
 
@@ -150,14 +207,26 @@ def inline_css(html: str) -> str:
     return INLINER.inline(html)
 
 
-def render(issue: Issue, env: jinja2.Environment) -> dict[str, str]:
-    """The files of one issue's folder, by file name; the HTML is ready to send as email."""
+def render(issue: Issue, env: jinja2.Environment, site_url: str | None = None) -> dict[str, str]:
+    """The files of one issue's folder, by file name; the HTML has its CSS inlined like a mail."""
+    links = site_links(issue.date, site_url, mailed=False)
     files = {
-        name: render_template(env, template, issue=issue)
+        name: render_template(env, template, issue=issue, links=links, footer=None)
         for name, template in ISSUE_OUTPUTS.items()
     }
     files["index.html"] = inline_css(files["index.html"])
     return files
+
+
+def render_mail(
+    issue: Issue, env: jinja2.Environment, links: Links, footer: Footer
+) -> tuple[str, str]:
+    """The plain-text and HTML bodies of one reader's copy: the issue page and text with the
+    mail's links and that reader's footer."""
+    context = {"issue": issue, "links": links, "footer": footer}
+    text = render_template(env, ISSUE_OUTPUTS["digest.txt"], **context)
+    html = render_template(env, ISSUE_OUTPUTS["index.html"], **context)
+    return text, inline_css(html)
 
 
 def render_site(issues: Sequence[Issue], env: jinja2.Environment) -> dict[str, str]:

@@ -100,7 +100,9 @@ def run_once(
             with store.connect() as conn:
                 history.record(conn, day, result.folder, result.article_ids)
             folder = result.folder
-        report = mail.send_issue(archive.read(folder), mailing, store, stop=stop)
+        report = mail.send_issue(
+            mail.mailing(archive.read(folder), mailing, settings.build), store, stop=stop
+        )
         return RunOutcome(day, folder, built, report)
 
 

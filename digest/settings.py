@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, UsageError
@@ -45,6 +46,7 @@ class Option:
     high: int | None = None
     choices: tuple[str, ...] = ()
     folder: bool = False
+    web: bool = False
 
 
 def option(default: Any, help: str, **how: Any) -> Any:
@@ -105,6 +107,12 @@ class BuildSettings:
         f"(build: no limit; run and schedule: {RUN_MAX_AGE}).",
         low=0,
         high=36500,
+    )
+    site_url: str | None = option(
+        None,
+        "The site's public address (https://example.org/digest/): the issue page and the mail "
+        "link to it absolutely. Without it the mail carries no link to the site.",
+        web=True,
     )
 
 
@@ -170,6 +178,11 @@ def parse_addresses(values: list[str], option_name: str) -> tuple[Recipient, ...
         raise UsageError(f"{option_name}: {error}") from None
 
 
+DEFAULT_SUBJECT = "{title} · {date}: {lead}"
+SUBJECT_FIELDS = ("title", "date", "lead")
+DEFAULT_REASON = "You receive this because you subscribed to this digest."
+
+
 @dataclass(frozen=True)
 class MailSettings:
     sender: str
@@ -182,6 +195,9 @@ class MailSettings:
     recipients: tuple[Recipient, ...] = ()
     unsubscribe_url: str | None = None
     unsubscribe_mailto: str | None = None
+    subject: str = DEFAULT_SUBJECT
+    reason: str = DEFAULT_REASON
+    postal_address: str | None = None
     ca_file: Path | None = None
     timeout: float = 30.0
     attempts: int = 4
@@ -289,7 +305,22 @@ def checked(values: Mapping[str, Any]) -> BuildSettings:
             raise UsageError(f"{name} must be one of {', '.join(how.choices)}, got {value!r}")
         if how.folder and not Path(value).is_dir():
             raise UsageError(f"{name} {value}: no such folder; name a folder of templates")
+        if how.web and not web_address(value):
+            raise UsageError(
+                f"{name} {value!r} is not a web address; write it whole, such as "
+                "https://example.org/digest/"
+            )
     return settings
+
+
+def web_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and value.isascii()
+        and (" " not in value)
+    )
 
 
 def build_settings(sources: Any, **values: Any) -> BuildSettings:

@@ -23,9 +23,12 @@ from digest.errors import UsageError
 from digest.news import Issue
 
 
-def publish(out: Path, issue: Issue, env: jinja2.Environment) -> Path:
+def publish(out: Path, issue: Issue, env: jinja2.Environment, site_url: str | None = None) -> Path:
     """Write the issue's folder, then the index, feed and assets that list it with the others."""
-    files = {**render.render(issue, env), archive.ISSUE_DATA: archive.issue_to_json(issue)}
+    files = {
+        **render.render(issue, env, site_url),
+        archive.ISSUE_DATA: archive.issue_to_json(issue),
+    }
     issues = [issue, *(past for past in archive.read_archive(out) if past.date != issue.date)]
     issues.sort(key=lambda i: i.date, reverse=True)
     pages = render.render_site(issues, env)

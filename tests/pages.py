@@ -23,7 +23,7 @@ class Element:
         return found
 
 
-VOID = {"meta", "link", "br", "img", "hr", "input"}
+VOID = {"meta", "link", "br", "img", "hr", "input", "wbr"}
 
 
 class TreeBuilder(HTMLParser):
@@ -141,3 +141,45 @@ def flood_issue(date: dt.date = dt.date(2025, 3, 10)) -> Issue:
         ),
         signature=summit_issue().signature,
     )
+
+
+def arabic_only(issue: Issue) -> Issue:
+    """The issue as a build without translation makes it: every line Arabic only."""
+    from dataclasses import replace
+
+    def plain(line: Bilingual) -> Bilingual:
+        return Bilingual(ar=line.ar, en=None)
+
+    return replace(
+        issue,
+        stories=tuple(
+            replace(
+                story,
+                headline=plain(story.headline),
+                bullets=tuple(replace(b, line=plain(b.line)) for b in story.bullets),
+            )
+            for story in issue.stories
+        ),
+        signature=replace(issue.signature, model=None, model_id=None, revision=None),
+    )
+
+
+def ten_story_issue(date: dt.date = dt.date(2025, 8, 17)) -> Issue:
+    """A full day: ten two-outlet stories of four long bullets each, one of them flagged."""
+    from dataclasses import replace
+
+    summit, flood = summit_issue(date).stories[0], flood_issue(date).stories[0]
+    bullets = (*summit.bullets, flood.bullets[0])
+    stories = tuple(
+        replace(
+            summit if number % 2 else flood,
+            headline=Bilingual(
+                ar=f"{(summit if number % 2 else flood).headline.ar} ({number})",
+                en=f"{(summit if number % 2 else flood).headline.en} ({number})",
+            ),
+            bullets=bullets,
+            sources=summit.sources,
+        )
+        for number in range(1, 11)
+    )
+    return replace(summit_issue(date), stories=stories)

@@ -15,7 +15,7 @@ import pytest
 
 from digest import render, site
 from tests.conftest import ROOT
-from tests.pages import flood_issue, summit_issue
+from tests.pages import arabic_only, flood_issue, summit_issue
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
@@ -169,7 +169,7 @@ def test_the_index_of_a_two_issue_site_in_a_browser(browser, two_issue_site):
     assert (two_issue_site / "assets" / "digest.css").as_uri() in visit.requests
     width = visit.page.evaluate("document.querySelector('.frame').getBoundingClientRect().width")
     assert width == 640, "the stylesheet in assets/ is applied"
-    assert visit.page.inner_text(".newest h2") == (
+    assert visit.page.inner_text(".newest article h2") == (
         "Trump says he made great progress in his meeting with Putin"
     )
     archive = visit.page.locator(".archive > li")
@@ -182,6 +182,79 @@ def test_the_index_of_a_two_issue_site_in_a_browser(browser, two_issue_site):
     visit.page.click("text=2025-03-10 · Arabic press digest")
     visit.page.wait_for_load_state("load")
     assert visit.page.url == (two_issue_site / "2025-03-10" / "index.html").as_uri()
-    assert visit.page.inner_text("h2") == "Five dead in floods in Tunisia's Sfax"
+    assert visit.page.inner_text("article h2") == "Five dead in floods in Tunisia's Sfax"
     assert visit.errors == [] and visit.outside() == []
+    visit.page.close()
+
+
+ARABIC_BLOCKS = """() => [...document.body.querySelectorAll('*')]
+    .filter(e => ['block', 'list-item'].includes(getComputedStyle(e).display))
+    .filter(e => /[\\u0600-\\u06ff]/.test(e.textContent) && !/[A-Za-z]/.test(e.textContent))
+    .filter(e => !e.classList.contains('via'))
+    .map(e => ({tag: e.tagName, text: e.textContent.trim().slice(0, 30),
+                direction: getComputedStyle(e).direction, align: getComputedStyle(e).textAlign}))"""
+CONTRAST = """() => {
+  const rgb = s => s.match(/[\\d.]+/g).map(Number);
+  const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = e => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    .filter(e => e.getClientRects().length && getComputedStyle(e).visibility === 'visible')
+    .map(e => {
+      const [fg, bg] = [luminance(rgb(getComputedStyle(e).color)), luminance(background(e))];
+      return {text: e.textContent.trim().slice(0, 30), color: getComputedStyle(e).color,
+              ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)};
+    });
+}"""
+MAIL_PAGES = ("mail.html", "mail-arabic.html")
+
+
+@pytest.fixture(scope="module")
+def arabic_site(tmp_path_factory):
+    """A site whose newest issue was built without translation, and two mailed copies."""
+    out = tmp_path_factory.mktemp("arabic-site")
+    env = render.environment()
+    site.publish(out, flood_issue(), env)
+    site.publish(out, arabic_only(summit_issue()), env)
+    footer = render.Footer(
+        "You receive this because you subscribed to this digest.",
+        "https://example.org/unsubscribe?email=a%40example.org",
+        "Example Media, 1 High Street, London N1 1AA",
+    )
+    links = render.site_links(summit_issue().date, "https://example.org/digest/", mailed=True)
+    for name, issue in zip(MAIL_PAGES, (summit_issue(), arabic_only(summit_issue())), strict=True):
+        (out / name).write_text(render.render_mail(issue, env, links, footer)[1], encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize(
+    ("page", "least"),
+    [("2025-08-16/index.html", 6), ("index.html", 7), ("mail.html", 4), ("mail-arabic.html", 6)],
+)
+def test_every_arabic_block_reads_right_to_left_and_every_text_is_legible(
+    browser, arabic_site, page, least, width
+):
+    visit = Visit(browser, "")
+    visit.page.set_viewport_size({"width": width, "height": 900})
+    visit.page.goto((arabic_site / page).as_uri(), wait_until="load")
+    assert visit.errors == [] and visit.outside() == []
+    blocks = visit.page.evaluate(ARABIC_BLOCKS)
+    assert len(blocks) >= least, blocks
+    wrong = [b for b in blocks if b["direction"] != "rtl" or b["align"] not in ("right", "start")]
+    assert not wrong, wrong
+    assert not [b for b in blocks if b["align"] == "start" and b["tag"] not in ("OL", "NAV")]
+    texts = visit.page.evaluate(CONTRAST)
+    assert len(texts) > 10
+    faint = [t for t in texts if t["ratio"] < 4.5]
+    assert not faint, faint
+    assert visit.page.evaluate("document.documentElement.scrollWidth") <= max(width, 640 + 16)
+    assert_not_blank(visit.screenshot(f"{page.replace('/', '-')}-{width}.png"))
     visit.page.close()

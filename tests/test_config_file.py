@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from digest import configfile
-from digest.errors import ConfigError
+from digest.errors import ConfigError, UsageError
 from digest.settings import resolve
 from tests.conftest import ROOT
 from tests.mailserver import write_config
@@ -78,6 +78,9 @@ def test_paths_are_read_from_the_file_folder_and_the_password_from_the_environme
         ({}, {**MAIL, "unsubscribe_url": "http://x.org/u"}, None, "https"),
         ({}, {**MAIL, "unsubscribe_url": "https://x.org/{user}"}, None, "placeholder"),
         ({}, {**MAIL, "recipients_csv": "missing.csv"}, None, "mail.recipients_csv: cannot"),
+        ({}, {**MAIL, "subject": "{title}: {headline}"}, None, "mail.subject: the placeholders"),
+        ({}, {**MAIL, "subject": "{title"}, None, "mail.subject: bad placeholder"),
+        ({}, {**MAIL, "reason": " "}, None, "mail.reason: must not be empty"),
         ({}, {**MAIL, "attempts": 0}, None, "mail.attempts"),
         ({}, None, {"cron": "every day", "timezone": "UTC"}, "schedule.cron: 'every day'"),
         ({}, None, {"cron": "0 7 * * *", "timezone": "Mars/Olympus"}, "schedule.timezone"),
@@ -118,3 +121,21 @@ def test_command_line_options_override_the_file(tmp_path):
     )
     assert done.returncode == 2
     assert f"cannot read {other / '2025-01-01' / 'issue.json'}" in done.stderr
+
+
+def test_subject_reason_postal_address_and_site_url_are_read(tmp_path):
+    loaded = load(tmp_path, {"site_url": "https://example.org/digest/"}, MAIL)
+    assert loaded.build.site_url == "https://example.org/digest/"
+    assert loaded.mail.subject == "{title} · {date}: {lead}"
+    assert loaded.mail.reason.startswith("You receive this because")
+    assert loaded.mail.postal_address is None
+    extra = {"subject": "{lead}", "reason": "Because.", "postal_address": "1 High St,   London"}
+    loaded = load(tmp_path, {}, {**MAIL, **extra})
+    assert (loaded.mail.subject, loaded.mail.reason) == ("{lead}", "Because.")
+    assert loaded.mail.postal_address == "1 High St, London"
+
+
+@pytest.mark.parametrize("url", ["example.org/digest", "ftp://example.org/", "https://", "x y"])
+def test_a_site_url_that_is_not_a_web_address_is_a_usage_error(tmp_path, url):
+    with pytest.raises(UsageError, match="--site-url .* is not a web address"):
+        load(tmp_path, {"site_url": url})

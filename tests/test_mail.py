@@ -1,7 +1,9 @@
 """`digest send` against a real SMTP server on 127.0.0.1: whole messages, faults, no duplicates."""
 
+import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -11,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from digest import archive, configfile, mail
+from digest import archive, configfile, mail, render
 from digest.deliveries import DeliveryLog
-from digest.errors import MailError
+from digest.errors import MailError, TemplateError
 from digest.pipeline import build
 from digest.settings import MailSettings, Recipient, build_settings, resolve
 from digest.store import Store
 from tests.conftest import SEEDS
 from tests.mailserver import Mailbox, free_port, smtp_server, write_config
+from tests.pages import parse, summit_issue
 from tests.spawn import digest
 
 ISSUE = dt.date(2025, 8, 16)
@@ -57,7 +60,9 @@ def config(tmp_path, site, port, **extra):
 
 def send(loaded, **options):
     issue = archive.read(archive.find(loaded.build.out, None))
-    return mail.send_issue(issue, loaded.mail, Store(loaded.state), **options)
+    return mail.send_issue(
+        mail.mailing(issue, loaded.mail, loaded.build), Store(loaded.state), **options
+    )
 
 
 def rows():
@@ -87,7 +92,7 @@ def test_each_recipient_gets_one_whole_message_with_the_headers(tmp_path, site):
     for received, address in zip(box.received, READERS, strict=True):
         message = received.message
         assert received.sender == "digest@example.org"
-        assert message["Subject"] == "Arabic press digest · 2025-08-16"
+        assert message["Subject"].startswith("Arabic press digest · 2025-08-16: ")
         assert message["From"] == "Arabic press digest <digest@example.org>"
         assert message["Reply-To"] == "editor@example.org"
         assert message["To"].addresses[0].addr_spec == address
@@ -105,8 +110,11 @@ def test_each_recipient_gets_one_whole_message_with_the_headers(tmp_path, site):
         plain, rich = message.iter_parts()
         assert plain.get_content_type() == "text/plain"
         assert rich.get_content_type() == "text/html"
-        assert plain.get_content().replace("\r\n", "\n") == text
-        assert rich.get_content().replace("\r\n", "\n").rstrip("\n") == html.rstrip("\n")
+        stories = text[: text.rindex("-" * 72)]
+        assert plain.get_content().replace("\r\n", "\n").startswith(stories)
+        main = html[html.index("<main>") : html.index("</main>")]
+        assert main in rich.get_content().replace("\r\n", "\n"), "the same stories as the page"
+        assert f"https://example.org/unsubscribe?email={quoted}" in plain.get_content()
         assert (log[address].status, log[address].attempts) == ("sent", 1)
     assert box.received[0].message["To"].addresses[0].display_name == "قارئ"
 
@@ -387,24 +395,195 @@ def test_mail_takes_subject_signature_and_date_from_issue_json_not_the_html(tmp_
     folder = tmp_path / "2025-08-16"
     shutil.copytree(site / "2025-08-16", folder)
     (folder / "index.html").write_text("<html><head><title>Not this</title></head>")
-    (folder / "digest.txt").unlink()
-    with pytest.raises(MailError, match="digest.txt.*digest build"):
-        archive.read(folder)
-    (folder / "digest.txt").write_text("text")
+    (folder / "digest.txt").write_text("Not this either")
     issue = archive.read(folder)
     message = mail.compose(
-        issue,
+        mail.Mailing(issue, MailSettings(sender="d@example.org"), render.environment()),
         Recipient("a@example.org"),
-        MailSettings(sender="d@example.org"),
         "<id@x>",
         dt.datetime(2025, 8, 16, tzinfo=dt.UTC),
     )
-    assert (message["Subject"], issue.date) == (
-        "Arabic press digest · 2025-08-16",
-        dt.date(2025, 8, 16),
-    )
+    assert message["Subject"].startswith("Arabic press digest · 2025-08-16: ")
+    assert issue.date == dt.date(2025, 8, 16)
     assert message["X-Digest-Signature"] == str(issue.issue.signature)
     assert message["X-Digest-Signature"].startswith("digest:")
+    plain, rich = message.iter_parts()
+    assert "Not this" not in plain.get_content() and "Not this" not in rich.get_content()
+    assert issue.issue.stories[0].headline.ar in rich.get_content()
     (folder / "issue.json").write_text("{}")
     with pytest.raises(MailError, match="issue.json is not an issue"):
         archive.read(folder)
+    (folder / "issue.json").unlink()
+    with pytest.raises(MailError, match="issue.json.*digest build"):
+        archive.read(folder)
+
+
+def dry_run_message(tmp_path, site, *options, **mail_keys):
+    """The .eml `digest send --dry-run` writes for one reader, parsed, and what it said."""
+    import email
+    import email.policy
+
+    path = write_config(
+        tmp_path / "digest.toml", {"out": str(site)}, mail_table(free_port(), **mail_keys)
+    )
+    eml = tmp_path / "eml"
+    code, out, err = finished(
+        digest("send", "--config", path, "--dry-run", eml, "--to", "Me+news@example.org", *options)
+    )
+    assert code == 0, err
+    (written,) = eml.iterdir()
+    return email.message_from_bytes(written.read_bytes(), policy=email.policy.default), err
+
+
+def links_of(html):
+    page = parse(html)
+    return [
+        e.attrs[name]
+        for tag in ("a", "img", "link", "script", "source")
+        for e in page.find_all(tag)
+        for name in ("href", "src")
+        if name in e.attrs
+    ]
+
+
+def assert_no_relative_links(html):
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    for link in links_of(html):
+        if link.startswith("#"):
+            assert link[1:] in ids, f"{link} points at nothing in the message"
+        else:
+            assert re.match(r"(https|mailto):", link), f"{link} goes nowhere in a mail client"
+
+
+def assert_unsubscribe_footer(message):
+    header = message["List-Unsubscribe"]
+    first = header.split(",")[0].strip().strip("<>")
+    assert first == "https://example.org/unsubscribe?email=Me%2Bnews%40example.org"
+    plain, rich = message.iter_parts()
+    text, html = plain.get_content(), rich.get_content()
+    (footer,) = parse(html).find_all("footer")
+    unsubscribe = [a for a in footer.find_all("a") if a.text == "Unsubscribe"]
+    assert [a.attrs["href"] for a in unsubscribe] == [first]
+    assert f"Unsubscribe: {first}" in text
+    for body in (text, footer.text):
+        assert "You receive this because you asked for the Monday briefing." in body
+        assert "Example Media, 1 High Street, London N1 1AA" in body
+
+
+def test_dry_run_without_site_url_has_no_link_to_the_site_and_says_so_once(tmp_path, site):
+    message, err = dry_run_message(
+        tmp_path,
+        site,
+        reason="You receive this because you asked for the Monday briefing.",
+        postal_address="Example Media, 1 High Street, London N1 1AA",
+    )
+    plain, rich = message.iter_parts()
+    html = rich.get_content()
+    assert_no_relative_links(html)
+    assert "index.html" not in html and "All issues" not in html
+    assert "in your browser" not in html and "in your browser" not in plain.get_content()
+    assert_unsubscribe_footer(message)
+    assert err.count("site_url is not set") == 1, err
+    issue = archive.read(site / "2025-08-16").issue
+    headline = issue.stories[0].headline.ar
+    prefix = "Arabic press digest · 2025-08-16: "
+    assert message["Subject"].startswith(prefix)
+    lead = message["Subject"].removeprefix(prefix)
+    assert lead.endswith("…") and len(lead) <= mail.LEAD_LENGTH
+    assert headline.startswith(lead[:-1]) and headline[len(lead) - 1] in " ،,", "cut at a word"
+
+
+def test_dry_run_with_site_url_links_the_issue_and_the_archive_absolutely(tmp_path, site):
+    message, err = dry_run_message(
+        tmp_path,
+        site,
+        "--site-url",
+        "https://news.example.org/digest",
+        reason="You receive this because you asked for the Monday briefing.",
+        postal_address="Example Media, 1 High Street, London N1 1AA",
+        subject="{lead} ({date})",
+    )
+    plain, rich = message.iter_parts()
+    html, text = rich.get_content(), plain.get_content()
+    assert_no_relative_links(html)
+    page = parse(html)
+    anchors = {a.text: a.attrs["href"] for a in page.find_all("a")}
+    assert anchors["View this issue in your browser"] == (
+        "https://news.example.org/digest/2025-08-16/index.html"
+    )
+    assert anchors["All issues"] == "https://news.example.org/digest/index.html"
+    assert anchors["Archive"] == "https://news.example.org/digest/index.html#archive"
+    assert html.index("in your browser") < html.index("<h1")
+    assert (
+        "View this issue in your browser: https://news.example.org/digest/2025-08-16/index.html"
+        in text
+    )
+    assert "All issues: https://news.example.org/digest/index.html" in text
+    assert_unsubscribe_footer(message)
+    assert "site_url" not in err
+    assert message["Subject"].endswith(" (2025-08-16)")
+
+
+def test_each_reader_finds_their_own_unsubscribe_link_and_a_resend_sends_the_same_body(
+    tmp_path, site
+):
+    with smtp_server() as (server, box):
+        loaded = config(tmp_path, site, server.port)
+        send(loaded)
+        send(loaded, recipients=[Recipient("b@example.org")], resend=True)
+    first = {m.recipients[0]: m.message for m in box.received[:3]}
+    again = box.received[3].message
+    for address, message in first.items():
+        quoted = address.replace("@", "%40")
+        own = f"https://example.org/unsubscribe?email={quoted}"
+        plain, rich = message.iter_parts()
+        assert own in plain.get_content() and f'href="{own}"' in rich.get_content()
+        others = [a for a in READERS if a != address]
+        assert not any(a in plain.get_content() + rich.get_content() for a in others)
+    assert again["Message-ID"] == first["b@example.org"]["Message-ID"]
+    assert [p.get_content() for p in again.iter_parts()] == [
+        p.get_content() for p in first["b@example.org"].iter_parts()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headline", "lead"),
+    [
+        ("Short headline", "Short headline"),
+        ("word " * 15 + "end", "word " * 15 + "end"),
+        (
+            "Tunisia's president dissolves parliament and calls early elections for the "
+            "autumn, citing a deadlock",
+            "Tunisia's president dissolves parliament and calls early elections for the…",
+        ),
+        ("x" * 100, "x" * 79 + "…"),
+    ],
+)
+def test_the_lead_is_the_first_headline_cut_at_a_word(headline, lead):
+    from digest.news import Bilingual
+
+    issue = summit_issue()
+    story = dataclasses.replace(issue.stories[0], headline=Bilingual(ar="عنوان", en=headline))
+    issue = dataclasses.replace(issue, stories=(story,))
+    assert mail.lead(issue) == lead and len(lead) <= mail.LEAD_LENGTH
+    assert mail.subject(issue, "{title} · {date}: {lead}") == (
+        f"Arabic press digest · 2025-08-16: {lead}"
+    )
+
+
+def test_a_replaced_template_without_the_unsubscribe_link_sends_nothing(tmp_path, site):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    builtin = render.bundled("templates") / "newsletter.txt.j2"
+    (templates / "newsletter.txt.j2").write_text(
+        builtin.read_text(encoding="utf-8").replace("Unsubscribe: {{ footer.unsubscribe }}", ""),
+        encoding="utf-8",
+    )
+    with smtp_server() as (server, box):
+        loaded = config(tmp_path, site, server.port)
+        loaded = dataclasses.replace(
+            loaded, build=dataclasses.replace(loaded.build, templates=templates)
+        )
+        with pytest.raises(TemplateError, match="unsubscribe link"):
+            send(loaded)
+    assert not box.received and not box.reached and not rows()

@@ -1,6 +1,7 @@
 """Rendering one issue: bilingual markup, review marks, email safety, escaping, user templates."""
 
 import dataclasses
+import datetime as dt
 import re
 
 import feedparser
@@ -9,7 +10,7 @@ import pytest
 from digest import render
 from digest.errors import TemplateError
 from digest.news import Bilingual, Bullet, SourceRef
-from tests.pages import flood_issue, parse, summit_issue
+from tests.pages import arabic_only, flood_issue, parse, summit_issue, ten_story_issue
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
@@ -50,7 +51,9 @@ def test_english_holding_arabic_letters_gets_dir_auto():
     issue = summit_issue()
     line = Bilingual(ar="قال المتحدث", en="قال the spokesman")
     html = rendered(with_story_changes(issue, headline=line))["index.html"]
-    (headline,) = parse(html).find_all("h2")[:1]
+    (headline,) = [
+        h for h in parse(html).find_all("h2") if "en" in h.attrs.get("class", "").split()
+    ][:1]
     assert (headline.attrs["lang"], headline.attrs["dir"]) == ("en", "auto")
 
 
@@ -107,7 +110,9 @@ def test_the_issue_page_is_a_self_contained_email_body():
     generator = [m for m in page.find_all("meta") if m.attrs.get("name") == "generator"]
     assert generator[0].attrs["content"] == str(summit_issue().signature)
     links = [a.attrs["href"] for a in page.find_all("a")]
-    assert all(re.match(r"https://|#story-\d+$|\.\./index\.html$", link) for link in links), links
+    assert all(
+        re.match(r"https://|#story-\d+$|\.\./index\.html(#archive)?$", link) for link in links
+    ), links
     (frame,) = [t for t in page.find_all("table") if "frame" in t.attrs.get("class", "")]
     assert frame.attrs["width"] == "640" and "width: 640px" in frame.attrs["style"]
     (body,) = page.find_all("body")
@@ -303,8 +308,8 @@ def test_a_user_partial_is_used_by_every_page_that_includes_it(tmp_path):
         builtin.read_text().replace("Check the translation:", "Please verify:")
     )
     env = render.environment(tmp_path)
-    assert "Please verify: " in render.render(summit_issue(), env)["index.html"]
-    assert "Please verify: " in render.render_site([summit_issue()], env)["index.html"]
+    assert "Please verify:" in render.render(summit_issue(), env)["index.html"]
+    assert "Please verify:" in render.render_site([summit_issue()], env)["index.html"]
 
 
 @pytest.mark.parametrize(
@@ -335,3 +340,142 @@ def test_a_template_error_names_the_file_and_the_line(tmp_path, name, source, li
     text = str(caught.value)
     assert message in text
     assert f"{tmp_path / name}, line {line}:" in text
+
+
+def blockquote_paragraphs(markdown):
+    """The text of every paragraph inside a block quote, as a CommonMark renderer reads it."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    depth, found = 0, []
+    for token in tokens:
+        depth += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
+        if depth and token.type == "inline":
+            found.append(token.content)
+    return found
+
+
+@pytest.mark.parametrize("issue", [summit_issue(), arabic_only(summit_issue())])
+def test_markdown_arabic_paragraphs_start_right_to_left_and_name_no_outlet(issue):
+    from markdown_it import MarkdownIt
+
+    markdown = rendered(issue)["digest.md"]
+    story = issue.stories[0]
+    quoted = blockquote_paragraphs(markdown)
+    assert len(quoted) == 1 + len(story.bullets), "the headline and each bullet, one paragraph"
+    for text, line in zip(quoted, [story.headline, *(b.line for b in story.bullets)], strict=True):
+        assert text.startswith("\u200f") and text[1:].replace("\\", "") == line.ar
+        assert not any(ref.name in text for ref in story.sources if ref.name not in line.ar)
+    html = MarkdownIt("commonmark").render(markdown)
+    assert "<p>— الأناضول</p>" in html, "the outlet is a paragraph of its own"
+
+
+def test_one_flag_style_the_note_follows_the_english_line_in_every_format():
+    files = rendered()
+    feed = feedparser.parse(render.render_site([summit_issue()], render.environment())["feed.xml"])
+    english = "Steve Witkoff on the American side."
+    arabic = "ستيف ويتكوف."
+    for name, text in [*files.items(), ("feed", feed.entries[0].content[0].value)]:
+        shown = readable(text, ".html" if name != "digest.md" and name != "digest.txt" else name)
+        note = shown.lower().index("check the translation:")
+        assert shown.index(english) < note < shown.index(arabic), name
+    for html in (files["index.html"], feed.entries[0].content[0].value):
+        strong = [s.text for s in parse(html).find_all("strong")]
+        assert any("Check the translation" in s for s in strong), "bold text, not colour alone"
+    (contents,) = parse(files["index.html"]).find_all("nav")
+    assert [s.text for s in contents.find_all("strong")] == ["(check the translation)"]
+    assert (
+        "1. Trump says he made great progress in his meeting with Putin **(check the"
+        in (files["digest.md"])
+    )
+    assert (
+        "1. Trump says he made great progress in his meeting with Putin [CHECK THE"
+        in (files["digest.txt"])
+    )
+
+
+def test_arabic_blocks_of_the_contents_archive_and_preheader_are_right_to_left():
+    issue = arabic_only(summit_issue())
+    env = render.environment()
+    pages = [
+        render.render(issue, env)["index.html"],
+        render.render_site([issue], env)["index.html"],
+    ]
+    for html in pages:
+        page = parse(html)
+        blocks = [
+            e
+            for tag in ("li", "p", "div")
+            for e in page.find_all(tag)
+            if (render.script(e.text) == "arabic" and e.attrs.get("class") != "via")
+            or e.attrs.get("class") == "preheader"
+        ]
+        assert blocks
+        for block in blocks:
+            style = block.attrs.get("style", "").replace(" ", "")
+            assert (block.attrs.get("lang"), block.attrs.get("dir")) == ("ar", "rtl"), block
+            assert "direction:rtl" in style and "text-align:right" in style, block
+            assert "NotoNaskhArabic" in style, "the Arabic font stack on the block itself"
+        (link,) = page.find_all("nav")[0].find_all("a")
+        assert "text-underline-offset" in link.attrs["style"]
+
+
+def test_masthead_has_the_long_date_and_a_reading_key_and_headings_are_in_order():
+    for issue in (summit_issue(), arabic_only(summit_issue())):
+        page = parse(rendered(issue)["index.html"])
+        (header,) = page.find_all("header")
+        assert "Saturday 16 August 2025" in header.text
+        (key,) = [p for p in header.find_all("p") if p.attrs.get("class") == "key"]
+        assert ("machine translation" in key.text) == (issue.signature.model is not None)
+        levels = [int(tag[1]) for tag in re.findall(r"<(h[1-6])\b", rendered(issue)["index.html"])]
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert render.long_date(dt.date(2026, 3, 3)) == "Tuesday 3 March 2026"
+
+
+def test_the_signature_wraps_at_its_separators():
+    html = rendered()["index.html"]
+    (signature,) = [p for p in parse(html).find_all("p") if p.attrs.get("class") == "signature"]
+    assert signature.text == str(summit_issue().signature)
+    assert signature.text.count("|") == len(signature.find_all("wbr"))
+    assert "overflow-wrap: anywhere" in signature.attrs["style"]
+    assert "break-all" not in html
+
+
+def test_a_ten_story_issue_page_and_mail_stay_under_gmails_clipping_size():
+    issue = ten_story_issue()
+    env = render.environment()
+    page = render.render(issue, env, "https://example.org/digest/")["index.html"]
+    footer = render.Footer("You receive this because you subscribed.", "https://example.org/u?e=x")
+    links = render.site_links(issue.date, "https://example.org/digest/", mailed=True)
+    _, mailed = render.render_mail(issue, env, links, footer)
+    assert len(parse(page).find_all("article")) == 10
+    for html in (page, mailed):
+        assert len(html.encode("utf-8")) < 102 * 1024, len(html.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("site_url", "mailed", "expected"),
+    [
+        (None, False, render.Links(None, "../index.html", "../index.html#archive")),
+        (None, True, render.Links()),
+        (
+            "https://example.org/digest",
+            True,
+            render.Links(
+                "https://example.org/digest/2025-08-16/index.html",
+                "https://example.org/digest/index.html",
+                "https://example.org/digest/index.html#archive",
+            ),
+        ),
+    ],
+)
+def test_site_links(site_url, mailed, expected):
+    assert render.site_links(dt.date(2025, 8, 16), site_url, mailed) == expected
+
+
+def test_with_site_url_the_issue_page_links_the_site_absolutely():
+    files = render.render(summit_issue(), render.environment(), "https://example.org/digest/")
+    hrefs = [a.attrs["href"] for a in parse(files["index.html"]).find_all("a")]
+    assert "https://example.org/digest/index.html" in hrefs and "../index.html" not in hrefs
+    assert "All issues: https://example.org/digest/index.html" in files["digest.txt"]
+    assert "All issues" not in rendered()["digest.txt"], "no relative link in plain text"
