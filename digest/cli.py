@@ -158,6 +158,10 @@ def build(
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
     backend: BackendOption = "auto",
     threads: ThreadsOption = None,
+    search: Annotated[
+        bool,
+        typer.Option("--search/--no-search", help="Index the site for full-text search (Pagefind)."),
+    ] = True,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
     from digest.config import make_settings
@@ -177,6 +181,7 @@ def build(
             fetch_articles=fetch_articles,
             backend=backend,
             threads=threads,
+            search=search,
         ),
         debug,
     )
@@ -187,6 +192,8 @@ def build(
         typer.echo(
             f"{len(result.failures)} article(s) could not be processed (see above)", err=True
         )
+    if result.search_error and strict:
+        raise typer.Exit(1)
 
 
 @app.command()

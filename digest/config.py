@@ -28,6 +28,7 @@ class Settings:
     fetch_articles: bool = False
     backend: str = "auto"
     threads: int | None = None
+    search: bool = True
 
 
 def model_dir_from_env(given: Path | None) -> Path | None:
@@ -51,6 +52,7 @@ def make_settings(
     fetch_articles: bool = False,
     backend: str = "auto",
     threads: int | None = None,
+    search: bool = True,
 ) -> Settings:
     if not sources:
         raise UsageError(
@@ -77,4 +79,5 @@ def make_settings(
         fetch_articles=fetch_articles,
         backend=backend,
         threads=threads,
+        search=search,
     )

@@ -77,6 +77,7 @@ class FileConfig:
     model_dir: Path | None = None
     bullets: int = DEFAULT_BULLETS
     translate: bool = True
+    search: bool = True
     mail: MailSettings | None = None
     schedule: ScheduleSettings | None = None
 
@@ -318,6 +319,7 @@ def load(path: Path = DEFAULT_PATH, environ: dict[str, str] | None = None) -> Fi
     model_dir = top.path("model_dir")
     bullets = top.number("bullets", 1, 50, integer=True) or DEFAULT_BULLETS
     translate = top.take("translate", bool, "true or false")
+    search = top.take("search", bool, "true or false")
     password = environ.get(PASSWORD_VARIABLE) or None
     mail = section(top, "mail", lambda table: read_mail(table, password))
     schedule = section(top, "schedule", read_schedule)
@@ -330,6 +332,7 @@ def load(path: Path = DEFAULT_PATH, environ: dict[str, str] | None = None) -> Fi
         model_dir=model_dir,
         bullets=bullets,
         translate=True if translate is None else translate,
+        search=True if search is None else search,
         mail=mail,
         schedule=schedule,
     )

@@ -22,6 +22,7 @@ from digest.news import (
     Story,
     StoryDigest,
     Summary,
+    story_id,
 )
 from digest.translate import Translator, load_translator
 
@@ -34,6 +35,7 @@ class BuildResult:
     folder: Path
     failures: tuple[Failure, ...]
     article_ids: tuple[str, ...] = ()
+    search_error: str | None = None
 
 
 def by_reach(stories: list[Story]) -> list[Story]:
@@ -70,6 +72,7 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
         headline=translated[summary.headline],
         bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in summary.bullets),
         sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
+        id=story_id(a.id for a in story.articles),
     )
 
 
@@ -112,10 +115,13 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
             summariser=f"{summarise.NAME}/k={settings.bullets}",
         ),
     )
-    folder = site.publish(settings.out, issue, render.environment(settings.templates))
+    published = site.publish(
+        settings.out, issue, render.environment(settings.templates), search=settings.search
+    )
     return BuildResult(
         issue=issue,
-        folder=folder,
+        folder=published.folder,
+        search_error=published.search_error,
         failures=ingested.failures,
         article_ids=tuple(a.id for a in articles),
     )

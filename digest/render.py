@@ -8,6 +8,7 @@ so any template can be replaced by name and the rest still come from digest.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import traceback
 import uuid
@@ -19,7 +20,7 @@ import css_inline
 import jinja2
 
 from digest.errors import TemplateError
-from digest.news import Bilingual, Issue
+from digest.news import Bilingual, Issue, StoryDigest
 from digest.resources import bundled
 
 ISSUE_OUTPUTS = {
@@ -29,6 +30,8 @@ ISSUE_OUTPUTS = {
 }
 SITE_OUTPUTS = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 ASSETS = ("digest.css",)
+SEARCH_OUTPUTS = {"search.html": "search.html.j2"}
+SEARCH_ASSETS = ("search.js",)
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
 # C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0.
@@ -74,6 +77,11 @@ def readable(line: Bilingual) -> str:
     return line.en if line.en is not None else line.ar
 
 
+def outlets(stories: Sequence[StoryDigest]) -> list[str]:
+    """The outlets that reported any of the stories, as the search page's outlet filter lists them."""
+    return [ref.name for story in stories for ref in story.sources]
+
+
 def without_controls(value: object) -> object:
     """Jinja's finalize hook: every printed value loses control characters, keeping its type."""
     if isinstance(value, str) and CONTROL.search(value):
@@ -112,6 +120,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         script=script,
         readable=readable,
         as_text=as_text,
+        outlets=outlets,
     )
     env.globals["urn_uuid"] = urn_uuid
     return env
@@ -150,27 +159,48 @@ def inline_css(html: str) -> str:
     return INLINER.inline(html)
 
 
-def render(issue: Issue, env: jinja2.Environment) -> dict[str, str]:
-    """The files of one issue's folder, by file name; the HTML is ready to send as email."""
+def render(
+    issue: Issue,
+    env: jinja2.Environment,
+    older: dt.date | None = None,
+    newer: dt.date | None = None,
+) -> dict[str, str]:
+    """The files of one issue's folder, by file name; the HTML is ready to send as email.
+
+    ``older`` and ``newer`` are the dates of the issues either side, which the page links to.
+    """
     files = {
-        name: render_template(env, template, issue=issue)
+        name: render_template(env, template, issue=issue, older=older, newer=newer)
         for name, template in ISSUE_OUTPUTS.items()
     }
     files["index.html"] = inline_css(files["index.html"])
     return files
 
 
-def render_site(issues: Sequence[Issue], env: jinja2.Environment) -> dict[str, str]:
-    """The site's index page and Atom feed for the given issues, newest first."""
+def render_page(
+    issue: Issue, env: jinja2.Environment, older: dt.date | None, newer: dt.date | None
+) -> str:
+    """Only the issue page, for an older issue whose previous or next issue has changed."""
+    page = render_template(env, ISSUE_OUTPUTS["index.html"], issue=issue, older=older, newer=newer)
+    return inline_css(page)
+
+
+def render_site(
+    issues: Sequence[Issue], env: jinja2.Environment, search: bool = False
+) -> dict[str, str]:
+    """The site's index page and Atom feed for the given issues, newest first (and the search
+    page when the site is searchable)."""
+    outputs = {**SITE_OUTPUTS, **(SEARCH_OUTPUTS if search else {})}
     return {
-        name: render_template(env, template, issues=issues)
-        for name, template in SITE_OUTPUTS.items()
+        name: render_template(env, template, issues=issues, search=search)
+        for name, template in outputs.items()
     }
 
 
-def render_assets(env: jinja2.Environment) -> dict[str, str]:
+def render_assets(env: jinja2.Environment, search: bool = False) -> dict[str, str]:
     """The files of assets/, each overridable by name like any template."""
-    return {name: asset_source(env, f"assets/{name}") for name in ASSETS}
+    names = ASSETS + (SEARCH_ASSETS if search else ())
+    return {name: asset_source(env, f"assets/{name}") for name in names}
 
 
 def asset_source(env: jinja2.Environment, name: str) -> str:

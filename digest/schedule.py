@@ -72,6 +72,7 @@ def build_settings(config: FileConfig, today: dt.date) -> Settings:
         model_dir=config.model_dir,
         bullets=config.bullets,
         translate=config.translate,
+        search=config.search,
     )
 
 
