@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 import css_inline
 import jinja2
 
+from digest import search as site_search
 from digest.errors import TemplateError
 from digest.news import Bilingual, Issue, StoryDigest
 from digest.resources import bundled
@@ -121,6 +122,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         readable=readable,
         as_text=as_text,
         outlets=outlets,
+        search_languages=site_search.languages,
     )
     env.globals["urn_uuid"] = urn_uuid
     return env

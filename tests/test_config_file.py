@@ -1,5 +1,6 @@
 """digest.toml: the example `digest init` writes loads, and every bad key is named."""
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -116,3 +117,14 @@ def test_command_line_options_override_the_file(tmp_path):
     )
     assert done.returncode == 2
     assert f"cannot read {other / '2025-01-01' / 'index.html'}" in done.stderr
+
+
+def test_the_search_key_turns_the_site_index_off_and_reaches_the_build(tmp_path):
+    from digest.schedule import build_settings
+
+    assert load(tmp_path, {"sources": ["news"]}, MAIL).search is True
+    loaded = load(tmp_path, {"sources": ["news"], "search": False}, MAIL)
+    assert loaded.search is False
+    assert build_settings(loaded, dt.date(2025, 8, 16)).search is False
+    with pytest.raises(ConfigError, match=r"search: expected true or false, got 'no'"):
+        load(tmp_path, {"sources": ["news"], "search": "no"}, MAIL)

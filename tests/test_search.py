@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from digest import render, search, site
+from digest import news, render, search, site
 from digest.config import make_settings
 from digest.pipeline import build
 from tests.conftest import ROOT, SEEDS, SHARED_DATA
@@ -247,10 +247,12 @@ def test_a_stale_or_missing_index_is_rebuilt_from_the_issues_on_disk(tmp_path):
     assert cli_build(tmp_path, "--date", "2025-08-15").returncode == 0
     entry = tmp_path / "pagefind" / "ar" / "pagefind-entry.json"
     assert '"page_count":1' in entry.read_text()
-    (tmp_path / "pagefind" / "en").rename(tmp_path / "lost")
+    assert not (tmp_path / "pagefind" / "en").exists(), "no English bundle for an untranslated site"
+    (tmp_path / "pagefind" / "ar" / "pagefind.js").unlink()
     assert cli_build(tmp_path, "--date", "2025-08-16").returncode == 0
     assert '"page_count":2' in entry.read_text()
-    assert (tmp_path / "pagefind" / "en" / "pagefind.js").is_file()
+    assert (tmp_path / "pagefind" / "ar" / "pagefind.js").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging left behind"
 
 
 @pytest.mark.parametrize(
@@ -283,3 +285,14 @@ def test_story_records_carry_the_story_anchor_date_outlets_and_both_languages(se
     assert arabic.meta["text"].split("\n")[0] == story.headline.ar
     assert english.content.split("\n")[0] == story.headline.en
     assert re.fullmatch(r"s-[0-9a-f]{10}", story.id)
+
+
+def test_story_ids_follow_the_articles_not_the_order(tmp_path):
+    first = build(make_settings([SEEDS], out=tmp_path / "a", translate=False, search=False))
+    sources = sorted(SEEDS.iterdir(), reverse=True)
+    again = build(make_settings(sources, out=tmp_path / "b", translate=False, search=False))
+    assert [s.id for s in first.issue.stories] == [s.id for s in again.issue.stories]
+    story = first.issue.stories[0]
+    assert story.id == news.story_id(first.article_ids)
+    assert story.id != news.story_id(first.article_ids[:1])
+    assert site.issue_from_json(site.issue_to_json(first.issue)) == first.issue

@@ -10,7 +10,7 @@ const ARTICLE_PREFIXES = ["وال", "بال", "فال", "كال", "لل", "ال"
 const SHORTEST_STEM = 3;
 const WORD = /[\p{L}\p{N}]+/gu;
 const ARABIC = /[\u0600-\u06ff]/;
-const SHOWN = 50;
+const SHOWN = 30;
 
 export function normalise(text) {
   let folded = text.replace(INVISIBLE, "").normalize("NFKC");
@@ -41,19 +41,21 @@ async function bundle(language) {
   return bundles[language];
 }
 
+const site = () => JSON.parse(document.getElementById("search-data").textContent);
+
 function dateFilter(from, to) {
   if (!from && !to) return null;
-  const dates = JSON.parse(document.getElementById("issue-dates").textContent);
-  return dates.filter((d) => (!from || d >= from) && (!to || d <= to));
+  return site().dates.filter((d) => (!from || d >= from) && (!to || d <= to));
 }
 
-// The stories matching a query and filters, best first: each is {url, score, language}.
+// The stories matching a query and filters: the best SHOWN with their data, and how many in all.
+// Only the results shown load their data (one small fetch each), so a common word stays fast.
 export async function find(query, { outlet = "", from = "", to = "" } = {}) {
   const filters = {};
   if (outlet) filters.outlet = outlet;
   const dates = dateFilter(from, to);
   if (dates) {
-    if (!dates.length) return [];
+    if (!dates.length) return { hits: [], total: 0 };
     filters.date = { any: dates };
   }
   const text = query.trim();
@@ -62,33 +64,34 @@ export async function find(query, { outlet = "", from = "", to = "" } = {}) {
     const arabic = await bundle("ar");
     searches.push(["ar", arabic.search(null, { filters, sort: { date: "desc" } })]);
   } else {
-    if (/[A-Za-z0-9]/.test(text) || !ARABIC.test(text)) {
+    const english = site().languages.includes("en");
+    if (english && (/[A-Za-z0-9]/.test(text) || !ARABIC.test(text))) {
       searches.push(["en", (await bundle("en")).search(text, { filters })]);
     }
     if (ARABIC.test(text)) {
       searches.push(["ar", (await bundle("ar")).search(fold(text), { filters })]);
     }
   }
-  const found = await Promise.all(
-    searches.map(async ([language, pending]) =>
-      Promise.all(
-        (await pending).results.map(async (result) => ({
-          data: await result.data(),
-          score: result.score,
-          language,
-        })),
-      ),
-    ),
+  const found = [];
+  for (const [language, pending] of searches) {
+    for (const result of (await pending).results) found.push({ result, language });
+  }
+  if (text) found.sort((a, b) => b.result.score - a.result.score);
+  const top = found.slice(0, SHOWN * searches.length);
+  const loaded = await Promise.all(
+    top.map(async ({ result, language }) => ({
+      data: await result.data(),
+      score: result.score,
+      language,
+    })),
   );
   const merged = new Map();
-  for (const hit of found.flat()) {
-    const known = merged.get(hit.data.url);
-    if (!known || known.score < hit.score) merged.set(hit.data.url, hit);
+  for (const hit of loaded) {
+    if (!merged.has(hit.data.meta.link)) merged.set(hit.data.meta.link, hit);
   }
-  const ranked = [...merged.values()];
-  if (text) ranked.sort((a, b) => b.score - a.score || b.data.meta.date.localeCompare(a.data.meta.date));
-  else ranked.sort((a, b) => b.data.meta.date.localeCompare(a.data.meta.date));
-  return ranked;
+  const hits = [...merged.values()];
+  if (text) hits.sort((a, b) => b.score - a.score || b.data.meta.date.localeCompare(a.data.meta.date));
+  return { hits: hits.slice(0, SHOWN), total: found.length - (top.length - merged.size) };
 }
 
 function matches(word, terms, language) {
@@ -128,7 +131,7 @@ function resultItem(hit, query) {
   item.className = "result";
   const link = document.createElement("a");
   link.className = "result-title";
-  link.href = hit.data.url;
+  link.href = hit.data.meta.link;
   link.lang = meta.title_lang;
   link.dir = meta.title_lang === "ar" ? "rtl" : "auto";
   link.textContent = meta.title;
@@ -160,11 +163,11 @@ async function run(form) {
   }
   status.textContent = "Searching…";
   try {
-    const hits = await find(query, values);
+    const { hits, total } = await find(query, values);
     if (ticket !== latest) return;
-    list.replaceChildren(...hits.slice(0, SHOWN).map((hit) => resultItem(hit, query)));
-    const count = `${hits.length} ${hits.length === 1 ? "story" : "stories"}`;
-    status.textContent = hits.length > SHOWN ? `${count}; the first ${SHOWN} are shown` : count;
+    list.replaceChildren(...hits.map((hit) => resultItem(hit, query)));
+    const count = `${total} ${total === 1 ? "story" : "stories"}`;
+    status.textContent = total > hits.length ? `${count}; the best ${hits.length} are shown` : count;
   } catch (error) {
     if (ticket !== latest) return;
     list.replaceChildren();
