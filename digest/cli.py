@@ -1,54 +1,71 @@
-"""The `digest` command: parse options, call the library, turn DigestError into an exit code.
+"""The `digest` command: parse options, call the library, print, turn DigestError into an exit code.
 
-Nothing heavy is imported here: torch and transformers load only when a build translates.
+This is the only module that reads digest's environment variables and digest.toml (through
+digest/settings.py); everything it calls is handed its settings and its state Store. Nothing heavy
+is imported here: torch and transformers load only when a build translates.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import inspect
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from digest import __version__
+from digest import __version__, settings
 from digest.errors import DigestError
+from digest.settings import BuildSettings, Settings
+from digest.store import Store
 
 T = TypeVar("T")
 
-app = typer.Typer(
-    help="Arabic news articles in, a bilingual English newsletter out.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-models_app = typer.Typer(help="The translation models in models.lock.", no_args_is_help=True)
+
+def typer_app(help: str, **options: Any) -> typer.Typer:
+    """Plain help and plain errors: flags without a `<bool>` type, a bad value as one line."""
+    return typer.Typer(
+        help=help,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+        **options,
+    )
+
+
+app = typer_app("Arabic news articles in, a bilingual English newsletter out.")
+models_app = typer_app("The translation models in models.lock.")
 app.add_typer(models_app, name="models")
-eval_app = typer.Typer(
-    help="Measure summaries and headlines against references.", no_args_is_help=True
-)
+eval_app = typer_app("Measure summaries, headlines and translations against references.")
 app.add_typer(eval_app, name="eval")
-cache_app = typer.Typer(help="The translation cache in the state database.", no_args_is_help=True)
+cache_app = typer_app("The translation cache in the state database.")
 app.add_typer(cache_app, name="cache")
 
-BackendOption = Annotated[
-    str,
-    typer.Option(
-        help="auto (CTranslate2 when the model is converted, else transformers), "
-        "transformers or ctranslate2."
-    ),
-]
-ThreadsOption = Annotated[
-    int | None, typer.Option(help="CPU threads for translation (default: all cores).")
-]
+
+def option_help(name: str) -> str:
+    return settings.describe(next(f for f in settings.build_fields() if f.name == name)).help
+
+
+BackendOption = Annotated[str, typer.Option(help=option_help("backend"))]
+ThreadsOption = Annotated[int | None, typer.Option(help=option_help("threads"))]
+ModelOption = Annotated[str | None, typer.Option(help=option_help("model"))]
+DeviceOption = Annotated[str, typer.Option(help=option_help("device"))]
 ModelDirOption = Annotated[
     Path | None,
-    typer.Option(help="A downloaded model folder (or a folder of them); env DIGEST_MODEL_DIR."),
+    typer.Option(help=option_help("model_dir") + f" Env {settings.MODEL_DIR_VARIABLE}."),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ConfigOption = Annotated[
+    Path, typer.Option("--config", help="The settings file; `digest init` writes an example.")
 ]
 
 
@@ -96,13 +113,72 @@ def guarded(action: Callable[[], T], debug: bool = False) -> T:
         raise typer.Exit(error.exit_code) from None
 
 
-def parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+def load_settings(config: Path, given: dict[str, Any], required: bool = True) -> Settings:
+    """The settings in force: the options ``given`` over the environment over the file over the
+    defaults. The file is read when it is there, and must be there when ``required``."""
+    from digest import configfile
+
+    file = configfile.read(config) if required or config.exists() else None
+    return settings.resolve(given, os.environ, file)
+
+
+def without_file(**given: Any) -> BuildSettings:
+    """Build settings for the commands that build nothing (models, eval): the same checks and
+    environment, no digest.toml."""
+    return settings.resolve(given, os.environ, None).build
+
+
+def state() -> Store:
+    """The state database of the commands that take no --config (./digest.toml if present)."""
+    return Store(load_settings(settings.CONFIG_FILE, {}, required=False).state)
+
+
+def build_parameter(item: dataclasses.Field) -> inspect.Parameter:
+    """The command-line form of one BuildSettings field; None when it is not given."""
+    how, kind = settings.describe(item), settings.value_type(item)
+    text = how.help
+    if item.default not in (None, ()):
+        shown = str(item.default).lower() if isinstance(item.default, bool) else item.default
+        text += f" [default: {shown}]"
+    if how.env:
+        text += f" [env: {how.env}]"
+    declared: Any
+    if item.name == "sources":
+        declared = Annotated[
+            list[str] | None, typer.Argument(metavar="SOURCES", help=text, show_default=False)
+        ]
+    elif kind is bool:
+        declared = Annotated[bool | None, typer.Option(how.flag, help=text, show_default=False)]
+    elif kind is dt.date:
+        declared = Annotated[
+            str | None, typer.Option(metavar="YYYY-MM-DD", help=text, show_default=False)
+        ]
+    else:
+        declared = Annotated[kind | None, typer.Option(help=text, show_default=False)]
+    return inspect.Parameter(
+        item.name, inspect.Parameter.KEYWORD_ONLY, annotation=declared, default=None
+    )
+
+
+def with_build_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` every build setting as an option (the sources as arguments); it receives
+    those given on the command line as one dict, ``given``. A new field of BuildSettings is thus
+    an option of build, run and schedule at once."""
+    own = [
+        parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for parameter in inspect.signature(command, eval_str=True).parameters.values()
+        if parameter.name != "given"
+    ]
+    added = [build_parameter(item) for item in settings.build_fields()]
+
+    @functools.wraps(command)
+    def with_options(**values: Any) -> None:
+        given = {parameter.name: values.pop(parameter.name) for parameter in added}
+        command(**values, given=given)
+
+    with_options.__signature__ = inspect.Signature(added + own)  # type: ignore[attr-defined]
+    del with_options.__wrapped__
+    return with_options
 
 
 def show_version(value: bool) -> None:
@@ -121,78 +197,32 @@ def main_options(
     setup_logging()
 
 
-FetchArticlesOption = Annotated[
-    bool,
-    typer.Option(
-        "--fetch-articles",
-        help="For feeds: fetch each entry's linked page and extract the full article.",
-    ),
-]
-
-
 @app.command()
+@with_build_options
 def build(
-    sources: Annotated[
-        list[str],
-        typer.Argument(help="Article files (text, HTML, feeds, JSON lines), folders, or URLs."),
-    ],
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("site"),
-    date: Annotated[
-        str | None, typer.Option(help="Issue date, YYYY-MM-DD (default: newest article).")
-    ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name from models.lock.")] = None,
-    model_dir: Annotated[
+    given: dict[str, Any],
+    config: Annotated[
         Path | None,
-        typer.Option(help="A downloaded model folder (or a folder of them); env DIGEST_MODEL_DIR."),
+        typer.Option(
+            help="A settings file for the options not given (default: ./digest.toml "
+            "when there is one)."
+        ),
     ] = None,
-    bullets: Annotated[int, typer.Option(help="Bullets per story.")] = 4,
-    translate: Annotated[
-        bool, typer.Option("--translate/--no-translate", help="Translate, or preview Arabic only.")
-    ] = True,
-    strict: Annotated[bool, typer.Option(help="Fail (exit 1) if any article fails.")] = False,
-    templates: Annotated[
-        Path | None,
-        typer.Option(help="A folder of templates that replace the built-in ones by name."),
-    ] = None,
-    fetch_articles: FetchArticlesOption = False,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
-    backend: BackendOption = "auto",
-    threads: ThreadsOption = None,
-    search: Annotated[
-        bool,
-        typer.Option("--search/--no-search", help="Index the site for full-text search (Pagefind)."),
-    ] = True,
+    debug: DebugOption = False,
 ) -> None:
     """Build one newsletter issue from Arabic articles."""
-    from digest.config import make_settings
     from digest.pipeline import build as run_build
 
-    settings = guarded(
-        lambda: make_settings(
-            sources,
-            out=out,
-            date=parse_date(date),
-            model=model,
-            model_dir=model_dir,
-            bullets=bullets,
-            translate=translate,
-            strict=strict,
-            templates=templates,
-            fetch_articles=fetch_articles,
-            backend=backend,
-            threads=threads,
-            search=search,
-        ),
-        debug,
-    )
-    result = guarded(lambda: run_build(settings), debug)
+    path = config or settings.CONFIG_FILE
+    loaded = guarded(lambda: load_settings(path, given, required=config is not None), debug)
+    result = guarded(lambda: run_build(loaded.build, Store(loaded.state)), debug)
     stories = len(result.issue.stories)
     typer.echo(f"wrote {result.folder} ({stories} {'story' if stories == 1 else 'stories'})")
     if result.failures:
         typer.echo(
             f"{len(result.failures)} article(s) could not be processed (see above)", err=True
         )
-    if result.search_error and strict:
+    if result.search_error and loaded.build.strict:
         raise typer.Exit(1)
 
 
@@ -200,7 +230,7 @@ def build(
 def summarise(
     file: Annotated[Path, typer.Argument(help="One article file.")],
     k: Annotated[int, typer.Option("-k", help="Number of sentences.")] = 4,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Pick the headline and k sentences of one article (Arabic, document order); no model needed."""
     from digest.errors import UsageError
@@ -210,6 +240,8 @@ def summarise(
     def run():
         if k < 1:
             raise UsageError(f"-k must be at least 1, got {k}")
+        if file.is_dir():
+            raise UsageError(f"{file} is a folder; name one article file in it")
         if not file.is_file():
             raise UsageError(f"no such file: {file}")
         return pick(read_article(file), k)
@@ -224,15 +256,14 @@ def summarise(
             typer.echo(f"  [{sentence.position}] {sentence.text}")
 
 
-@app.command()
-def inspect(
-    sources: Annotated[
-        list[str],
-        typer.Argument(help="Article files (text, HTML, feeds, JSON lines), folders, or URLs."),
-    ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    fetch_articles: FetchArticlesOption = False,
-    strict: Annotated[bool, typer.Option(help="Exit 1 if any source fails.")] = False,
+@app.command("inspect")
+def inspect_sources(
+    sources: Annotated[list[str], typer.Argument(help=option_help("sources"))],
+    as_json: JsonOption = False,
+    fetch_articles: Annotated[
+        bool, typer.Option("--fetch-articles", help=option_help("fetch_articles"))
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any source fails.")] = False,
 ) -> None:
     """Show what ingestion made of each source: the articles digest would summarise, and why not."""
     from digest.ingest import read_sources
@@ -247,6 +278,7 @@ def inspect(
     else:
         for article in ingested.articles:
             show_article(article)
+    guarded(ingested.require_articles)
     if ingested.failures and strict:
         raise typer.Exit(1)
 
@@ -279,17 +311,19 @@ def show_article(article) -> None:
 
 
 @models_app.command("list")
-def models_list(
-    model_dir: Annotated[
-        Path | None, typer.Option(help="A folder of downloaded models; env DIGEST_MODEL_DIR.")
-    ] = None,
-) -> None:
+def models_list(model_dir: ModelDirOption = None) -> None:
     """Show each model, its pinned revision, and whether it is on this machine."""
     from digest import models
-    from digest.config import model_dir_from_env
+    from digest.translate import presence
 
     lock = guarded(models.read_lock)
-    folder = model_dir_from_env(model_dir)
+    folder = guarded(lambda: without_file(model_dir=model_dir).model_dir)
+    for model in guarded(lambda: presence.unlisted(folder, lock)):
+        typer.echo(f"{model.spec.name} (in --model-dir, not in models.lock)")
+        typer.echo(
+            f"  kind:     {model.spec.kind} ({model.spec.source_lang} -> {model.spec.target_lang})"
+        )
+        typer.echo(f"  present:  {presence.presence(model.spec, model.path)}")
     for spec in lock.models:
         default = " (default)" if spec.name == lock.default else ""
         pin = spec.revision if spec.pinned else f"{spec.revision} (unpinned)"
@@ -297,7 +331,7 @@ def models_list(
         typer.echo(f"  hub id:   {spec.hub_id}")
         typer.echo(f"  revision: {pin}")
         typer.echo(f"  kind:     {spec.kind} ({spec.source_lang} -> {spec.target_lang})")
-        typer.echo(f"  present:  {models.presence(spec, folder)}")
+        typer.echo(f"  present:  {presence.presence(spec, folder)}")
 
 
 @models_app.command("pull")
@@ -324,11 +358,12 @@ def models_convert(
 ) -> None:
     """Convert a model for CTranslate2 (its own converter) into the local model store."""
     from digest import models
-    from digest.config import model_dir_from_env
+    from digest.translate.convert import convert
 
     def run():
-        model = models.resolve(name, model_dir_from_env(model_dir))
-        return models.convert(model, quantization)
+        return convert(
+            models.resolve(name, without_file(model_dir=model_dir).model_dir), quantization
+        )
 
     folder = guarded(run)
     typer.echo(f"converted: {folder}")
@@ -339,12 +374,16 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
     """Hash every model file present against models.lock and conversion records; exit 2 on a
     mismatch."""
     from digest import models
-    from digest.config import model_dir_from_env
+    from digest.translate import presence
 
     def run():
-        folder = model_dir_from_env(model_dir)
-        for spec in models.read_lock().models:
-            for line in models.verify_present(spec, folder):
+        folder = without_file(model_dir=model_dir).model_dir
+        lock = models.read_lock()
+        for model in presence.unlisted(folder, lock):
+            for line in presence.verify_present(model.spec, model):
+                typer.echo(f"{model.spec.name}: {line}")
+        for spec in lock.models:
+            for line in presence.verify_present(spec, presence.located(spec, folder)):
                 typer.echo(f"{spec.name}: {line}")
 
     guarded(run)
@@ -370,11 +409,11 @@ def models_lock(
 @cache_app.command("stats")
 def cache_stats() -> None:
     """Cached translations per model, revision and engine, and where the cache is."""
-    from digest import store
     from digest.translate import cache
 
-    rows = guarded(cache.stats)
-    typer.echo(f"state: {store.default_path()}")
+    store = guarded(state)
+    rows = guarded(lambda: cache.stats(store))
+    typer.echo(f"state: {store.path}")
     for row in rows:
         typer.echo(f"{row.model}  {row.revision}  {row.engine}  {row.sentences} sentence(s)")
     typer.echo(f"total: {sum(row.sentences for row in rows)} sentence(s)")
@@ -387,121 +426,103 @@ def cache_clear(
     """Forget cached translations, so the next build translates again."""
     from digest.translate import cache
 
-    removed = guarded(lambda: cache.clear(model))
+    removed = guarded(lambda: cache.clear(state(), model))
     typer.echo(f"removed {removed} cached translation(s)")
 
 
 BenchmarksOption = Annotated[
-    Path, typer.Option("--benchmarks", help="Markdown file the table is written into.")
+    Path | None,
+    typer.Option(
+        "--write-benchmarks",
+        help="Also write the table into this Markdown file (its section for this measurement); "
+        "by default nothing is written.",
+    ),
 ]
 
 
-def publish(
-    benchmarks: Path,
-    key: str,
-    heading: str,
-    header: list[str],
-    rows: list[tuple[str, ...]],
-    payload: dict | None,
-) -> None:
-    """Write the table into its BENCHMARKS.md section and print it, or the JSON payload."""
-    from digest import report
-
-    report.update_section(benchmarks, key, f"{heading}\n\n{report.table(header, rows)}")
-    typer.echo(json.dumps(payload, indent=2) if payload else report.table(header, rows))
+def publish(report, as_json: bool, benchmarks: Path | None) -> None:
+    """Print the table (or the JSON), and write it into BENCHMARKS.md only when asked."""
+    typer.echo(json.dumps(report.payload, indent=2) if as_json else report.table())
+    if benchmarks is not None:
+        guarded(lambda: report.write(benchmarks))
 
 
 @eval_app.command("summarise")
 def eval_summarise(
     easc: Annotated[Path, typer.Option(help="The EASC folder (Articles/, MTurk/).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
+    as_json: JsonOption = False,
+    benchmarks: BenchmarksOption = None,
 ) -> None:
     """ROUGE-1/2 F1 on EASC of digest's summaries beside Lead-k and TextRank-k."""
-    from digest import evaluate
+    from digest.evaluate import reports
 
-    articles = guarded(lambda: evaluate.read_easc(easc))
-    scores = evaluate.evaluate_easc(articles)
-    baseline = scores["Lead-k"].rouge1_per_article
-    gaps = {
-        name: evaluate.paired_bootstrap(s.rouge1_per_article, baseline)
-        for name, s in scores.items()
-        if name != "Lead-k"
-    }
-    publish(
-        benchmarks,
-        "eval-summarise-easc",
-        f"## Summary quality: EASC ({len(articles)} articles)\n\n"
-        "ROUGE F1 (%) against the 5 human extracts of each article, averaged over references "
-        "and articles; k per article = rounded mean length of its references. Hard-wrapped "
-        "article lines are rejoined as the annotators saw them. Arabic tokens: normalised, "
-        "Unicode word characters, no stemming. The last column is the ROUGE-1 gap to Lead-k "
-        "with its 95% interval by paired bootstrap resampling of the articles "
-        f"({evaluate.BOOTSTRAP_RESAMPLES} resamples, seed {evaluate.BOOTSTRAP_SEED}). "
-        f"`digest eval summarise --easc {easc}`.",
-        ["method", "ROUGE-1", "ROUGE-2", "ROUGE-1 vs Lead-k (95% interval)"],
-        [
-            (
-                name,
-                f"{s.rouge1:.2f}",
-                f"{s.rouge2:.2f}",
-                f"{gaps[name].mean:+.2f} ({gaps[name].low:+.2f} to {gaps[name].high:+.2f})"
-                if name in gaps
-                else "",
-            )
-            for name, s in scores.items()
-        ],
-        {
-            "articles": len(articles),
-            "scores": {n: {"rouge1": s.rouge1, "rouge2": s.rouge2} for n, s in scores.items()},
-            "rouge1_vs_lead": {n: dataclasses.asdict(d) for n, d in gaps.items()},
-        }
-        if as_json
-        else None,
-    )
+    publish(guarded(lambda: reports.easc(easc)), as_json, benchmarks)
 
 
 @eval_app.command("headlines")
 def eval_headlines(
     ntrex: Annotated[Path, typer.Option(help="The NTREX folder (DOCUMENT_IDS.tsv, *.arb.txt).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
+    as_json: JsonOption = False,
+    benchmarks: BenchmarksOption = None,
 ) -> None:
     """ROUGE-1 of the chosen headline against each NTREX document's real one."""
-    from digest import evaluate
+    from digest.evaluate import reports
 
-    documents = guarded(lambda: evaluate.read_ntrex(ntrex))
-    scores = evaluate.evaluate_headlines(documents)
-    publish(
-        benchmarks,
-        "eval-headlines-ntrex",
-        f"## Headlines: NTREX ({len(documents)} documents)\n\n"
-        "ROUGE-1 F1 (%) of the headline chosen from each document's body (its first line, the "
-        "real headline, removed) against the real headline. "
-        f"`digest eval headlines --ntrex {ntrex}`.",
-        ["headline", "ROUGE-1"],
-        [(name, f"{value:.2f}") for name, value in scores.items()],
-        {"documents": len(documents), "rouge1": scores} if as_json else None,
-    )
+    publish(guarded(lambda: reports.ntrex(ntrex)), as_json, benchmarks)
 
 
-ConfigOption = Annotated[
-    Path, typer.Option("--config", help="The settings file; `digest init` writes an example.")
-]
+@eval_app.command("translate")
+def eval_translate(
+    src: Annotated[Path, typer.Option(help="Arabic sentences, one per line.")],
+    ref: Annotated[Path, typer.Option(help="English references, line-aligned with --src.")],
+    model: ModelOption = None,
+    model_dir: ModelDirOption = None,
+    backend: BackendOption = "auto",
+    threads: ThreadsOption = None,
+    device: DeviceOption = "auto",
+    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
+    as_json: JsonOption = False,
+    benchmarks: BenchmarksOption = None,
+) -> None:
+    """BLEU and chrF (sacrebleu, with signatures) of a model's translations against references."""
+    from digest import models
+    from digest.evaluate import reports
+    from digest.evaluate.translation import read_pair, score
+    from digest.translate import load_translator
 
+    def run():
+        chosen = without_file(
+            model=model, model_dir=model_dir, backend=backend, threads=threads, device=device
+        )
+        sources, references = read_pair(src, ref, limit)
+        resolved = models.resolve(chosen.model, chosen.model_dir)
+        translator = load_translator(
+            resolved, chosen.backend, chosen.threads, state(), chosen.device
+        )
+        line = reports.command(
+            "eval",
+            "translate",
+            src=src,
+            ref=ref,
+            model=chosen.model,
+            model_dir=chosen.model_dir,
+            backend=chosen.backend,
+            threads=chosen.threads,
+            device=chosen.device,
+            limit=limit,
+        )
+        scores = score(translator, sources, references)
+        return reports.translation_report(
+            resolved.spec.name, translator.backend, resolved.revision, src, scores, line
+        )
 
-def load_config(config: Path, **overrides):
-    """digest.toml with the options given on the command line (those not None) on top."""
-    from digest import configfile
-
-    loaded = configfile.load(config)
-    return dataclasses.replace(loaded, **{k: v for k, v in overrides.items() if v is not None})
+    publish(guarded(run), as_json, benchmarks)
 
 
 @app.command()
 def init(
-    config: ConfigOption = Path("digest.toml"),
-    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    config: ConfigOption = settings.CONFIG_FILE,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a commented example digest.toml: sources, mail server, recipients, schedule."""
     from digest.configfile import write_example
@@ -520,10 +541,17 @@ def send(
         typer.Option(help="Send to this address instead of the configured ones; repeatable."),
     ] = None,
     dry_run: Annotated[
-        Path | None, typer.Option(help="Write the messages as .eml files here; send nothing.")
+        Path | None,
+        typer.Option(
+            help="Write the messages as .eml files here; send nothing. With --to and --out it "
+            "needs no digest.toml."
+        ),
     ] = None,
     resend: Annotated[
-        bool, typer.Option(help="Send again to recipients the log says were sent (or uncertain).")
+        bool,
+        typer.Option(
+            "--resend", help="Send again to recipients the log says were sent (or uncertain)."
+        ),
     ] = False,
     mark_sent: Annotated[
         list[str] | None,
@@ -532,29 +560,30 @@ def send(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: from the file).")
     ] = None,
-    config: ConfigOption = Path("digest.toml"),
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    config: ConfigOption = settings.CONFIG_FILE,
+    debug: DebugOption = False,
 ) -> None:
     """Mail a built issue, one message per recipient, to those not yet sent."""
-    from digest import mail
-    from digest.configfile import parse_addresses
+    from digest import archive, mail
     from digest.shutdown import stop_on_signals
 
-    day = None if date == "latest" else parse_date(date)
-
     def run():
-        loaded = load_config(config, out=out)
-        issue = mail.read_issue(mail.find_issue(loaded.out, day))
+        day = None if date == "latest" else settings.parse_date(date)
+        preview = dry_run is not None and bool(to) and out is not None
+        loaded = load_settings(config, {"out": out}, required=not preview)
+        store = Store(loaded.state)
+        issue = archive.read(archive.find(loaded.build.out, day))
         if mark_sent:
-            return mail.mark_sent(
-                issue.date, [r.email for r in parse_addresses(mark_sent, "--mark-sent")]
-            )
-        recipients = parse_addresses(to, "--to") if to else None
-        settings = loaded.require_mail()
+            addresses = settings.parse_addresses(mark_sent, "--mark-sent")
+            return mail.mark_sent(store, issue.date, [r.email for r in addresses])
+        recipients = settings.parse_addresses(to, "--to") if to else None
         if dry_run is not None:
-            return mail.write_eml(issue, settings, recipients or settings.recipients, dry_run)
+            mailing = (loaded.mail or settings.PREVIEW_MAIL) if preview else loaded.require_mail()
+            return mail.write_eml(issue, mailing, recipients or mailing.recipients, dry_run)
         with stop_on_signals() as stop:
-            return mail.send_issue(issue, settings, recipients, resend=resend, stop=stop)
+            return mail.send_issue(
+                issue, loaded.require_mail(), store, recipients, resend=resend, stop=stop
+            )
 
     result = guarded(run, debug)
     if mark_sent:
@@ -570,27 +599,21 @@ def send(
 
 
 @app.command("run")
+@with_build_options
 def run_issue(
-    config: ConfigOption = Path("digest.toml"),
-    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
-    model: Annotated[str | None, typer.Option(help="Model name from models.lock.")] = None,
-    model_dir: Annotated[Path | None, typer.Option(help="A downloaded model folder.")] = None,
-    bullets: Annotated[int | None, typer.Option(help="Bullets per story.")] = None,
-    translate: Annotated[
-        bool | None, typer.Option("--translate/--no-translate", help="Translate, or Arabic only.")
-    ] = None,
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    given: dict[str, Any],
+    config: ConfigOption = settings.CONFIG_FILE,
+    debug: DebugOption = False,
 ) -> None:
-    """Build today's issue from articles no earlier issue carried, and mail it."""
+    """Build today's issue (or --date's) from articles no earlier issue carried, and mail it."""
     from digest import schedule
     from digest.shutdown import stop_on_signals
 
     def run():
-        loaded = load_config(
-            config, out=out, model=model, model_dir=model_dir, bullets=bullets, translate=translate
-        )
+        loaded = load_settings(config, given)
+        day = loaded.build.date or schedule.today(loaded)
         with stop_on_signals() as stop:
-            return schedule.run_once(loaded, schedule.today(loaded), stop)
+            return schedule.run_once(loaded, day, Store(loaded.state), stop)
 
     outcome = guarded(run, debug)
     for line in outcome.summary():
@@ -600,61 +623,20 @@ def run_issue(
 
 
 @app.command("schedule")
+@with_build_options
 def schedule_command(
-    config: ConfigOption = Path("digest.toml"),
-    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    given: dict[str, Any],
+    config: ConfigOption = settings.CONFIG_FILE,
+    debug: DebugOption = False,
 ) -> None:
     """Run `digest run` at each tick of the cron expression in digest.toml, until stopped."""
     from digest import schedule
 
-    guarded(lambda: schedule.serve(load_config(config)), debug)
-
-
-@eval_app.command("translate")
-def eval_translate(
-    src: Annotated[Path, typer.Option(help="Arabic sentences, one per line.")],
-    ref: Annotated[Path, typer.Option(help="English references, line-aligned with --src.")],
-    model: Annotated[str | None, typer.Option(help="Model name from models.lock.")] = None,
-    model_dir: ModelDirOption = None,
-    backend: BackendOption = "auto",
-    threads: ThreadsOption = None,
-    limit: Annotated[int | None, typer.Option(help="Only the first N lines.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    benchmarks: BenchmarksOption = Path("BENCHMARKS.md"),
-) -> None:
-    """BLEU and chrF (sacrebleu, with signatures) of a model's translations against references."""
-    from digest import models
-    from digest.config import model_dir_from_env
-    from digest.translate import load_translator
-    from digest.translate.evaluate import read_pair, score
-
     def run():
-        sources, references = read_pair(src, ref, limit)
-        resolved = models.resolve(model, model_dir_from_env(model_dir))
-        translator = load_translator(resolved, backend, threads)
-        return resolved, translator, score(translator, sources, references)
+        loaded = load_settings(config, given)
+        schedule.serve(loaded, Store(loaded.state))
 
-    resolved, translator, scores = guarded(run)
-    name = resolved.spec.name
-    publish(
-        benchmarks,
-        f"eval-translate-{name}",
-        f"## Translation quality: {name} on {src.name} ({scores.lines} lines)\n\n"
-        f"Engine {translator.backend}, revision {resolved.revision}. "
-        f"BLEU `{scores.bleu_signature}`; chrF `{scores.chrf_signature}`. "
-        f"`digest eval translate --src {src} --ref {ref} --model {name}`.",
-        ["model", "engine", "BLEU", "chrF", "flagged for review"],
-        [
-            (
-                name,
-                translator.backend,
-                f"{scores.bleu:.2f}",
-                f"{scores.chrf:.2f}",
-                str(scores.flagged),
-            )
-        ],
-        {"model": name, "engine": translator.backend, **scores.__dict__} if as_json else None,
-    )
+    guarded(run, debug)
 
 
 def main() -> None:

@@ -1,90 +1,41 @@
-"""digest.toml: what `digest run`, `send` and `schedule` build and where they mail it.
+"""digest.toml, read strictly: every key checked, and the commented example `digest init` writes.
 
-Every key is checked: an unknown key (a typo would otherwise be ignored and a default used
-silently) or a bad value is a ConfigError that names the file and the key. Relative paths in the
-file are read from the file's folder, so cron and systemd, which start elsewhere, see the same
-files as the editor. The SMTP password is never read from the file, only from
-``DIGEST_SMTP_PASSWORD``, so the file can be shared and committed.
+An unknown key (a typo would otherwise be ignored and a default used silently) or a bad value is a
+ConfigError that names the file and the key. The build keys are the fields of
+``settings.BuildSettings``, read by their type, so a new build option is a key here without a line
+of this file changing. Relative paths in the file are read from the file's folder, so cron and
+systemd, which start elsewhere, see the same files as the editor. The SMTP password is never read
+from the file (see settings.PASSWORD_VARIABLE), so the file can be shared and committed.
 """
 
 from __future__ import annotations
 
 import csv
-import os
+import datetime as dt
 import string
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digest import settings
 from digest.errors import ConfigError
-from digest.summarise import DEFAULT_BULLETS
+from digest.settings import (
+    PASSWORD_VARIABLE,
+    FileSettings,
+    MailSettings,
+    Recipient,
+    ScheduleSettings,
+    parse_address,
+    unique,
+    valid_email,
+)
 
-DEFAULT_PATH = Path("digest.toml")
-PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str = ""
-
-    @property
-    def key(self) -> str:
-        """How the delivery log knows a recipient: mail systems treat addresses caselessly."""
-        return self.email.lower()
-
-    def __str__(self) -> str:
-        return formataddr((self.name, self.email))
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    sender: str
-    host: str = "localhost"
-    port: int = 587
-    security: str = "starttls"
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    reply_to: str | None = None
-    recipients: tuple[Recipient, ...] = ()
-    unsubscribe_url: str | None = None
-    unsubscribe_mailto: str | None = None
-    ca_file: Path | None = None
-    timeout: float = 30.0
-    attempts: int = 4
-    backoff: float = 5.0
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    cron: str
-    timezone: ZoneInfo
-
-
-@dataclass(frozen=True)
-class FileConfig:
-    path: Path
-    sources: tuple[str, ...] = ()
-    out: Path = Path("site")
-    model: str | None = None
-    model_dir: Path | None = None
-    bullets: int = DEFAULT_BULLETS
-    translate: bool = True
-    search: bool = True
-    mail: MailSettings | None = None
-    schedule: ScheduleSettings | None = None
-
-    def require_mail(self) -> MailSettings:
-        if self.mail is None:
-            raise ConfigError(f"{self.path}: no [mail] table; `digest init` writes an example")
-        return self.mail
 
 
 class Table:
@@ -144,22 +95,10 @@ class Table:
 
 
 def address(table: Table, key: str, value: str) -> Recipient:
-    """One address as `a@b.org` or `Name <a@b.org>`; plain ASCII, which any SMTP server takes."""
-    name, email = parseaddr(value)
-    if not valid_email(email):
-        raise table.fail(key, f"{value!r} is not an email address")
-    return Recipient(email=email, name=name)
-
-
-def valid_email(email: str) -> bool:
-    local, _, domain = email.rpartition("@")
-    return bool(local) and "." in domain and email.isascii() and " " not in email
-
-
-def parse_addresses(values: list[str], option: str) -> tuple[Recipient, ...]:
-    """Addresses given on the command line, checked like those in the file."""
-    table = Table(Path("command line"), "", {})
-    return unique([address(table, option, value) for value in values])
+    try:
+        return parse_address(value)
+    except ValueError as error:
+        raise table.fail(key, str(error)) from None
 
 
 def read_recipients_csv(table: Table, path: Path) -> list[Recipient]:
@@ -185,14 +124,6 @@ def read_recipients_csv(table: Table, path: Path) -> list[Recipient]:
     return recipients
 
 
-def unique(recipients: list[Recipient]) -> tuple[Recipient, ...]:
-    """The first entry for each address wins, so nobody is mailed twice for one issue."""
-    seen: dict[str, Recipient] = {}
-    for recipient in recipients:
-        seen.setdefault(recipient.key, recipient)
-    return tuple(seen.values())
-
-
 def read_unsubscribe_url(table: Table) -> str | None:
     url = table.text("unsubscribe_url")
     if url is None:
@@ -212,7 +143,7 @@ def read_unsubscribe_url(table: Table) -> str | None:
     return url
 
 
-def read_mail(table: Table, password: str | None) -> MailSettings:
+def read_mail(table: Table) -> MailSettings:
     if "password" in table.values:
         raise table.fail(
             "password",
@@ -264,7 +195,6 @@ def read_mail(table: Table, password: str | None) -> MailSettings:
         port=port,
         security=security,
         username=username,
-        password=password,
         reply_to=reply_to,
         recipients=unique(recipients),
         unsubscribe_url=unsubscribe_url,
@@ -300,8 +230,42 @@ def section(table: Table, key: str, reader: Callable[[Table], Any]) -> Any:
     return None if values is None else reader(Table(table.file, f"{key}.", values))
 
 
-def load(path: Path = DEFAULT_PATH, environ: dict[str, str] | None = None) -> FileConfig:
-    environ = os.environ if environ is None else environ
+def read_build(table: Table) -> dict[str, Any]:
+    """The keys named after BuildSettings fields, each read as its type says."""
+    values: dict[str, Any] = {}
+    for item in settings.build_fields():
+        how, kind, key = settings.describe(item), settings.value_type(item), item.name
+        if kind is bool:
+            value: Any = table.take(key, bool, "true or false")
+        elif kind is int:
+            value = table.number(key, how.low or 0, how.high or 2**31, integer=True)
+        elif kind is Path:
+            value = table.path(key)
+        elif kind is dt.date:
+            value = table.take(key, dt.date, "a date such as 2025-08-16 (no quotes)")
+        elif kind is str:
+            value = table.text(key)
+            if value is not None and how.choices and value not in how.choices:
+                raise table.fail(key, f"must be one of {', '.join(how.choices)}, got {value!r}")
+        else:
+            value = table.strings(key)
+            if value is not None:
+                value = tuple(source_in_folder(table, source) for source in value)
+        if value is not None:
+            values[key] = value
+    return values
+
+
+def source_in_folder(table: Table, source: str) -> str:
+    """A file or folder relative to the config file; a URL as it is."""
+    return (
+        source
+        if urlsplit(source).scheme in ("http", "https")
+        else str(table.path_in_folder(source))
+    )
+
+
+def read(path: Path) -> FileSettings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -313,29 +277,13 @@ def load(path: Path = DEFAULT_PATH, environ: dict[str, str] | None = None) -> Fi
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
     top = Table(path, "", data)
-    sources = tuple(str(top.path_in_folder(s)) for s in top.strings("sources") or [])
-    out = top.path("out") or path.parent / "site"
-    model = top.text("model")
-    model_dir = top.path("model_dir")
-    bullets = top.number("bullets", 1, 50, integer=True) or DEFAULT_BULLETS
-    translate = top.take("translate", bool, "true or false")
-    search = top.take("search", bool, "true or false")
-    password = environ.get(PASSWORD_VARIABLE) or None
-    mail = section(top, "mail", lambda table: read_mail(table, password))
+    build = read_build(top)
+    build.setdefault("out", path.parent / "site")
+    state = top.path("state")
+    mail = section(top, "mail", read_mail)
     schedule = section(top, "schedule", read_schedule)
     top.finish()
-    return FileConfig(
-        path=path,
-        sources=sources,
-        out=out,
-        model=model,
-        model_dir=model_dir,
-        bullets=bullets,
-        translate=True if translate is None else translate,
-        search=True if search is None else search,
-        mail=mail,
-        schedule=schedule,
-    )
+    return FileSettings(path=path, build=build, state=state, mail=mail, schedule=schedule)
 
 
 def write_example(path: Path, force: bool = False) -> Path:

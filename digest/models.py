@@ -3,7 +3,10 @@
 models.lock names the models and pins their revisions. A model is looked for, in order, in
 ``--model-dir`` / ``DIGEST_MODEL_DIR``, in the local Hugging Face cache, and on the Hub (never
 when ``HF_HUB_OFFLINE=1``). A model that cannot be had is a ModelError that names the fix, raised
-before anything slow happens.
+before anything slow happens. ``--model-dir`` is a model folder (it has a config.json) or a
+folder of model folders named as in models.lock, for every command alike. What is made from a
+model (its CTranslate2 conversion) and what is present now live in digest/translate/convert.py
+and presence.py.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,9 +28,6 @@ LANGUAGES = {"marian": ("ar", "en"), "nllb": ("arb_Arab", "eng_Latn")}
 MODEL_FILES = ["*.json", "*.spm", "*.model", "*.safetensors"]
 FALLBACK_WEIGHTS = "pytorch_model.bin"
 COMMIT = re.compile(r"[0-9a-f]{40}")
-CONVERTED = "ctranslate2"
-CONVERT_RECORD = "digest-convert.json"
-QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int16", "float16", "bfloat16", "float32")
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,13 @@ class ModelSpec:
     source_lang: str
     target_lang: str
     files: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def repository(self) -> str:
+        """The Hub id; only models.lock's models have one (a --model-dir folder has none)."""
+        if self.hub_id is None:
+            raise ModelError(f"{self.name} is a local model folder, not a model on the Hub")
+        return self.hub_id
 
     @property
     def pinned(self) -> bool:
@@ -130,17 +136,36 @@ def folder_revision(folder: Path) -> str:
     return "local-" + digest.hexdigest()[:12]
 
 
+def model_folders(model_dir: Path) -> dict[str, Path]:
+    """What ``--model-dir`` holds, by name: the folder itself when it has a config.json (one
+    model), else each folder in it that has one (a store of models)."""
+    if not model_dir.is_dir():
+        raise ModelError(f"--model-dir {model_dir}: no such folder")
+    if (model_dir / "config.json").is_file():
+        return {model_dir.name: model_dir}
+    return {
+        child.name: child
+        for child in sorted(model_dir.iterdir())
+        if (child / "config.json").is_file()
+    }
+
+
 def from_model_dir(model_dir: Path, name: str | None, lock: Lock) -> ResolvedModel:
+    """The model ``--model-dir`` means: the folder itself, or the folder named ``name`` (else the
+    default of models.lock) in it."""
+    folders = model_folders(model_dir)
     if (model_dir / "config.json").is_file():
         folder = model_dir
-    elif name and (model_dir / name / "config.json").is_file():
-        folder = model_dir / name
     else:
-        wanted = f" or in {model_dir / name}" if name else ""
-        raise ModelError(
-            f"no model in {model_dir}: expected config.json there{wanted}; "
-            "point --model-dir at a downloaded model folder"
-        )
+        wanted = name or lock.default
+        if wanted not in folders:
+            which = wanted if name else f"{wanted} (the default)"
+            there = ", ".join(folders) if folders else "no model folder (none has a config.json)"
+            raise ModelError(
+                f"no model {which} in {model_dir}: it holds {there}; pass --model with one of "
+                "those names, or point --model-dir at a model folder"
+            )
+        folder, name = folders[wanted], wanted
     kind = kind_of(folder)
     if name:
         spec = lock.get(name)
@@ -173,7 +198,9 @@ def cached(spec: ModelSpec) -> Path | None:
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        folder = Path(snapshot_download(spec.hub_id, revision=spec.revision, local_files_only=True))
+        folder = Path(
+            snapshot_download(spec.repository, revision=spec.revision, local_files_only=True)
+        )
     except (LocalEntryNotFoundError, OSError, ValueError):
         return None
     return folder if (folder / "config.json").is_file() else None
@@ -203,12 +230,12 @@ def pull(spec: ModelSpec) -> Path:
         if spec.files:
             patterns = sorted(spec.files)
         else:
-            info = HfApi().model_info(spec.hub_id, revision=spec.revision)
+            info = HfApi().model_info(spec.repository, revision=spec.revision)
             names = [sibling.rfilename for sibling in info.siblings or []]
             safetensors = any(name.endswith(".safetensors") for name in names)
             patterns = MODEL_FILES + ([] if safetensors else [FALLBACK_WEIGHTS])
         folder = Path(
-            snapshot_download(spec.hub_id, revision=spec.revision, allow_patterns=patterns)
+            snapshot_download(spec.repository, revision=spec.revision, allow_patterns=patterns)
         )
     except Exception as error:  # any network or Hub failure: one actionable line, not a traceback
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
@@ -259,138 +286,12 @@ def resolve(name: str | None, model_dir: Path | None, lock: Lock | None = None) 
     return ResolvedModel(spec=spec, path=pull(spec), origin="hub")
 
 
-def presence(spec: ModelSpec, model_dir: Path | None) -> str:
-    """Where a model would be loaded from right now, and its conversion, for `digest models list`."""
-    try:
-        model = located(spec, model_dir)
-    except ModelError as error:
-        return f"unusable: {error}"
-    if model is None:
-        return "not present"
-    where = f"model-dir ({model.path})" if model.origin == "model-dir" else "hf-cache"
-    state = conversion_state(model)
-    return where if state == "absent" else f"{where}; CTranslate2 conversion {state}"
-
-
-def store_root() -> Path:
-    """Where digest keeps what it makes from Hub models (their CTranslate2 conversions), so the
-    Hugging Face cache stays exactly as the Hub left it."""
-    base = os.environ.get("XDG_DATA_HOME", "").strip() or Path.home() / ".local" / "share"
-    return Path(base) / "digest" / "models"
-
-
-def converted_path(model: ResolvedModel) -> Path:
-    """The CTranslate2 conversion of a model: inside a --model-dir model's own folder, else in
-    the store under the model's name and snapshot commit."""
-    if model.origin == "model-dir":
-        return model.path / CONVERTED
-    return store_root() / model.spec.name / model.revision / CONVERTED
-
-
-def convert_command(model: ResolvedModel) -> str:
-    """The command that converts this very model, for error messages."""
-    if model.origin == "model-dir":
-        return f"digest models convert --model-dir {model.path}"
-    return f"digest models convert {model.spec.name}"
-
-
-def conversion(model: ResolvedModel) -> dict | None:
-    """The record `convert` left beside a converted model, or None when there is none."""
-    try:
-        return json.loads((converted_path(model) / CONVERT_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def conversion_state(model: ResolvedModel) -> str:
-    """absent, stale (made from other files than those now in the model folder) or current."""
-    record = conversion(model)
-    if record is None:
-        return "absent"
-    return "current" if record.get("source_revision") == model.revision else "stale"
-
-
 def hashes(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): sha256(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.relative_to(folder).parts[0] not in skip
     }
-
-
-def convert(model: ResolvedModel, quantization: str = "int8") -> Path:
-    """Convert with CTranslate2's own converter, aside, then move into place: a reader never sees
-    half a model, and an earlier conversion stays until the new one is complete."""
-    if quantization not in QUANTIZATIONS:
-        raise ModelError(f"unknown quantization {quantization!r}; use one of {QUANTIZATIONS}")
-    import ctranslate2
-    import transformers
-    from ctranslate2.converters import TransformersConverter
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    target = converted_path(model)
-    aside = target.with_name(f"{target.name}.partial-{os.getpid()}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        TransformersConverter(str(model.path)).convert(
-            str(aside), quantization=quantization, force=True
-        )
-    except Exception as error:  # the converter raises anything from OSError to KeyError
-        shutil.rmtree(aside, ignore_errors=True)
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise ModelError(f"cannot convert {model.spec.name} in {model.path}: {reason}") from None
-    record = {
-        "model": model.spec.name,
-        "source_revision": model.revision,
-        "quantization": quantization,
-        "ctranslate2": ctranslate2.__version__,
-        "files": hashes(aside),
-    }
-    (aside / CONVERT_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    old = target.with_name(f"{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    aside.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target
-
-
-def located(spec: ModelSpec, model_dir: Path | None) -> ResolvedModel | None:
-    """The model as it is on this machine now, or None; never downloads."""
-    if model_dir is not None and (model_dir / spec.name / "config.json").is_file():
-        return from_model_dir(model_dir / spec.name, spec.name, Lock(spec.name, (spec,)))
-    folder = cached(spec)
-    return ResolvedModel(spec=spec, path=folder, origin="hf-cache") if folder else None
-
-
-def verify_present(spec: ModelSpec, model_dir: Path | None) -> list[str]:
-    """Lines describing what of this model is here and whether its hashes hold.
-
-    Raises ModelError on the first file whose hash differs from models.lock or from the record
-    of its conversion.
-    """
-    model = located(spec, model_dir)
-    if model is None:
-        return ["not present"]
-    if spec.files:
-        verify(spec, model.path)
-        lines = [f"{model.path}: {len(spec.files)} file(s) match models.lock"]
-    else:
-        lines = [f"{model.path}: models.lock records no hashes (run `digest models lock`)"]
-    record = conversion(model)
-    if record is not None:
-        folder = converted_path(model)
-        for name, expected in sorted(record.get("files", {}).items()):
-            path = folder / name
-            if not path.is_file() or sha256(path) != expected:
-                raise ModelError(
-                    f"{spec.name}: {path} is missing or differs from its conversion record; "
-                    f"run `{convert_command(model)}` again"
-                )
-        state = conversion_state(model)
-        lines.append(f"{folder}: {record.get('quantization')} conversion, files match ({state})")
-    return lines
 
 
 def resolve_commit(spec: ModelSpec) -> str:
@@ -402,10 +303,13 @@ def resolve_commit(spec: ModelSpec) -> str:
             "connected machine"
         )
     try:
-        return HfApi().model_info(spec.hub_id, revision=spec.revision).sha
+        commit = HfApi().model_info(spec.repository, revision=spec.revision).sha
     except Exception as error:  # any network or Hub failure: one actionable line
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise ModelError(f"cannot reach the Hub for {spec.name} ({reason})") from None
+    if commit is None:
+        raise ModelError(f"the Hub names no commit for {spec.name} at {spec.revision}")
+    return commit
 
 
 def lock_spec(spec: ModelSpec) -> ModelSpec:

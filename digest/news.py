@@ -157,6 +157,11 @@ class Issue:
     stories: tuple[StoryDigest, ...]
     signature: Signature
 
+    @property
+    def subject(self) -> str:
+        """The page title and the email Subject: one wording for both."""
+        return f"{self.title} · {self.date.isoformat()}"
+
 
 @dataclass(frozen=True)
 class Failure:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from digest import __version__, models, render, site, summarise
 from digest.cluster import cluster
-from digest.config import Settings
-from digest.errors import BuildFailed, NothingNew, UsageError
+from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.news import (
     Article,
@@ -24,6 +23,8 @@ from digest.news import (
     Summary,
     story_id,
 )
+from digest.settings import BuildSettings, require_sources
+from digest.store import Store
 from digest.translate import Translator, load_translator
 
 TITLE = "Arabic press digest"
@@ -47,7 +48,7 @@ def by_reach(stories: list[Story]) -> list[Story]:
     return sorted(stories, key=lambda s: (-len(s.articles), -newest(s).toordinal()))
 
 
-def issue_date(settings: Settings, articles: tuple[Article, ...]) -> dt.date:
+def issue_date(settings: BuildSettings, articles: tuple[Article, ...]) -> dt.date:
     dates = [a.published for a in articles if a.published]
     return settings.date or max(dates, default=None) or dt.date.today()
 
@@ -76,16 +77,17 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
     )
 
 
-def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult:
-    """``skip``: ids of articles already in an earlier issue (`digest run`), left out."""
+def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozenset()) -> BuildResult:
+    """``store`` keeps the translation cache; ``skip``: ids of articles already in an earlier
+    issue (`digest run`), left out."""
+    require_sources(settings, "build")
     ingested = read_sources(settings.sources, fetch_articles=settings.fetch_articles)
     if ingested.failures and settings.strict:
         raise BuildFailed(
             f"{len(ingested.failures)} of {len(ingested.failures) + len(ingested.articles)} "
             "articles could not be processed and --strict is set; nothing was written"
         )
-    if not ingested.articles:
-        raise UsageError("no article could be read from the sources given; nothing was written")
+    ingested.require_articles()
     articles = tuple(a for a in ingested.articles if a.id not in skip)
     if not articles:
         raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
@@ -96,7 +98,11 @@ def build(settings: Settings, skip: frozenset[str] = frozenset()) -> BuildResult
 
     stories = by_reach(cluster(articles))
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
-    translator = load_translator(model, settings.backend, settings.threads) if model else None
+    translator = (
+        load_translator(model, settings.backend, settings.threads, store, settings.device)
+        if model
+        else None
+    )
     translated = translate_summaries(summaries, translator)
 
     issue = Issue(

@@ -207,6 +207,8 @@ def render_assets(env: jinja2.Environment, search: bool = False) -> dict[str, st
 
 def asset_source(env: jinja2.Environment, name: str) -> str:
     try:
+        if env.loader is None:
+            raise jinja2.TemplateNotFound(name)
         return env.loader.get_source(env, name)[0]
     except jinja2.TemplateNotFound:
         raise TemplateError(f"{name}: not found in the template folders") from None

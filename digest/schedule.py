@@ -11,6 +11,7 @@ can drive it across DST changes in milliseconds.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -19,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import history, mail, store
-from digest.config import Settings, make_settings
-from digest.configfile import FileConfig, ScheduleSettings
+from digest import archive, history, mail
 from digest.errors import ConfigError, DigestError, NothingNew, ScheduleError
+from digest.settings import ScheduleSettings, Settings, require_sources
 from digest.shutdown import stop_on_signals
+from digest.store import Store, ensure
 
 log = logging.getLogger(__name__)
 
@@ -61,57 +62,36 @@ class RunOutcome:
         return lines + (self.report.summary() if self.report else [])
 
 
-def build_settings(config: FileConfig, today: dt.date) -> Settings:
-    if not config.sources:
-        raise ConfigError(f"{config.path}: sources: required for `digest run`")
-    return make_settings(
-        config.sources,
-        out=config.out,
-        date=today,
-        model=config.model,
-        model_dir=config.model_dir,
-        bullets=config.bullets,
-        translate=config.translate,
-        search=config.search,
-    )
-
-
-def today(config: FileConfig, now: dt.datetime | None = None) -> dt.date:
+def today(settings: Settings, now: dt.datetime | None = None) -> dt.date:
     """The date in the schedule's time zone, else the machine's."""
-    zone = config.schedule.timezone if config.schedule else None
+    zone = settings.schedule.timezone if settings.schedule else None
     return (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
 
 
-def run_once(config: FileConfig, day: dt.date, stop: threading.Event | None = None) -> RunOutcome:
+def run_once(
+    settings: Settings, day: dt.date, store: Store, stop: threading.Event | None = None
+) -> RunOutcome:
     """Build the issue for ``day`` from articles no earlier issue carried (once), then send it."""
-    from filelock import Timeout
-
     from digest.pipeline import build
 
-    settings = config.require_mail()
-    lock = mail.send_lock("run")
-    try:
-        lock.acquire()
-    except Timeout:
-        raise mail.held_elsewhere(lock, "`digest run`") from None
-    try:
+    mailing = settings.require_mail()
+    require_sources(settings.build, "run")
+    with store.exclusive("run", mail.busy("`digest run`")):
         with store.connect() as conn:
             folder = history.built_folder(conn, day)
             skip = history.earlier_articles(conn, day)
         built = folder is None
         if folder is None:
             try:
-                result = build(build_settings(config, day), skip=skip)
+                result = build(dataclasses.replace(settings.build, date=day), store, skip=skip)
             except NothingNew as nothing:
                 log.info("%s; no issue for %s", nothing, day)
                 return RunOutcome(day, None, False, None)
             with store.connect() as conn:
                 history.record(conn, day, result.folder, result.article_ids)
             folder = result.folder
-        report = mail.send_issue(mail.read_issue(folder), settings, stop=stop)
+        report = mail.send_issue(archive.read(folder), mailing, store, stop=stop)
         return RunOutcome(day, folder, built, report)
-    finally:
-        lock.release()
 
 
 class Scheduler:
@@ -126,6 +106,7 @@ class Scheduler:
         self,
         schedule: ScheduleSettings,
         job: Callable[[dt.datetime], str],
+        store: Store,
         *,
         clock: Callable[[], dt.datetime],
         wait: Callable[[float], bool],
@@ -136,6 +117,7 @@ class Scheduler:
         self.cron = schedule.cron
         self.timezone: ZoneInfo = schedule.timezone
         self.job = job
+        self.store = store
         self.clock = clock
         self.wait = wait
 
@@ -148,7 +130,7 @@ class Scheduler:
                 yield first
 
     def run(self) -> None:
-        done = last_tick() or self.clock()
+        done = last_tick(self.store) or self.clock()
         while not self.wait(0):
             now = self.clock()
             ticks = self.ticks_after(done)
@@ -171,14 +153,14 @@ class Scheduler:
     def fire(self, tick: dt.datetime) -> None:
         key = tick.astimezone(dt.UTC).isoformat()
         log.info("run for %s started", tick.isoformat())
-        with store.connect() as conn:
-            store.ensure(conn, RUNS_TABLE)
+        with self.store.connect() as conn:
+            ensure(conn, RUNS_TABLE)
             conn.execute(
                 "INSERT OR REPLACE INTO schedule_runs (tick, started) VALUES (?, ?)",
                 (key, self.clock().astimezone(dt.UTC).isoformat()),
             )
         outcome = self.job(tick)
-        with store.connect() as conn:
+        with self.store.connect() as conn:
             conn.execute(
                 "UPDATE schedule_runs SET finished = ?, outcome = ? WHERE tick = ?",
                 (self.clock().astimezone(dt.UTC).isoformat(), outcome, key),
@@ -186,27 +168,29 @@ class Scheduler:
         log.info("run for %s finished: %s", tick.isoformat(), outcome)
 
 
-def last_tick() -> dt.datetime | None:
+def last_tick(store: Store) -> dt.datetime | None:
     """The newest tick whose run was not cut short by a stop; a stopped one is run again."""
     with store.connect() as conn:
-        store.ensure(conn, RUNS_TABLE)
+        ensure(conn, RUNS_TABLE)
         row = conn.execute(
             "SELECT MAX(tick) FROM schedule_runs WHERE outcome IS NOT NULL AND outcome != 'stopped'"
         ).fetchone()
     return dt.datetime.fromisoformat(row[0]) if row[0] else None
 
 
-def runs() -> list[tuple[str, str | None]]:
+def runs(store: Store) -> list[tuple[str, str | None]]:
     """(tick in UTC, outcome) of every scheduled run, oldest first."""
     with store.connect() as conn:
-        store.ensure(conn, RUNS_TABLE)
+        ensure(conn, RUNS_TABLE)
         return conn.execute("SELECT tick, outcome FROM schedule_runs ORDER BY tick").fetchall()
 
 
-def scheduled_job(config: FileConfig, stop: threading.Event) -> Callable[[dt.datetime], str]:
+def scheduled_job(
+    settings: Settings, store: Store, stop: threading.Event
+) -> Callable[[dt.datetime], str]:
     def job(tick: dt.datetime) -> str:
         try:
-            outcome = run_once(config, tick.date(), stop)
+            outcome = run_once(settings, tick.date(), store, stop)
         except DigestError as error:
             log.error("run for %s failed: %s", tick.isoformat(), error)
             return f"error: {error}"
@@ -220,34 +204,29 @@ def scheduled_job(config: FileConfig, stop: threading.Event) -> Callable[[dt.dat
     return job
 
 
-def serve(config: FileConfig) -> None:
+def serve(settings: Settings, store: Store) -> None:
     """`digest schedule`: one instance per state file, until SIGTERM or SIGINT."""
-    from filelock import Timeout
+    timing = settings.require_schedule()
+    settings.require_mail()
+    require_sources(settings.build, "schedule")
+    if settings.build.date is not None:
+        raise ConfigError(
+            f"{settings.where()}: date: a schedule builds the issue of each tick's date; "
+            "remove date (or use `digest run --date`)"
+        )
 
-    if config.schedule is None:
-        raise ConfigError(f"{config.path}: no [schedule] table; set cron and timezone there")
-    config.require_mail()
-    lock = mail.send_lock("schedule")
-    try:
-        lock.acquire()
-    except Timeout:
-        raise ScheduleError(
-            f"another `digest schedule` is already running (it holds {lock.lock_file}); "
-            "stop it first"
-        ) from None
-    try:
-        with stop_on_signals() as stop:
-            log.info(
-                "schedule %r in %s; waiting for the next tick",
-                config.schedule.cron,
-                config.schedule.timezone.key,
-            )
-            Scheduler(
-                config.schedule,
-                scheduled_job(config, stop),
-                clock=lambda: dt.datetime.now(dt.UTC),
-                wait=stop.wait,
-            ).run()
-        log.info("schedule stopped")
-    finally:
-        lock.release()
+    def busy(lock_file: str) -> ScheduleError:
+        return ScheduleError(
+            f"another `digest schedule` is already running (it holds {lock_file}); stop it first"
+        )
+
+    with store.exclusive("schedule", busy), stop_on_signals() as stop:
+        log.info("schedule %r in %s; waiting for the next tick", timing.cron, timing.timezone.key)
+        Scheduler(
+            timing,
+            scheduled_job(settings, store, stop),
+            store,
+            clock=lambda: dt.datetime.now(dt.UTC),
+            wait=stop.wait,
+        ).run()
+    log.info("schedule stopped")

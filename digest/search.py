@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextlib
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -34,6 +36,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any, cast
 
 from digest.arabic import normalise
 from digest.news import Issue, StoryDigest
@@ -155,22 +158,30 @@ class PagefindService:
 
     def __init__(self, binary: Path):
         self.errors = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 closed in close()
-        self.process = subprocess.Popen(
-            [str(binary), "--service"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.errors,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [str(binary), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.errors,
+            )
+        except OSError:
+            self.errors.close()
+            raise
+        # Both are pipes, as asked for above.
+        self.requests = cast(IO[bytes], self.process.stdin)
+        self.reply_stream = cast(IO[bytes], self.process.stdout)
+        self.replies = self.reply_stream.fileno()
         self.pending = b""
         self.message = 0
 
-    def send(self, payload: dict[str, object]) -> dict[str, object]:
+    def send(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.message += 1
         request = {"message_id": self.message, "payload": payload}
-        self.process.stdin.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
-        self.process.stdin.flush()
+        self.requests.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
+        self.requests.flush()
         while b"," not in self.pending:
-            chunk = self.process.stdout.read1(1 << 16)
+            chunk = os.read(self.replies, 1 << 16)
             if not chunk:
                 self.errors.seek(0)
                 said = (self.errors.read().strip().splitlines() or ["no reason given"])[-1]
@@ -183,13 +194,15 @@ class PagefindService:
         return reply
 
     def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
+        """End of input stops the service; one that has already stopped is only waited for."""
+        with contextlib.suppress(BrokenPipeError):
+            self.requests.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.reply_stream.close()
         self.errors.close()
 
 

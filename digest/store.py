@@ -1,52 +1,67 @@
 """SQLite state shared by the stages: one file, opened the same way by every process.
 
-Builds, sends and the scheduler may run at the same time (a cron job beside an editor's manual
-build), so every connection uses WAL journaling and waits for a lock instead of failing. Each
-stage owns its tables and creates them on first use with ``ensure``; nothing else about a table
-lives here.
+The command line resolves the file's path once (settings.state_path) and hands a Store down;
+no stage looks it up. Builds, sends and the scheduler may run at the same time (a cron job beside
+an editor's manual build), so every connection uses WAL journaling and waits for a lock instead
+of failing. Each stage owns its tables and creates them on first use with ``ensure``; nothing
+else about a table lives here. The locks that keep one sender, one `digest run` and one scheduler
+per state file live beside the file.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import UsageError
+from digest.errors import DigestError, UsageError
 
-STATE_VARIABLE = "DIGEST_STATE"
 BUSY_TIMEOUT_S = 30.0
 
 
-def default_path() -> Path:
-    """``$DIGEST_STATE``, else the XDG state folder, so state survives a fresh checkout."""
-    given = os.environ.get(STATE_VARIABLE, "").strip()
-    if given:
-        return Path(given)
-    base = os.environ.get("XDG_STATE_HOME", "").strip() or Path.home() / ".local" / "state"
-    return Path(base) / "digest" / "digest.sqlite3"
+@dataclass(frozen=True)
+class Store:
+    path: Path
 
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in autocommit mode; use ``with conn:`` for a transaction."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise UsageError(
+                f"cannot open the state database {self.path}: {error}; set DIGEST_STATE (or "
+                "state in digest.toml) to a writable file"
+            ) from None
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            yield conn
+        finally:
+            conn.close()
 
-@contextmanager
-def connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
-    """A connection in autocommit mode; use ``with conn:`` for a transaction."""
-    path = path or default_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except (OSError, sqlite3.Error) as error:
-        raise UsageError(
-            f"cannot open the state database {path}: {error}; set {STATE_VARIABLE} to a "
-            "writable file"
-        ) from None
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        yield conn
-    finally:
-        conn.close()
+    @contextmanager
+    def exclusive(self, name: str, busy: Callable[[str], DigestError]) -> Iterator[None]:
+        """Hold the ``name`` lock of this state file, or raise ``busy(lock file)`` at once when
+        another process holds it: two senders at once could both mail the same recipient."""
+        from filelock import FileLock, Timeout
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"cannot create {self.path.parent}: {error.strerror}") from None
+        lock = FileLock(f"{self.path}.{name}.lock", timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise busy(lock.lock_file) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
 
 def ensure(conn: sqlite3.Connection, *statements: str) -> None:

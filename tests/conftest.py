@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.store import Store
 from tests.tiny_models import build_marian, build_nllb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,12 +51,35 @@ def isolated_hf_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def guarded_home(tmp_path_factory):
+    """No test may touch the user's home: HOME is an empty folder for the whole run (the XDG
+    folders under it), and the run fails if anything was created there. Session-wide, so a
+    module- or session-scoped fixture that runs before the per-test isolation is caught too."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HOME", str(home))
+        for variable in ("XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+            patch.delenv(variable, raising=False)
+        yield home
+    created = sorted(str(path.relative_to(home)) for path in home.rglob("*"))
+    if created:
+        pytest.fail(f"tests wrote under $HOME: {', '.join(created[:10])}", pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path, monkeypatch) -> Path:
-    """Each test gets its own SQLite state file (translation cache, deliveries, seen articles)."""
+    """Each test gets its own SQLite state file (translation cache, deliveries, seen articles);
+    DIGEST_STATE points the commands a test starts at it."""
     path = tmp_path / "state" / "digest.sqlite3"
     monkeypatch.setenv("DIGEST_STATE", str(path))
     return path
+
+
+@pytest.fixture
+def store(isolated_state) -> Store:
+    """The test's state database, as the library is handed it."""
+    return Store(isolated_state)
 
 
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -49,8 +49,10 @@ def browser(tmp_path_factory):
     except ImportError:
         unavailable("playwright is not installed: pip install -e '.[test]'")
     with sync_playwright() as playwright:
+        home = tmp_path_factory.mktemp("chromium-home")
         context = playwright.chromium.launch_persistent_context(
             tmp_path_factory.mktemp("chromium-profile"),
+            env={**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")},
             executable_path=str(CHROMIUM),
             headless=True,
             args=FLAGS,

@@ -1,14 +1,16 @@
 """`digest build` end to end through the CLI, on the seeds, with tiny real models."""
 
 import datetime as dt
+import logging
 import os
 import subprocess
 import sys
 
 import pytest
 
-from digest.config import make_settings
 from digest.pipeline import build
+from digest.settings import build_settings, resolve
+from digest.store import Store
 from tests.conftest import ROOT, SEEDS
 from tests.pages import parse
 
@@ -28,12 +30,22 @@ def digest(*args, env=None, cwd=ROOT):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, tiny_marian, tiny_nllb):
-    """Both tiny models, each through the real CLI on seeds/."""
+    """Both tiny models, each through the real CLI on seeds/, each with a state file of its own
+    (module-scoped, this runs before the per-test isolation: it must name its own)."""
     runs = {}
     for kind, folder in (("marian", tiny_marian), ("nllb", tiny_nllb)):
         out = tmp_path_factory.mktemp(f"site-{kind}")
-        runs[kind] = (digest("build", "seeds/", "--model-dir", folder, "--out", out), out, folder)
+        state = {"DIGEST_STATE": str(tmp_path_factory.mktemp(f"state-{kind}") / "s.sqlite3")}
+        result = digest("build", "seeds/", "--model-dir", folder, "--out", out, env=state)
+        runs[kind] = (result, out, folder)
     return runs
+
+
+@pytest.mark.parametrize("kind", ["marian", "nllb"])
+def test_each_build_translates_with_its_model_not_from_a_cache(built, kind):
+    result, _, _ = built[kind]
+    assert result.returncode == 0, result.stderr
+    assert "0 from the cache" in result.stderr and ", 0 translated" not in result.stderr
 
 
 @pytest.mark.parametrize("kind", ["marian", "nllb"])
@@ -84,7 +96,7 @@ def test_build_writes_markdown_and_html_for_every_story(built, kind):
     assert "[not translated]" not in markdown
 
 
-def test_the_model_is_loaded_once_per_build(tmp_path, tiny_marian, monkeypatch):
+def test_the_model_is_loaded_once_per_build(tmp_path, tiny_marian, monkeypatch, store):
     import transformers
 
     loads = []
@@ -94,31 +106,38 @@ def test_the_model_is_loaded_once_per_build(tmp_path, tiny_marian, monkeypatch):
         "from_pretrained",
         lambda *a, **k: loads.append(a) or original(*a, **k),
     )
-    result = build(make_settings([SEEDS], out=tmp_path, model_dir=tiny_marian))
+    result = build(build_settings([SEEDS], out=tmp_path, model_dir=tiny_marian), store)
     assert len(loads) == 1
     assert len(result.issue.stories) == 1
 
 
-def test_model_dir_from_the_environment(tmp_path, tiny_marian, monkeypatch):
+def test_model_dir_from_the_environment(tmp_path, tiny_marian, monkeypatch, store):
     monkeypatch.setenv("DIGEST_MODEL_DIR", str(tiny_marian))
-    result = build(make_settings([SEEDS], out=tmp_path))
+    resolved = resolve({"sources": [SEEDS], "out": tmp_path}, os.environ, None)
+    result = build(resolved.build, store)
     assert result.issue.signature.model == tiny_marian.name
 
 
-def test_same_input_gives_byte_identical_files(tmp_path, tiny_marian):
+def test_same_input_gives_byte_identical_files(tmp_path, tiny_marian, caplog):
+    """Two builds that both run the model: each has its own state, so neither reads a cache."""
+    caplog.set_level(logging.INFO, logger="digest")
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
-        build(make_settings([SEEDS], out=out, model_dir=tiny_marian))
+        build(
+            build_settings([SEEDS], out=out, model_dir=tiny_marian), Store(out.with_suffix(".db"))
+        )
+    runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("translation:")]
+    assert len(runs) == 2 and all(", 0 from the cache," in line for line in runs)
     for name in ("index.html", "digest.md", "digest.txt", "issue.json"):
         assert (first / "2025-08-16" / name).read_bytes() == (
             second / "2025-08-16" / name
         ).read_bytes()
 
 
-def test_rebuilding_a_date_replaces_it_whole(tmp_path):
-    build(make_settings([SEEDS], out=tmp_path, translate=False))
+def test_rebuilding_a_date_replaces_it_whole(tmp_path, store):
+    build(build_settings([SEEDS], out=tmp_path, translate=False), store)
     (tmp_path / "2025-08-16" / "stale.txt").write_text("from an older build")
-    build(make_settings([SEEDS], out=tmp_path, translate=False, bullets=2))
+    build(build_settings([SEEDS], out=tmp_path, translate=False, bullets=2), store)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "2025-08-16",
         "assets",
@@ -149,9 +168,9 @@ def test_issue_date(tmp_path, args, date):
     assert (tmp_path / date.isoformat() / "index.html").exists()
 
 
-def test_issue_date_is_today_when_no_article_has_one(tmp_path):
+def test_issue_date_is_today_when_no_article_has_one(tmp_path, store):
     result = build(
-        make_settings([SEEDS / "000_b8ca79493ea0142d.txt"], out=tmp_path, translate=False)
+        build_settings([SEEDS / "000_b8ca79493ea0142d.txt"], out=tmp_path, translate=False), store
     )
     assert result.issue.date == dt.date.today()
 
@@ -201,14 +220,17 @@ def test_debug_shows_the_traceback(tmp_path):
     assert "Traceback" in result.stderr
 
 
-def test_article_text_cannot_inject_markup(tmp_path):
+def test_article_text_cannot_inject_markup(tmp_path, store):
     article = tmp_path / "a.txt"
     article.write_text(
         "---\nurl: javascript:alert(1)\nsource: <b>X</b>\n---\n"
         "قال المتحدث <script>alert(1)</script> إن الوضع *هادئ* تماما. وأضاف أن [الرابط](http://x) لا يعمل.\n",
         encoding="utf-8",
     )
-    build(make_settings([article], out=tmp_path / "out", date=dt.date(2025, 1, 1), translate=False))
+    build(
+        build_settings([article], out=tmp_path / "out", date=dt.date(2025, 1, 1), translate=False),
+        store,
+    )
     html = (tmp_path / "out" / "2025-01-01" / "index.html").read_text()
     markdown = (tmp_path / "out" / "2025-01-01" / "digest.md").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html

@@ -8,11 +8,11 @@ import pytest
 
 from digest.arabic import terms
 from digest.cluster import cluster
-from digest.config import make_settings
-from digest.evaluate import read_ntrex
+from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.news import Article
 from digest.pipeline import build
+from digest.settings import build_settings
 from digest.summarise import REDUNDANCY, cosine
 from tests.conftest import SEEDS, SHARED_DATA, STORIES
 
@@ -89,8 +89,8 @@ def test_ntrex_news_documents_make_no_false_merges():
     assert len(stories) < len(articles)
 
 
-def test_issue_orders_stories_by_outlets_then_recency(tmp_path):
-    result = build(make_settings([SEEDS, STORIES], out=tmp_path, translate=False))
+def test_issue_orders_stories_by_outlets_then_recency(tmp_path, store):
+    result = build(build_settings([SEEDS, STORIES], out=tmp_path, translate=False), store)
     assert [len(s.sources) for s in result.issue.stories] == [3, 2, 1, 1]
     assert [s.sources[0].published for s in result.issue.stories[2:]] == [
         dt.date(2025, 3, 11),
@@ -98,8 +98,8 @@ def test_issue_orders_stories_by_outlets_then_recency(tmp_path):
     ]
 
 
-def test_a_story_draws_bullets_from_its_outlets_without_repeating_itself(tmp_path):
-    result = build(make_settings([STORIES], out=tmp_path, translate=False, bullets=4))
+def test_a_story_draws_bullets_from_its_outlets_without_repeating_itself(tmp_path, store):
+    result = build(build_settings([STORIES], out=tmp_path, translate=False, bullets=4), store)
     sfax = result.issue.stories[0]
     assert {s.name for s in sfax.sources} == {"الجزيرة", "العربية", "سكاي نيوز عربية"}
     assert len({b.source for b in sfax.bullets}) >= 2

@@ -1,6 +1,5 @@
 """digest.toml: the example `digest init` writes loads, and every bad key is named."""
 
-import datetime as dt
 import subprocess
 import sys
 
@@ -8,6 +7,7 @@ import pytest
 
 from digest import configfile
 from digest.errors import ConfigError
+from digest.settings import resolve
 from tests.conftest import ROOT
 from tests.mailserver import write_config
 
@@ -21,7 +21,7 @@ MAIL = {
 
 def load(tmp_path, top=None, mail=None, schedule=None, environ=None):
     path = write_config(tmp_path / "digest.toml", top, mail, schedule)
-    return configfile.load(path, environ or {})
+    return resolve({}, environ or {}, configfile.read(path))
 
 
 def test_init_writes_an_example_that_loads_and_keeps_an_existing_file(tmp_path):
@@ -29,10 +29,10 @@ def test_init_writes_an_example_that_loads_and_keeps_an_existing_file(tmp_path):
     path = tmp_path / "digest.toml"
     first = subprocess.run([sys.executable, "-m", "digest", "init", "--config", path], **run)
     assert first.returncode == 0, first.stderr
-    loaded = configfile.load(path, {})
+    loaded = resolve({}, {}, configfile.read(path))
     assert loaded.mail.security == "starttls" and loaded.mail.port == 587
     assert loaded.schedule.cron == "0 7 * * *" and loaded.schedule.timezone.key == "Europe/London"
-    assert loaded.sources == (str(tmp_path / "articles"),)
+    assert loaded.build.sources == (str(tmp_path / "articles"),)
     second = subprocess.run([sys.executable, "-m", "digest", "init", "--config", path], **run)
     assert second.returncode == 2 and "--force" in second.stderr
 
@@ -48,8 +48,9 @@ def test_paths_are_read_from_the_file_folder_and_the_password_from_the_environme
         {**MAIL, "recipients_csv": "people.csv", "username": "u"},
         environ={"DIGEST_SMTP_PASSWORD": "pw"},
     )
-    assert loaded.sources == (str(tmp_path / "news"),)
-    assert str(loaded.out) == "/srv/site" and loaded.bullets == 3 and not loaded.translate
+    assert loaded.build.sources == (str(tmp_path / "news"),)
+    assert str(loaded.build.out) == "/srv/site" and loaded.build.bullets == 3
+    assert not loaded.build.translate
     assert [(r.email, r.name) for r in loaded.mail.recipients] == [
         ("a@example.org", ""),
         ("b@example.org", "بشرى"),
@@ -98,10 +99,10 @@ def test_a_bad_csv_row_names_the_file_and_line(tmp_path):
 
 def test_a_missing_or_broken_file_says_what_to_do(tmp_path):
     with pytest.raises(ConfigError, match="digest init"):
-        configfile.load(tmp_path / "absent.toml")
+        configfile.read(tmp_path / "absent.toml")
     (tmp_path / "broken.toml").write_text("[mail\nhost = 1")
     with pytest.raises(ConfigError, match="not valid TOML"):
-        configfile.load(tmp_path / "broken.toml")
+        configfile.read(tmp_path / "broken.toml")
 
 
 def test_command_line_options_override_the_file(tmp_path):
@@ -116,15 +117,4 @@ def test_command_line_options_override_the_file(tmp_path):
         timeout=60,
     )
     assert done.returncode == 2
-    assert f"cannot read {other / '2025-01-01' / 'index.html'}" in done.stderr
-
-
-def test_the_search_key_turns_the_site_index_off_and_reaches_the_build(tmp_path):
-    from digest.schedule import build_settings
-
-    assert load(tmp_path, {"sources": ["news"]}, MAIL).search is True
-    loaded = load(tmp_path, {"sources": ["news"], "search": False}, MAIL)
-    assert loaded.search is False
-    assert build_settings(loaded, dt.date(2025, 8, 16)).search is False
-    with pytest.raises(ConfigError, match=r"search: expected true or false, got 'no'"):
-        load(tmp_path, {"sources": ["news"], "search": "no"}, MAIL)
+    assert f"cannot read {other / '2025-01-01' / 'issue.json'}" in done.stderr

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.evaluate import (
+from digest.evaluate.summaries import (
     Difference,
     evaluate_easc,
     evaluate_headlines,
@@ -124,7 +124,7 @@ def test_eval_cli_prints_json_and_writes_its_benchmarks_section(tmp_path):
                 "--ntrex",
                 str(SHARED_DATA / "ntrex"),
                 "--json",
-                "--benchmarks",
+                "--write-benchmarks",
                 str(benchmarks),
             ],
         )
@@ -133,6 +133,17 @@ def test_eval_cli_prints_json_and_writes_its_benchmarks_section(tmp_path):
     text = benchmarks.read_text()
     assert text.count("<!-- eval-headlines-ntrex -->") == 1
     assert "kept" in text and "| first sentence |" in text
+    assert f"`digest eval headlines --ntrex {SHARED_DATA / 'ntrex'}`" in text
+
+
+def test_eval_writes_no_file_unless_asked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for extra in ([], ["--json"]):
+        args = ["eval", "headlines", "--ntrex", str(SHARED_DATA / "ntrex"), *extra]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "| digest |" in result.output or '"documents": 123' in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_eval_cli_rejects_a_folder_that_is_not_easc(tmp_path):

@@ -8,8 +8,8 @@ Regenerate after an intended change with: python -m pytest tests/test_golden.py 
 import pytest
 
 from digest import render
-from digest.config import make_settings
 from digest.pipeline import build
+from digest.settings import build_settings
 from tests.conftest import GOLDEN, SEEDS
 from tests.pages import summit_issue
 
@@ -34,8 +34,10 @@ def check(produced: str, golden: str, update: bool) -> None:
 
 
 @pytest.mark.parametrize(("output", "golden"), SEEDS_OUTPUTS)
-def test_seeds_without_translation_match_the_golden_files(tmp_path, update_golden, output, golden):
-    build(make_settings([SEEDS], out=tmp_path, translate=False))
+def test_seeds_without_translation_match_the_golden_files(
+    tmp_path, update_golden, output, golden, store
+):
+    build(build_settings([SEEDS], out=tmp_path, translate=False), store)
     check((tmp_path / output).read_text(encoding="utf-8"), golden, update_golden)
 
 

@@ -66,8 +66,12 @@ def test_text_output_names_every_field():
 def test_failures_are_listed_and_strict_exits_1(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("Only English here, nothing Arabic.", encoding="utf-8")
-    lenient = digest("inspect", bad, "--json")
+    seed = next(SEEDS.glob("*.txt"))
+    lenient = digest("inspect", seed, bad, "--json")
     assert lenient.returncode == 0
     assert json.loads(lenient.stdout)["failures"][0]["reason"].startswith("the text is not Arabic")
     assert f"could not process {bad}: the text is not Arabic" in lenient.stderr
-    assert digest("inspect", bad, "--strict").returncode == 1
+    assert digest("inspect", seed, bad, "--strict").returncode == 1
+    alone = digest("inspect", bad, "--json")
+    assert alone.returncode == 2, "no article at all: exit 2, as build"
+    assert json.loads(alone.stdout)["failures"][0]["origin"] == str(bad)

@@ -14,12 +14,14 @@ from tests.conftest import ROOT, SEEDS
 def installed(tmp_path_factory):
     wheels = tmp_path_factory.mktemp("wheels")
     target = tmp_path_factory.mktemp("site-packages")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, ROOT], check=True, timeout=300)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-cache-dir", "-q"]
+    # pip asks `rustc --version` for its User-Agent; a rustup proxy would write its settings
+    # under $HOME, which no test may touch.
+    tools = tmp_path_factory.mktemp("rustup")
+    run = dict(check=True, timeout=300, env={**os.environ, "RUSTUP_HOME": str(tools)})
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, ROOT], **run)
     (wheel,) = wheels.glob("digest-*.whl")
-    subprocess.run(
-        [*pip, "install", "--no-deps", "--target", target, wheel], check=True, timeout=300
-    )
+    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], **run)
     return wheel, target
 
 

@@ -1,18 +1,22 @@
 """`digest send` against a real SMTP server on 127.0.0.1: whole messages, faults, no duplicates."""
 
 import datetime as dt
+import os
+import shutil
 import signal
 import ssl
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from digest import configfile, mail, store
-from digest.config import make_settings
+from digest import archive, configfile, mail
 from digest.deliveries import DeliveryLog
 from digest.errors import MailError
 from digest.pipeline import build
+from digest.settings import MailSettings, Recipient, build_settings, resolve
+from digest.store import Store
 from tests.conftest import SEEDS
 from tests.mailserver import Mailbox, free_port, smtp_server, write_config
 from tests.spawn import digest
@@ -24,7 +28,8 @@ READERS = ["a@example.org", "b@example.org", "c@example.org"]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    build(make_settings([SEEDS], out=out, translate=False))
+    state = Store(tmp_path_factory.mktemp("state") / "build.sqlite3")
+    build(build_settings([SEEDS], out=out, translate=False), state)
     return out
 
 
@@ -47,16 +52,16 @@ def mail_table(port, **extra):
 
 def config(tmp_path, site, port, **extra):
     path = write_config(tmp_path / "digest.toml", {"out": str(site)}, mail_table(port, **extra))
-    return configfile.load(path)
+    return resolve({}, os.environ, configfile.read(path))
 
 
 def send(loaded, **options):
-    issue = mail.read_issue(mail.find_issue(loaded.out, None))
-    return mail.send_issue(issue, loaded.mail, **options)
+    issue = archive.read(archive.find(loaded.build.out, None))
+    return mail.send_issue(issue, loaded.mail, Store(loaded.state), **options)
 
 
 def rows():
-    with store.connect() as conn:
+    with Store(Path(os.environ["DIGEST_STATE"])).connect() as conn:
         return {d.recipient: d for d in DeliveryLog(conn).for_issue(ISSUE)}
 
 
@@ -114,7 +119,7 @@ def test_a_second_send_sends_nothing_and_resend_forces_the_same_message_id(tmp_p
         assert len(box.received) == 3
         assert again.complete and all(r.earlier for r in again.results)
         assert "0 sent now, 3 sent earlier" in again.summary()[0]
-        forced = send(loaded, recipients=[configfile.Recipient("b@example.org")], resend=True)
+        forced = send(loaded, recipients=[Recipient("b@example.org")], resend=True)
     assert forced.complete and len(box.received) == 4
     first, second = box.to("b@example.org")
     assert first.message["Message-ID"] == second.message["Message-ID"]
@@ -149,22 +154,32 @@ def test_a_refusal_is_recorded_the_others_are_sent_and_it_is_not_retried(tmp_pat
     exactly_once(box.received, ["a@example.org", "c@example.org"])
 
 
-def test_an_unreachable_server_is_retried_with_backoff_then_exit_1(tmp_path, site):
+@pytest.mark.parametrize(
+    ("host", "cause"),
+    [
+        ("127.0.0.1", "connection refused; check mail.host and mail.port"),
+        ("smtp.nowhere.invalid", "the name smtp.nowhere.invalid does not resolve"),
+    ],
+)
+def test_an_unreachable_server_stops_at_once_with_one_line_then_exit_1(tmp_path, site, host, cause):
+    """A refused connection or a name that does not resolve is not retried: waiting fixes
+    neither, and the backoff here (30 s) would show if it were."""
     path = write_config(
         tmp_path / "digest.toml",
         {"out": str(site)},
-        mail_table(free_port(), attempts=3, backoff=0.2),
+        mail_table(free_port(), host=host, attempts=3, backoff=30),
     )
     started = time.monotonic()
     code, out, err = finished(digest("send", "--config", path))
-    assert time.monotonic() - started >= 0.6, "waits 0.2 s then 0.4 s between the three tries"
+    assert time.monotonic() - started < 25, "no wait between tries"
     assert code == 1, err
     assert "0 sent now" in out and "2 not tried" in out
-    assert "cannot connect to 127.0.0.1" in out
-    assert err.count("try ") == 2
+    (reason,) = [line for line in out.splitlines() if "cannot connect" in line]
+    assert reason.startswith(f"stopped: cannot connect to {host}:") and cause in reason
+    assert "try " not in err
     log = rows()
     assert list(log) == ["a@example.org"]
-    assert (log["a@example.org"].status, log["a@example.org"].attempts) == ("failed", 3)
+    assert (log["a@example.org"].status, log["a@example.org"].attempts) == ("failed", 1)
 
 
 def test_server_stopped_mid_run_then_the_next_run_finishes_with_no_duplicate(tmp_path, site):
@@ -334,20 +349,62 @@ def test_dry_run_writes_the_messages_and_sends_nothing(tmp_path, site):
     assert not rows()
 
 
+def test_dry_run_with_to_and_out_needs_no_config_file(tmp_path, site):
+    eml = tmp_path / "eml"
+    code, out, err = finished(
+        digest(
+            "send",
+            "--config",
+            tmp_path / "absent.toml",
+            "--dry-run",
+            eml,
+            "--to",
+            "me@example.org",
+            "--out",
+            site,
+        )
+    )
+    assert code == 0, err
+    (written,) = eml.iterdir()
+    assert "To: me@example.org" in written.read_text()
+    code, _, err = finished(
+        digest(
+            "send", "--config", tmp_path / "absent.toml", "--dry-run", eml, "--to", "me@example.org"
+        )
+    )
+    assert code == 2 and "no configuration file" in err
+
+
 def test_latest_is_the_newest_issue_folder_and_a_missing_issue_says_how_to_build(tmp_path):
     for name in ("2025-01-02", "2024-12-31", "notes", "2025-01-10", "2025-13-45"):
         (tmp_path / name).mkdir()
-    assert mail.find_issue(tmp_path, None).name == "2025-01-10"
+    assert archive.find(tmp_path, None).name == "2025-01-10"
     with pytest.raises(MailError, match="digest build"):
-        mail.find_issue(tmp_path, dt.date(2030, 1, 1))
-    newest = tmp_path / "2025-01-10"
-    (newest / "index.html").write_text("<html><head><title>Digest &amp; more</title></head>")
+        archive.find(tmp_path, dt.date(2030, 1, 1))
+
+
+def test_mail_takes_subject_signature_and_date_from_issue_json_not_the_html(tmp_path, site):
+    folder = tmp_path / "2025-08-16"
+    shutil.copytree(site / "2025-08-16", folder)
+    (folder / "index.html").write_text("<html><head><title>Not this</title></head>")
+    (folder / "digest.txt").unlink()
     with pytest.raises(MailError, match="digest.txt.*digest build"):
-        mail.read_issue(newest)
-    (newest / "digest.txt").write_text("text")
-    issue = mail.read_issue(newest)
-    assert (issue.subject, issue.signature, issue.date) == (
-        "Digest & more",
-        None,
-        dt.date(2025, 1, 10),
+        archive.read(folder)
+    (folder / "digest.txt").write_text("text")
+    issue = archive.read(folder)
+    message = mail.compose(
+        issue,
+        Recipient("a@example.org"),
+        MailSettings(sender="d@example.org"),
+        "<id@x>",
+        dt.datetime(2025, 8, 16, tzinfo=dt.UTC),
     )
+    assert (message["Subject"], issue.date) == (
+        "Arabic press digest · 2025-08-16",
+        dt.date(2025, 8, 16),
+    )
+    assert message["X-Digest-Signature"] == str(issue.issue.signature)
+    assert message["X-Digest-Signature"].startswith("digest:")
+    (folder / "issue.json").write_text("{}")
+    with pytest.raises(MailError, match="issue.json is not an issue"):
+        archive.read(folder)

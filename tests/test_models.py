@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from digest import models
 from digest.cli import app
 from digest.errors import ModelError
+from digest.translate import convert, presence
 from tests.conftest import ROOT, SEEDS
 
 
@@ -93,7 +94,7 @@ def test_model_dir_kind_must_match_the_named_model(tiny_nllb):
 
 
 def test_model_dir_without_a_model(tmp_path):
-    with pytest.raises(ModelError, match="no model in"):
+    with pytest.raises(ModelError, match=r"no model opus-mt-tc-big-ar-en \(the default\) in"):
         models.resolve(None, tmp_path)
 
 
@@ -125,7 +126,7 @@ def test_local_hugging_face_cache_is_used_before_the_hub(tmp_path, tiny_marian):
     snapshot = fake_snapshot(tmp_path, spec, tiny_marian)
     resolved = models.resolve("opus-mt-ar-en", None)
     assert (resolved.path, resolved.origin) == (snapshot, "hf-cache")
-    assert models.presence(spec, None) == "hf-cache"
+    assert presence.presence(spec, None) == "hf-cache"
 
 
 def test_cached_files_are_checked_against_the_lock(tmp_path, tiny_marian):
@@ -201,9 +202,9 @@ def test_convert_writes_the_conversion_inside_a_model_dir_model(tmp_path, tiny_n
     folder = tmp_path / "nllb-200-distilled-600M" / "ctranslate2"
     assert {"model.bin", "config.json", "digest-convert.json"} <= {p.name for p in folder.iterdir()}
     model = models.resolve("nllb-200-distilled-600M", tmp_path)
-    record = models.conversion(model)
+    record = convert.conversion(model)
     assert record["quantization"] == "int8" and record["source_revision"] == model.revision
-    assert models.conversion_state(model) == "current"
+    assert convert.conversion_state(model) == "current"
     assert not list(tmp_path.glob("**/*.partial-*")) and not list(tmp_path.glob("**/*.old-*"))
 
 
@@ -215,18 +216,18 @@ def test_a_hub_model_is_converted_into_the_store_keyed_by_commit(
     snapshot = fake_snapshot(tmp_path, spec, tiny_marian)
     model = models.resolve("opus-mt-ar-en", None)
     assert model.revision == snapshot.name
-    folder = models.convert(model, "float16")
+    folder = convert.convert(model, "float16")
     assert (
         folder
         == tmp_path / "data" / "digest" / "models" / "opus-mt-ar-en" / snapshot.name / "ctranslate2"
     )
     assert not (snapshot / "ctranslate2").exists(), "the Hugging Face cache is left as it was"
-    assert models.conversion(model)["quantization"] == "float16"
+    assert convert.conversion(model)["quantization"] == "float16"
 
 
 def test_convert_refuses_an_unknown_quantization(tiny_marian):
     with pytest.raises(ModelError, match="unknown quantization 'int3'"):
-        models.convert(models.resolve(None, tiny_marian), "int3")
+        convert.convert(models.resolve(None, tiny_marian), "int3")
 
 
 def test_a_failed_conversion_leaves_nothing_behind(tmp_path):
@@ -234,13 +235,13 @@ def test_a_failed_conversion_leaves_nothing_behind(tmp_path):
     folder.mkdir()
     (folder / "config.json").write_text('{"model_type": "marian"}')
     with pytest.raises(ModelError, match="cannot convert broken"):
-        models.convert(models.resolve(None, folder))
+        convert.convert(models.resolve(None, folder))
     assert sorted(p.name for p in folder.iterdir()) == ["config.json"]
 
 
 def test_verify_checks_the_lock_and_the_conversion(tmp_path, tiny_marian):
     shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
-    models.convert(models.resolve("opus-mt-ar-en", tmp_path))
+    convert.convert(models.resolve("opus-mt-ar-en", tmp_path))
     runner = CliRunner()
     result = runner.invoke(app, ["models", "verify", "--model-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -259,10 +260,13 @@ def test_verify_reports_a_file_that_differs_from_models_lock(tmp_path, tiny_mari
     spec = models.read_lock().get("opus-mt-ar-en")
     good = {"config.json": models.sha256(tmp_path / "opus-mt-ar-en" / "config.json")}
     ok = models.ModelSpec(**{**spec.__dict__, "files": good})
-    assert "1 file(s) match models.lock" in models.verify_present(ok, tmp_path)[0]
+    assert (
+        "1 file(s) match models.lock"
+        in presence.verify_present(ok, presence.located(ok, tmp_path))[0]
+    )
     bad = models.ModelSpec(**{**spec.__dict__, "files": {"config.json": "0" * 64}})
     with pytest.raises(ModelError, match="config.json has sha256"):
-        models.verify_present(bad, tmp_path)
+        presence.verify_present(bad, presence.located(bad, tmp_path))
 
 
 def test_write_lock_round_trips_and_keeps_the_header(tmp_path):
@@ -299,7 +303,7 @@ def test_lock_refuses_offline_and_leaves_the_file_alone(tmp_path):
 
 def test_models_list_shows_a_conversion(tmp_path, tiny_marian):
     shutil.copytree(tiny_marian, tmp_path / "opus-mt-ar-en")
-    models.convert(models.resolve("opus-mt-ar-en", tmp_path))
+    convert.convert(models.resolve("opus-mt-ar-en", tmp_path))
     result = CliRunner().invoke(app, ["models", "list", "--model-dir", str(tmp_path)])
     assert "CTranslate2 conversion current" in result.output
 
@@ -356,16 +360,18 @@ def test_convert_without_a_name_converts_the_model_dir_model(tmp_path, tiny_mari
     result = CliRunner().invoke(app, ["models", "convert", "--model-dir", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"converted: {folder / 'ctranslate2'}"
-    assert models.conversion_state(models.resolve(None, folder)) == "current"
+    assert convert.conversion_state(models.resolve(None, folder)) == "current"
 
 
-def test_the_issue_signature_names_the_snapshot_commit_not_the_branch(tmp_path, tiny_marian):
-    from digest.config import make_settings
+def test_the_issue_signature_names_the_snapshot_commit_not_the_branch(tmp_path, tiny_marian, store):
     from digest.pipeline import build
+    from digest.settings import build_settings
     from tests.conftest import SEEDS
 
     spec = models.read_lock().get("opus-mt-ar-en")
     fake_snapshot(tmp_path, spec, tiny_marian)
-    result = build(make_settings([str(SEEDS)], out=tmp_path / "site", model="opus-mt-ar-en"))
+    result = build(
+        build_settings([str(SEEDS)], out=tmp_path / "site", model="opus-mt-ar-en"), store
+    )
     assert result.issue.signature.revision == "0" * 40
     assert f"rev:{'0' * 40}" in (result.folder / "digest.md").read_text(encoding="utf-8")

@@ -2,20 +2,28 @@
 
 import datetime as dt
 import logging
+import os
 import shutil
 import signal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest import configfile, history, schedule, store
-from digest.configfile import ScheduleSettings
+from digest import configfile, history, schedule
+from digest.settings import ScheduleSettings, resolve
+from digest.store import Store, ensure
 from tests.conftest import SEEDS, STORIES
 from tests.mailserver import free_port, smtp_server, write_config
 from tests.spawn import digest
 
 UTC = dt.UTC
 LONDON = ZoneInfo("Europe/London")
+
+
+def state() -> Store:
+    """The test's own state file (tests/conftest.py points DIGEST_STATE at it)."""
+    return Store(Path(os.environ["DIGEST_STATE"]))
 
 
 class FakeClock:
@@ -45,7 +53,7 @@ def fire(cron, zone, start, until, suspend=None, on_time=True):
         return "sent"
 
     schedule.Scheduler(
-        ScheduleSettings(cron, ZoneInfo(zone)), job, clock=clock.clock, wait=clock.wait
+        ScheduleSettings(cron, ZoneInfo(zone)), job, state(), clock=clock.clock, wait=clock.wait
     ).run()
     for tick, at in fired if on_time else []:
         assert dt.timedelta(0) <= at - tick < dt.timedelta(minutes=1), "fires on time"
@@ -70,7 +78,7 @@ def test_daily_ticks_keep_local_time_across_the_spring_change(caplog):
     ]
     assert [t.astimezone(UTC).hour for t in ticks] == [7, 7, 6, 6, 6]
     assert "run for 2026-03-29T07:00:00+01:00 started" in caplog.text
-    assert schedule.runs()[2] == ("2026-03-29T06:00:00+00:00", "sent")
+    assert schedule.runs(state())[2] == ("2026-03-29T06:00:00+00:00", "sent")
 
 
 @pytest.mark.parametrize(
@@ -107,8 +115,8 @@ def test_ticks_missed_while_suspended_are_caught_up_once(caplog):
 
 
 def record(tick, outcome):
-    with store.connect() as conn:
-        store.ensure(conn, schedule.RUNS_TABLE)
+    with state().connect() as conn:
+        ensure(conn, schedule.RUNS_TABLE)
         conn.execute(
             "INSERT INTO schedule_runs VALUES (?, ?, ?, ?)",
             (tick.isoformat(), tick.isoformat(), tick.isoformat(), outcome),
@@ -156,9 +164,9 @@ def test_run_sends_new_articles_once_and_twice_a_day_sends_nothing_new(newsroom,
     sources, configure = newsroom
     with smtp_server() as (server, box):
         path = configure(server.port)
-        loaded = configfile.load(path)
+        loaded = resolve({}, os.environ, configfile.read(path))
         today = schedule.today(loaded)
-        first = schedule.run_once(loaded, today)
+        first = schedule.run_once(loaded, today, state())
         assert first.built and first.report.complete and len(box.received) == 2
         assert first.folder == tmp_path / "site" / today.isoformat()
         again = digest("run", "--config", path)
@@ -168,12 +176,14 @@ def test_run_sends_new_articles_once_and_twice_a_day_sends_nothing_new(newsroom,
         assert len(box.received) == 2
 
         tomorrow = today + dt.timedelta(days=1)
-        assert schedule.run_once(loaded, tomorrow).report is None, "nothing new, nothing sent"
+        assert schedule.run_once(loaded, tomorrow, state()).report is None, (
+            "nothing new, nothing sent"
+        )
         assert len(box.received) == 2
         shutil.copy(STORIES / "sfax-aljazeera.txt", sources)
-        later = schedule.run_once(loaded, tomorrow)
+        later = schedule.run_once(loaded, tomorrow, state())
         assert later.built and later.report.complete and len(box.received) == 4
-    with store.connect() as conn:
+    with state().connect() as conn:
         first_ids = history.earlier_articles(conn, tomorrow)
         both = history.earlier_articles(conn, tomorrow + dt.timedelta(days=1))
     assert len(first_ids) == 2 and len(both - first_ids) == 1

@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from digest import news, render, search, site
-from digest.config import make_settings
+from digest import archive, news, render, search, site
 from digest.pipeline import build
+from digest.settings import build_settings
+from digest.store import Store
 from tests.conftest import ROOT, SEEDS, SHARED_DATA
 from tests.search_sites import ntrex_documents, serve, with_english, write_jsonl
 from tests.test_browser import Visit, assert_not_blank, browser  # noqa: F401
@@ -25,20 +26,22 @@ from tests.test_browser import Visit, assert_not_blank, browser  # noqa: F401
 def searchable_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     work = tmp_path_factory.mktemp("sources")
-    build(make_settings([SEEDS], out=out, translate=False, search=False))
+    store = Store(tmp_path_factory.mktemp("state") / "digest.sqlite3")
+    build(build_settings([SEEDS], out=out, translate=False, search=False), store)
     build(
-        make_settings(
+        build_settings(
             [str(SHARED_DATA / "html")],
             out=out,
             translate=False,
             search=False,
             date=dt.date(2025, 8, 20),
-        )
+        ),
+        store,
     )
     documents = ntrex_documents()[:12]
     jsonl = write_jsonl(work / "ntrex.jsonl", documents, "2025-09-01")
-    build(make_settings([str(jsonl)], out=out, translate=False, search=False))
-    newest = site.read_archive(out)[0]
+    build(build_settings([str(jsonl)], out=out, translate=False, search=False), store)
+    newest = archive.read_archive(out)[0]
     published = site.publish(
         out, with_english(newest, documents), render.environment(), search=True
     )
@@ -50,7 +53,7 @@ def stories(out):
     """Every story on disk by its URL, as the index records it."""
     return {
         f"{issue.date.isoformat()}/index.html#{story.id}": (issue, story)
-        for issue in site.read_archive(out)
+        for issue in archive.read_archive(out)
         for story in issue.stories
     }
 
@@ -213,11 +216,18 @@ def cli_build(out, *args, env=None):
     )
 
 
-def test_no_search_writes_no_index_and_no_search_page(tmp_path):
-    result = cli_build(tmp_path, "--no-search")
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_no_search_writes_no_index_and_no_search_page(tmp_path, how):
+    out = tmp_path / "site"
+    if how == "option":
+        result = cli_build(out, "--no-search")
+    else:
+        (tmp_path / "digest.toml").write_text("search = false\n", encoding="utf-8")
+        result = cli_build(out, "--config", str(tmp_path / "digest.toml"))
     assert result.returncode == 0, result.stderr
-    assert not (tmp_path / "pagefind").exists() and not (tmp_path / "search.html").exists()
-    assert 'action="search.html"' not in (tmp_path / "index.html").read_text()
+    assert (out / "2025-08-16" / "index.html").is_file()
+    assert not (out / "pagefind").exists() and not (out / "search.html").exists()
+    assert 'action="search.html"' not in (out / "index.html").read_text()
 
 
 @pytest.mark.parametrize("binary", ["missing", "failing"])
@@ -275,7 +285,7 @@ def test_fold(text, folded):
 
 
 def test_story_records_carry_the_story_anchor_date_outlets_and_both_languages(searchable_site):
-    issue = site.read_archive(searchable_site)[0]
+    issue = archive.read_archive(searchable_site)[0]
     story = issue.stories[0]
     arabic, english = search.story_records(issue, story)
     assert arabic.url == english.url == f"2025-09-01/index.html#{story.id}"
@@ -287,12 +297,14 @@ def test_story_records_carry_the_story_anchor_date_outlets_and_both_languages(se
     assert re.fullmatch(r"s-[0-9a-f]{10}", story.id)
 
 
-def test_story_ids_follow_the_articles_not_the_order(tmp_path):
-    first = build(make_settings([SEEDS], out=tmp_path / "a", translate=False, search=False))
+def test_story_ids_follow_the_articles_not_the_order(tmp_path, store):
+    first = build(
+        build_settings([SEEDS], out=tmp_path / "a", translate=False, search=False), store
+    )
     sources = sorted(SEEDS.iterdir(), reverse=True)
-    again = build(make_settings(sources, out=tmp_path / "b", translate=False, search=False))
+    again = build(build_settings(sources, out=tmp_path / "b", translate=False, search=False), store)
     assert [s.id for s in first.issue.stories] == [s.id for s in again.issue.stories]
     story = first.issue.stories[0]
     assert story.id == news.story_id(first.article_ids)
     assert story.id != news.story_id(first.article_ids[:1])
-    assert site.issue_from_json(site.issue_to_json(first.issue)) == first.issue
+    assert archive.issue_from_json(archive.issue_to_json(first.issue)) == first.issue

@@ -10,7 +10,7 @@ import sys
 import feedparser
 import pytest
 
-from digest import render, site
+from digest import archive, render, site
 from digest.errors import TemplateError
 from tests.conftest import ROOT, SEEDS
 from tests.pages import flood_issue, parse, summit_issue
@@ -50,7 +50,7 @@ def cli_build(out, *args):
 
 def test_issue_json_round_trips_the_issue():
     for issue in (summit_issue(), flood_issue()):
-        assert site.issue_from_json(site.issue_to_json(issue)) == issue
+        assert archive.issue_from_json(archive.issue_to_json(issue)) == issue
 
 
 def test_a_two_issue_site_lists_both_newest_first(tmp_path):
@@ -149,7 +149,7 @@ def test_rebuilding_a_date_replaces_it_and_keeps_the_others_listed(tmp_path):
         stories=(dataclasses.replace(shorter.stories[0], bullets=shorter.stories[0].bullets[:1]),),
     )
     site.publish(tmp_path, shorter, env)
-    assert site.read_archive(tmp_path) == [shorter, flood_issue()]
+    assert archive.read_archive(tmp_path) == [shorter, flood_issue()]
     assert snapshot(tmp_path / "2025-03-10") == older
     assert "Witkoff" not in (tmp_path / "2025-08-16" / "digest.txt").read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging left behind"
@@ -164,13 +164,13 @@ def test_the_archive_is_read_from_disk_and_skips_what_it_cannot_read(tmp_path, c
     (tmp_path / "2025-01-02").mkdir()
     (tmp_path / "2025-01-02" / "issue.json").write_text("{not json")
     (tmp_path / "2025-01-03").mkdir()
-    (tmp_path / "2025-01-03" / "issue.json").write_text(site.issue_to_json(flood_issue()))
+    (tmp_path / "2025-01-03" / "issue.json").write_text(archive.issue_to_json(flood_issue()))
     (tmp_path / ".2025-01-04-abc").mkdir()
     (tmp_path / "drafts").mkdir()
 
     with caplog.at_level(logging.WARNING, logger="digest"):
         site.publish(tmp_path, summit_issue(), env)
-    assert [i.date for i in site.read_archive(tmp_path)] == [
+    assert [i.date for i in archive.read_archive(tmp_path)] == [
         dt.date(2025, 8, 16),
         dt.date(2025, 3, 10),
     ]

@@ -5,21 +5,43 @@ import pytest
 
 from digest import store
 from digest.errors import UsageError
+from digest.settings import state_path
+from digest.store import Store
 
 TABLE = "CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL)"
 
 
-def test_default_path_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("DIGEST_STATE", str(tmp_path / "s.db"))
-    assert store.default_path() == tmp_path / "s.db"
-    monkeypatch.delenv("DIGEST_STATE")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
-    assert store.default_path() == tmp_path / "xdg" / "digest" / "digest.sqlite3"
+def test_the_state_path_follows_the_environment_then_the_file_then_xdg(tmp_path):
+    from digest.settings import FileSettings
+
+    environ = {"DIGEST_STATE": str(tmp_path / "s.db"), "HOME": str(tmp_path / "home")}
+    in_file = FileSettings(path=tmp_path / "digest.toml", state=tmp_path / "file.db")
+    assert state_path(environ) == tmp_path / "s.db"
+    assert state_path(environ, in_file) == tmp_path / "s.db"
+    del environ["DIGEST_STATE"]
+    assert state_path(environ, in_file) == tmp_path / "file.db"
+    assert state_path(environ) == tmp_path / "home" / ".local/state/digest/digest.sqlite3"
+    environ["XDG_STATE_HOME"] = str(tmp_path / "xdg")
+    assert state_path(environ) == tmp_path / "xdg" / "digest" / "digest.sqlite3"
+
+
+def test_no_module_below_the_command_line_reads_digest_state():
+    """The path is resolved once, by the settings; every stage is handed a Store."""
+    from tests.conftest import ROOT
+
+    readers = sorted(
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in (ROOT / "digest").rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if ("environ" in line or "getenv" in line) and "STATE" in line
+    )
+    assert readers, "settings.py reads it"
+    assert all(reader.startswith("digest/settings.py: ") for reader in readers), readers
 
 
 def test_connect_creates_the_folder_and_uses_wal(tmp_path):
     path = tmp_path / "deep" / "state.db"
-    with store.connect(path) as conn:
+    with Store(path).connect() as conn:
         store.ensure(conn, TABLE)
         store.ensure(conn, TABLE)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -29,12 +51,12 @@ def test_connect_creates_the_folder_and_uses_wal(tmp_path):
 def test_an_unwritable_place_is_a_usage_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(UsageError, match="DIGEST_STATE"), store.connect(blocker / "state.db"):
+    with pytest.raises(UsageError, match="DIGEST_STATE"), Store(blocker / "state.db").connect():
         pass
 
 
 def add_many(path, count):
-    with store.connect(path) as conn:
+    with Store(path).connect() as conn:
         for _ in range(count):
             with conn:
                 conn.execute("INSERT INTO counter VALUES (1)")
@@ -42,7 +64,7 @@ def add_many(path, count):
 
 def test_two_processes_write_at_once_without_losing_a_row(tmp_path):
     path = tmp_path / "state.db"
-    with store.connect(path) as conn:
+    with Store(path).connect() as conn:
         store.ensure(conn, TABLE)
     workers = [multiprocessing.Process(target=add_many, args=(path, 200)) for _ in range(2)]
     for worker in workers:

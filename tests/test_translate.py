@@ -6,9 +6,10 @@ import pytest
 
 from digest import models
 from digest.errors import ModelError, UsageError
-from digest.translate import choose_backend, faithful, load_translator
+from digest.translate import choose_backend, convert, faithful, load_translator
 from digest.translate.ctranslate2_backend import CTranslate2Engine
 from digest.translate.decoding import Decoding
+from digest.translate.device import BatchBudget
 from digest.translate.transformers_backend import TransformersEngine
 from tests.tiny_models import converted_copy
 
@@ -42,7 +43,7 @@ def converted(tmp_path_factory, tiny_marian, tiny_nllb):
 )
 def translator(request, converted):
     backend, kind = request.param
-    return load_translator(models.resolve(None, converted[kind]), backend, cache=False)
+    return load_translator(models.resolve(None, converted[kind]), backend)
 
 
 def test_each_backend_loads_its_engine(translator):
@@ -69,7 +70,7 @@ def test_batches_are_length_sorted_and_bounded(translator, monkeypatch):
         "generate",
         lambda texts, d: seen.append(list(texts)) or generate(texts, d),
     )
-    monkeypatch.setattr(faithful, "MAX_BATCH", 2)
+    monkeypatch.setattr(translator.engine, "budget", BatchBudget(sentences=2))
     monkeypatch.setattr(faithful.guards, "problem", lambda source, output: None)
     translator.translate(SENTENCES)
     assert [len(batch) for batch in seen] == [2, 2, 1]
@@ -170,7 +171,7 @@ def test_auto_picks_ctranslate2_only_when_a_current_conversion_is_there(
     shutil.copytree(converted["marian"], stale)
     (stale / "vocab.json").write_text((stale / "vocab.json").read_text() + "\n")
     model = models.resolve(None, stale)
-    assert models.conversion_state(model) == "stale"
+    assert convert.conversion_state(model) == "stale"
     assert choose_backend(model) == "transformers"
     assert "made from other files" in caplog.text
     with pytest.raises(ModelError, match="is out of date"):
@@ -192,10 +193,10 @@ def test_progress_bar_only_for_more_than_a_handful(translator, capsys):
     ],
 )
 def test_build_options_are_checked(options, message):
-    from digest.config import make_settings
+    from digest.settings import build_settings
 
     with pytest.raises(UsageError, match=message):
-        make_settings(["seeds"], **options)
+        build_settings(["seeds"], **options)
 
 
 def test_build_asking_for_ctranslate2_without_a_conversion_is_one_line(tmp_path, tiny_marian):

@@ -24,29 +24,29 @@ def converted(tmp_path_factory, tiny_marian):
     return converted_copy(tiny_marian, tmp_path_factory.mktemp("cache") / "marian")
 
 
-def counting(model, backend):
-    translator = load_translator(model, backend)
+def counting(model, backend, store):
+    translator = load_translator(model, backend, store=store)
     loads = []
     load = translator.load
     translator.load = lambda: loads.append(1) or load()
     return translator, loads
 
 
-def test_the_second_time_nothing_is_translated_and_no_model_is_loaded(converted):
+def test_the_second_time_nothing_is_translated_and_no_model_is_loaded(converted, store):
     model = models.resolve(None, converted)
-    first, loads = counting(model, "ctranslate2")
+    first, loads = counting(model, "ctranslate2", store)
     pairs = first.translate(SENTENCES)
     assert (first.translated, first.hits, len(loads)) == (2, 0, 1)
-    again, loads = counting(model, "ctranslate2")
+    again, loads = counting(model, "ctranslate2", store)
     assert again.translate(SENTENCES) == pairs
     assert (again.translated, again.hits, loads) == (0, 2, [])
     assert pairs[1].review == "dropped the number 3", "verdicts are cached with the English"
 
 
-def test_engines_and_revisions_do_not_share_entries(converted, tmp_path):
+def test_engines_and_revisions_do_not_share_entries(converted, tmp_path, store):
     model = models.resolve(None, converted)
-    load_translator(model, "ctranslate2").translate(SENTENCES[:1])
-    other_engine = load_translator(model, "transformers")
+    load_translator(model, "ctranslate2", store=store).translate(SENTENCES[:1])
+    other_engine = load_translator(model, "transformers", store=store)
     other_engine.translate(SENTENCES[:1])
     assert other_engine.translated == 1
     changed = tmp_path / "changed"
@@ -55,18 +55,20 @@ def test_engines_and_revisions_do_not_share_entries(converted, tmp_path):
         if item.is_file():
             (changed / item.name).write_bytes(item.read_bytes())
     (changed / "extra.txt").write_text("a file more: another revision")
-    other_revision = load_translator(models.resolve(None, changed), "transformers")
+    other_revision = load_translator(models.resolve(None, changed), "transformers", store=store)
     other_revision.translate(SENTENCES[:1])
     assert other_revision.translated == 1
-    engines = {(row.engine, row.revision) for row in cache.stats()}
+    engines = {(row.engine, row.revision) for row in cache.stats(store)}
     assert len(engines) == 3 and {e for e, _ in engines} == {
         "ctranslate2-int8",
         "transformers-float32",
     }
 
 
-def test_cache_stats_and_clear(converted):
-    load_translator(models.resolve(None, converted), "ctranslate2").translate(SENTENCES)
+def test_cache_stats_and_clear(converted, store):
+    load_translator(models.resolve(None, converted), "ctranslate2", store=store).translate(
+        SENTENCES
+    )
     runner = CliRunner()
     stats = runner.invoke(app, ["cache", "stats"])
     assert stats.exit_code == 0, stats.output

@@ -1,11 +1,14 @@
 """`digest eval translate` on a few FLORES-200 lines with the tiny models: the mechanics only."""
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
 
+from digest import models
 from digest.cli import app
+from digest.translate import convert
 from tests.conftest import SHARED_DATA
 
 FLORES = SHARED_DATA / "flores200"
@@ -24,7 +27,7 @@ def test_bleu_and_chrf_with_signatures(flores, tmp_path, kind, tiny_marian, tiny
     folder = {"marian": tiny_marian, "nllb": tiny_nllb}[kind]
     benchmarks = tmp_path / "BENCHMARKS.md"
     args = ["eval", "translate", "--src", src, "--ref", ref, "--model-dir", folder]
-    args += ["--limit", "4", "--json", "--benchmarks", benchmarks]
+    args += ["--limit", "4", "--json", "--write-benchmarks", benchmarks]
     result = CliRunner().invoke(app, list(map(str, args)))
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output[result.output.index("{") :])
@@ -34,7 +37,29 @@ def test_bleu_and_chrf_with_signatures(flores, tmp_path, kind, tiny_marian, tiny
     assert payload["chrf_signature"].startswith("nrefs:1|case:mixed|eff:yes|nc:6|nw:0")
     assert payload["engine"] == "transformers-float32"
     table = benchmarks.read_text()
-    assert f"<!-- eval-translate-{folder.name} -->" in table and "tok:13a" in table
+    assert f"<!-- eval-translate-{folder.name}-transformers-float32 -->" in table
+    assert "tok:13a" in table
+    command = (
+        f"`digest eval translate --src {src} --ref {ref} --model-dir {folder} "
+        "--backend auto --device auto --limit 4`"
+    )
+    assert command in table, "the command that reproduces the figures, as it was run"
+
+
+def test_each_model_and_backend_keeps_its_own_section(flores, tmp_path, tiny_marian):
+    src, ref = flores
+    benchmarks = tmp_path / "BENCHMARKS.md"
+    folder = tmp_path / "tiny-marian"
+    shutil.copytree(tiny_marian, folder)
+    convert.convert(models.resolve(None, folder), "int8")
+    for backend in ("transformers", "ctranslate2"):
+        args = ["eval", "translate", "--src", src, "--ref", ref, "--model-dir", folder]
+        args += ["--limit", "2", "--backend", backend, "--write-benchmarks", benchmarks]
+        result = CliRunner().invoke(app, list(map(str, args)))
+        assert result.exit_code == 0, result.output
+    table = benchmarks.read_text()
+    for engine in ("transformers-float32", "ctranslate2-int8"):
+        assert table.count(f"<!-- eval-translate-tiny-marian-{engine} -->") == 1
 
 
 def test_misaligned_files_are_a_clear_error(flores, tmp_path, tiny_marian):

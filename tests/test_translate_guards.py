@@ -107,7 +107,7 @@ def test_numbers_read_both_digit_systems():
 @pytest.fixture(params=["marian", "nllb"])
 def translator(request, tiny_marian, tiny_nllb):
     folder = {"marian": tiny_marian, "nllb": tiny_nllb}[request.param]
-    return load_translator(models.resolve(None, folder), "transformers", cache=False)
+    return load_translator(models.resolve(None, folder), "transformers")
 
 
 def spy(monkeypatch, translator, first=None):

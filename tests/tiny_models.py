@@ -147,7 +147,8 @@ def converted_copy(source: Path, folder: Path, quantization: str = "int8") -> Pa
     import shutil
 
     from digest import models
+    from digest.translate import convert
 
     shutil.copytree(source, folder)
-    models.convert(models.resolve(None, folder), quantization)
+    convert.convert(models.resolve(None, folder), quantization)
     return folder

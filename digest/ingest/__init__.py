@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from digest.errors import ArticleError, UsageError
@@ -58,6 +59,12 @@ Item = Article | Failure | Entry
 class Ingested:
     articles: tuple[Article, ...]
     failures: tuple[Failure, ...]
+
+    def require_articles(self) -> None:
+        """Build and inspect alike: sources of which not one article could be read are a usage
+        error (exit 2), however many failures were reported on the way."""
+        if not self.articles:
+            raise UsageError("no article could be read from the sources given; nothing was written")
 
 
 def expand(sources: Iterable[str | Path]) -> list[Path | str]:
@@ -141,7 +148,8 @@ def read_article(path: Path) -> Article:
             return entry_article(item)
         if isinstance(item, Article):
             return item
-    raise ArticleError(items[0].reason if items else "no article found")
+    reasons = [item.reason for item in items if isinstance(item, Failure)]
+    raise ArticleError(reasons[0] if reasons else "no article found")
 
 
 def resolve_entries(
@@ -159,11 +167,12 @@ def resolve_entries(
             continue
         page = pages.get(item.link) if item.link else None
         if isinstance(page, Fetched):
-            fetched = guarded(item.link, lambda page=page: read_fetched(page))
+            fetched = guarded(page.url, partial(read_fetched, page))
             if isinstance(fetched[0], Article):
                 out.append(with_entry(fetched[0], item))
                 continue
-            page = ArticleError(fetched[0].reason)
+            reason = fetched[0].reason if isinstance(fetched[0], Failure) else "no article"
+            page = ArticleError(reason)
         try:
             article = entry_article(item)
         except ArticleError as error:
@@ -191,11 +200,11 @@ def read_sources(
     items: list[Item] = []
     for source in found:
         if isinstance(source, Path):
-            items += guarded(str(source), lambda source=source: read_file(source))
+            items += guarded(str(source), partial(read_file, source))
         elif isinstance(response := responses[source], ArticleError):
             items.append(Failure(origin=source, reason=str(response)))
         else:
-            items += guarded(source, lambda response=response: read_fetched(response))
+            items += guarded(source, partial(read_fetched, response))
     articles: list[Article] = []
     failures: list[Failure] = []
     for item in resolve_entries(items, fetch_articles, options):

@@ -136,7 +136,7 @@ def link_target(tree: HtmlElement, base: str | None) -> str | None:
 def parse_html(decoded: Decoded, origin: str, url: str | None = None) -> Article:
     """One article from a page; ``url`` is where it was fetched from, if it was."""
     import trafilatura
-    from trafilatura.settings import set_date_params
+    from trafilatura.settings import Document, set_date_params
 
     tree = trafilatura.load_html(decoded.text)
     if tree is None:
@@ -150,7 +150,7 @@ def parse_html(decoded: Decoded, origin: str, url: str | None = None) -> Article
         include_comments=False,
         date_extraction_params=set_date_params(False),
     )
-    if document is None or not (document.text or "").strip():
+    if not isinstance(document, Document) or not (document.text or "").strip():
         raise ArticleError("no article text found on the page")
     warnings = list(decoded.warnings)
     if published is None and document.date:
@@ -158,7 +158,7 @@ def parse_html(decoded: Decoded, origin: str, url: str | None = None) -> Article
         if published:
             warnings.append("publication date guessed from the page's text, not stated in it")
     title = document.title or None
-    parts = split_body(document.text.split("\n"), title)
+    parts = split_body((document.text or "").split("\n"), title)
     words = sum(len(p.split()) for p in parts.paragraphs)
     if words < MIN_PAGE_WORDS:
         raise ArticleError(f"no article text found on the page (only {words} words of text)")

@@ -17,10 +17,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from digest import store
 from digest.models import ResolvedModel
 from digest.news import Bilingual
+from digest.store import Store, ensure
+
+if TYPE_CHECKING:
+    from digest.translate import Translator
 
 TABLE = """CREATE TABLE IF NOT EXISTS translations (
     model TEXT NOT NULL,
@@ -48,11 +52,14 @@ class CacheStats:
 class CachedTranslator:
     """A Translator that answers from the cache and loads the real one only for what is missing."""
 
-    def __init__(self, model: ResolvedModel, engine: str, load: Callable[[], object]) -> None:
+    def __init__(
+        self, model: ResolvedModel, engine: str, load: Callable[[], Translator], store: Store
+    ) -> None:
         self.model = model
+        self.store = store
         self.backend = engine
         self.load = load
-        self.inner = None
+        self.inner: Translator | None = None
         self.hits = 0
         self.translated = 0
 
@@ -61,15 +68,17 @@ class CachedTranslator:
 
     def translate(self, sentences: Sequence[str]) -> list[Bilingual]:
         unique = list(dict.fromkeys(sentences))
-        with store.connect() as conn:
-            store.ensure(conn, TABLE)
+        with self.store.connect() as conn:
+            ensure(conn, TABLE)
             known = lookup(conn, self.key(), unique)
         missing = [s for s in unique if s not in known]
         if missing:
             if self.inner is None:
                 self.inner = self.load()
+                if self.inner.backend != self.backend:
+                    known, missing = self.rekey(self.inner.backend, unique)
             fresh = self.inner.translate(missing)
-            with store.connect() as conn, conn:
+            with self.store.connect() as conn, conn:
                 now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
                 conn.executemany(
                     "INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -86,6 +95,14 @@ class CachedTranslator:
         )
         return [known[s] for s in sentences]
 
+    def rekey(self, engine: str, unique: list[str]) -> tuple[dict[str, Bilingual], list[str]]:
+        """The engine that loaded is not the one planned (the GPU could not be used): every line
+        of the issue must come from the engine its signature names, so look up again under it."""
+        self.backend = engine
+        with self.store.connect() as conn:
+            known = lookup(conn, self.key(), unique)
+        return known, [s for s in unique if s not in known]
+
 
 def lookup(conn, key: tuple[str, str, str], sentences: list[str]) -> dict[str, Bilingual]:
     found: dict[str, Bilingual] = {}
@@ -100,9 +117,9 @@ def lookup(conn, key: tuple[str, str, str], sentences: list[str]) -> dict[str, B
     return found
 
 
-def stats() -> list[CacheStats]:
+def stats(store: Store) -> list[CacheStats]:
     with store.connect() as conn:
-        store.ensure(conn, TABLE)
+        ensure(conn, TABLE)
         rows = conn.execute(
             "SELECT model, revision, engine, COUNT(*) FROM translations "
             "GROUP BY model, revision, engine ORDER BY model, revision, engine"
@@ -110,10 +127,10 @@ def stats() -> list[CacheStats]:
     return [CacheStats(*row) for row in rows]
 
 
-def clear(model: str | None = None) -> int:
+def clear(store: Store, model: str | None = None) -> int:
     """Forget cached translations (of one model, or all); returns how many were removed."""
     with store.connect() as conn:
-        store.ensure(conn, TABLE)
+        ensure(conn, TABLE)
         with conn:
             if model is None:
                 removed = conn.execute("DELETE FROM translations").rowcount

@@ -20,10 +20,9 @@ from digest.models import ResolvedModel
 from digest.news import Bilingual
 from digest.translate import guards
 from digest.translate.decoding import Decoding
+from digest.translate.device import BatchBudget
 from digest.translate.splitting import split_clauses
 
-BATCH_TOKENS = 2048
-MAX_BATCH = 32
 PROGRESS_OVER = 8
 COMFORTABLE_TOKENS = 200
 
@@ -38,6 +37,7 @@ class Engine(Protocol):
     compute_type: str
     limit: int
     decoding: Decoding
+    budget: BatchBudget
 
     def lengths(self, texts: Sequence[str]) -> list[int]: ...
 
@@ -88,7 +88,7 @@ class GuardedTranslator:
             file=sys.stderr,
             disable=len(parts) <= PROGRESS_OVER,
         ) as progress:
-            for batch in batches(order, lengths):
+            for batch in batches(order, lengths, self.engine.budget):
                 english.update(
                     zip(batch, self.engine.generate(batch, self.engine.decoding), strict=True)
                 )
@@ -109,10 +109,14 @@ class GuardedTranslator:
         return retry, second
 
 
-def batches(order: list[str], lengths: dict[str, int]) -> Iterator[list[str]]:
+def batches(order: list[str], lengths: dict[str, int], budget: BatchBudget) -> Iterator[list[str]]:
+    """Consecutive runs of the length-sorted texts, each within the engine's budget of
+    sentences and padded source tokens."""
     batch: list[str] = []
     for text in order:
-        if batch and (len(batch) == MAX_BATCH or lengths[text] * (len(batch) + 1) > BATCH_TOKENS):
+        if batch and (
+            len(batch) == budget.sentences or lengths[text] * (len(batch) + 1) > budget.tokens
+        ):
             yield batch
             batch = []
         batch.append(text)

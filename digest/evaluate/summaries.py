@@ -181,14 +181,13 @@ def evaluate_easc(articles: Sequence[EascArticle]) -> dict[str, Scores]:
     for article in articles:
         for name, method in METHODS.items():
             summary = " ".join(article.sentences[i] for i in method(article.sentences, article.k))
-            per_article[name].append(
-                tuple(
-                    100
-                    * sum(rouge_n(summary, ref, n) for ref in article.references)
-                    / len(article.references)
-                    for n in (1, 2)
-                )
+            rouge1, rouge2 = (
+                100
+                * sum(rouge_n(summary, ref, n) for ref in article.references)
+                / len(article.references)
+                for n in (1, 2)
             )
+            per_article[name].append((rouge1, rouge2))
     return {
         name: Scores(
             statistics.fmean(r1 for r1, _ in rows) if rows else 0.0,

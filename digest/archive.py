@@ -1,0 +1,178 @@
+"""The built issue on disk: the one contract between building and mailing.
+
+Every issue folder ``OUT/YYYY-MM-DD/`` holds the rendered files and ``issue.json``, the Issue
+they were rendered from. The site rebuilds its index and feed from these files, and mail takes
+its Subject, signature and date from ``issue.json`` and its bodies from the rendered text and
+page, never by reading HTML markup. An issue is written into a hidden folder beside its final
+place and renamed into place, so a reader never sees half an issue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.errors import MailError, UsageError
+from digest.news import Bilingual, Bullet, Issue, Signature, SourceRef, StoryDigest
+
+ISSUE_DATA = "issue.json"
+ISSUE_DATA_FORMAT = 1
+HTML_BODY = "index.html"
+TEXT_BODY = "digest.txt"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuiltIssue:
+    """An issue read back from its folder: the data and the two bodies mail sends."""
+
+    issue: Issue
+    folder: Path
+    html: str
+    text: str
+
+    @property
+    def date(self) -> dt.date:
+        return self.issue.date
+
+
+def issue_to_json(issue: Issue) -> str:
+    payload = {"format": ISSUE_DATA_FORMAT, "issue": dataclasses.asdict(issue)}
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=dt.date.isoformat) + "\n"
+
+
+def issue_from_json(text: str) -> Issue:
+    """The Issue an issue.json holds; ValueError, KeyError or TypeError when it is not one."""
+    payload = json.loads(text)
+    if payload.get("format") != ISSUE_DATA_FORMAT:
+        raise ValueError(f"format {payload.get('format')!r}, expected {ISSUE_DATA_FORMAT}")
+    data = payload["issue"]
+    return Issue(
+        date=dt.date.fromisoformat(data["date"]),
+        title=data["title"],
+        stories=tuple(
+            StoryDigest(
+                headline=Bilingual(**story["headline"]),
+                bullets=tuple(
+                    Bullet(Bilingual(**b["line"]), b["source"]) for b in story["bullets"]
+                ),
+                sources=tuple(
+                    SourceRef(
+                        ref["name"],
+                        ref["url"],
+                        dt.date.fromisoformat(ref["published"]) if ref["published"] else None,
+                    )
+                    for ref in story["sources"]
+                ),
+                id=story.get("id", ""),
+            )
+            for story in data["stories"]
+        ),
+        signature=Signature(**data["signature"]),
+    )
+
+
+def issue_folder_date(folder: Path) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(folder.name) if folder.is_dir() else None
+    except ValueError:
+        return None
+
+
+def read_archive(out: Path) -> list[Issue]:
+    """Every issue under ``out``, newest first, read back from its issue.json.
+
+    A folder whose issue.json is missing or unreadable is left out with a warning naming it:
+    the rest of the site is still built, and the folder itself is left alone.
+    """
+    issues = []
+    folders = sorted(out.iterdir()) if out.is_dir() else []
+    for folder in folders:
+        date = issue_folder_date(folder)
+        if date is None:
+            continue
+        data = folder / ISSUE_DATA
+        try:
+            issue = issue_from_json(data.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            log.warning(
+                f"{folder} has no {ISSUE_DATA} (an older digest built it); rebuild that date to list it"
+            )
+            continue
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            log.warning(f"{data} is unreadable ({error}); rebuild that date to list it")
+            continue
+        if issue.date != date:
+            log.warning(
+                f"{data} holds the issue of {issue.date}, not {date}; left out of the index"
+            )
+            continue
+        issues.append(issue)
+    return sorted(issues, key=lambda i: i.date, reverse=True)
+
+
+def find(out: Path, date: dt.date | None) -> Path:
+    """The folder of the issue for ``date``, or the newest issue folder when None."""
+    if date is not None:
+        folder = out / date.isoformat()
+        if not folder.is_dir():
+            raise MailError(f"no issue {folder}; build it first with `digest build --out {out}`")
+        return folder
+    dated = sorted(p for p in out.glob("*") if issue_folder_date(p) is not None)
+    if not dated:
+        raise MailError(f"no issue under {out}; build one first with `digest build --out {out}`")
+    return dated[-1]
+
+
+def read(folder: Path) -> BuiltIssue:
+    """The issue in ``folder`` as mail needs it; an error naming the fix when it is incomplete."""
+    texts = {}
+    for name in (ISSUE_DATA, HTML_BODY, TEXT_BODY):
+        try:
+            texts[name] = (folder / name).read_text(encoding="utf-8")
+        except OSError as error:
+            raise MailError(
+                f"cannot read {folder / name}: {error.strerror}; rebuild the issue with "
+                "`digest build`"
+            ) from None
+    try:
+        issue = issue_from_json(texts[ISSUE_DATA])
+    except (ValueError, KeyError, TypeError) as error:
+        raise MailError(
+            f"{folder / ISSUE_DATA} is not an issue ({error}); rebuild the issue with "
+            "`digest build`"
+        ) from None
+    return BuiltIssue(issue=issue, folder=folder, html=texts[HTML_BODY], text=texts[TEXT_BODY])
+
+
+def write_issue(out: Path, date: dt.date, files: Mapping[str, str]) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create the output folder {out}: {error.strerror}") from None
+    final = out / date.isoformat()
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=out))
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        os.chmod(staging, 0o755)
+        if final.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=out))
+            final.rename(retired / final.name)
+            staging.rename(final)
+            shutil.rmtree(retired)
+        else:
+            staging.rename(final)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UsageError(f"cannot write the issue to {final}: {error.strerror}") from None
+    return final

@@ -1,0 +1,330 @@
+"""Every setting of digest (build, mail, schedule, state file) and the one order they are taken in.
+
+A value comes from the command line, else the environment, else digest.toml, else the default
+written here. A build option is one field of BuildSettings: its metadata holds the help, the
+environment variable (where it has one) and the checks, so the same field is an option of
+`digest build`, `run` and `schedule` and a key of digest.toml without being listed anywhere else.
+
+Only the command line calls ``resolve``; everything below it is handed the settings and the state
+file it needs, and reads no environment variable of digest's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from digest.errors import ConfigError, UsageError
+from digest.summarise import DEFAULT_BULLETS
+from digest.translate import BACKENDS
+from digest.translate.device import DEVICES, available_cores
+
+STATE_VARIABLE = "DIGEST_STATE"
+MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
+PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
+CONFIG_FILE = Path("digest.toml")
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Option:
+    """How a build setting is given and checked; ``flag`` names a boolean's on/off pair."""
+
+    help: str
+    env: str | None = None
+    flag: str | None = None
+    low: int | None = None
+    high: int | None = None
+    choices: tuple[str, ...] = ()
+    folder: bool = False
+
+
+def option(default: Any, help: str, **how: Any) -> Any:
+    return field(default=default, metadata={"option": Option(help, **how)})
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What one issue is built from and how."""
+
+    sources: tuple[str, ...] = option(
+        (), "Article files (text, HTML, feeds, JSON lines), folders, or URLs."
+    )
+    out: Path = option(Path("site"), "Output folder.")
+    date: dt.date | None = option(
+        None,
+        "Issue date, YYYY-MM-DD (build: the newest article's; run: today in the schedule's "
+        "time zone).",
+    )
+    model: str | None = option(None, "Model name from models.lock (default: its default).")
+    model_dir: Path | None = option(
+        None,
+        "A model folder (with config.json), or a folder of model folders named as in models.lock.",
+        env=MODEL_DIR_VARIABLE,
+    )
+    bullets: int = option(DEFAULT_BULLETS, "Bullets per story.", low=1, high=50)
+    translate: bool = option(
+        True, "Translate, or preview Arabic only.", flag="--translate/--no-translate"
+    )
+    strict: bool = option(False, "Fail (exit 1) if any article fails.", flag="--strict/--no-strict")
+    templates: Path | None = option(
+        None, "A folder of templates that replace the built-in ones by name.", folder=True
+    )
+    fetch_articles: bool = option(
+        False,
+        "For feeds: fetch each entry's linked page and extract the full article.",
+        flag="--fetch-articles/--no-fetch-articles",
+    )
+    backend: str = option(
+        "auto",
+        "auto (CTranslate2 when the model is converted, else transformers), transformers or "
+        "ctranslate2.",
+        choices=BACKENDS,
+    )
+    threads: int | None = option(
+        None,
+        "CPU threads for translation (default: the cores this process may use, "
+        f"{available_cores()} here).",
+        low=1,
+        high=1024,
+    )
+    device: str = option(
+        "auto", "cpu, cuda, or auto (a CUDA GPU when there is one).", choices=DEVICES
+    )
+    search: bool = option(
+        True,
+        "Index the site for full-text search (Pagefind) and write search.html.",
+        flag="--search/--no-search",
+    )
+
+
+def build_fields() -> tuple[dataclasses.Field, ...]:
+    return dataclasses.fields(BuildSettings)
+
+
+def describe(item: dataclasses.Field) -> Option:
+    return item.metadata["option"]
+
+
+def value_type(item: dataclasses.Field) -> Any:
+    """The field's type without its ``| None``: str, int, bool, Path, dt.date or a tuple."""
+    kind = typing.get_type_hints(BuildSettings)[item.name]
+    options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    return options[0] if typing.get_origin(kind) is not tuple and options else kind
+
+
+def flag_name(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """How the delivery log knows a recipient: mail systems treat addresses caselessly."""
+        return self.email.lower()
+
+    def __str__(self) -> str:
+        return formataddr((self.name, self.email))
+
+
+def valid_email(email: str) -> bool:
+    local, _, domain = email.rpartition("@")
+    return bool(local) and "." in domain and email.isascii() and " " not in email
+
+
+def parse_address(value: str) -> Recipient:
+    """`a@b.org` or `Name <a@b.org>`, plain ASCII, which any SMTP server takes; ValueError if not."""
+    name, email = parseaddr(value)
+    if not valid_email(email):
+        raise ValueError(f"{value!r} is not an email address")
+    return Recipient(email=email, name=name)
+
+
+def unique(recipients: list[Recipient]) -> tuple[Recipient, ...]:
+    """The first entry for each address wins, so nobody is mailed twice for one issue."""
+    seen: dict[str, Recipient] = {}
+    for recipient in recipients:
+        seen.setdefault(recipient.key, recipient)
+    return tuple(seen.values())
+
+
+def parse_addresses(values: list[str], option_name: str) -> tuple[Recipient, ...]:
+    """Addresses given on the command line."""
+    try:
+        return unique([parse_address(value) for value in values])
+    except ValueError as error:
+        raise UsageError(f"{option_name}: {error}") from None
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    reply_to: str | None = None
+    recipients: tuple[Recipient, ...] = ()
+    unsubscribe_url: str | None = None
+    unsubscribe_mailto: str | None = None
+    ca_file: Path | None = None
+    timeout: float = 30.0
+    attempts: int = 4
+    backoff: float = 5.0
+
+
+PREVIEW_MAIL = MailSettings(sender="Arabic press digest <digest@example.invalid>")
+"""What `digest send --dry-run --to ADDR` composes with when there is no [mail] table."""
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    cron: str
+    timezone: ZoneInfo
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """What a digest.toml says: build values by field name (only those it sets), the rest read."""
+
+    path: Path
+    build: Mapping[str, Any] = field(default_factory=dict)
+    state: Path | None = None
+    mail: MailSettings | None = None
+    schedule: ScheduleSettings | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    build: BuildSettings
+    state: Path
+    config: Path | None = None
+    mail: MailSettings | None = None
+    schedule: ScheduleSettings | None = None
+
+    def where(self) -> str:
+        return str(self.config) if self.config else f"no {CONFIG_FILE}"
+
+    def require_mail(self) -> MailSettings:
+        if self.mail is None:
+            raise ConfigError(f"{self.where()}: no [mail] table; `digest init` writes an example")
+        return self.mail
+
+    def require_schedule(self) -> ScheduleSettings:
+        if self.schedule is None:
+            raise ConfigError(f"{self.where()}: no [schedule] table; set cron and timezone there")
+        return self.schedule
+
+
+def default_state(environ: Mapping[str, str]) -> Path:
+    """The XDG state folder, so state survives a fresh checkout."""
+    base = environ.get("XDG_STATE_HOME", "").strip()
+    root = Path(base) if base else Path(environ.get("HOME", "") or Path.home()) / ".local/state"
+    return root / "digest" / "digest.sqlite3"
+
+
+def state_path(environ: Mapping[str, str], file: FileSettings | None = None) -> Path:
+    given = environ.get(STATE_VARIABLE, "").strip()
+    if given:
+        return Path(given).expanduser()
+    if file is not None and file.state is not None:
+        return file.state
+    return default_state(environ)
+
+
+def from_environment(item: dataclasses.Field, variable: str, text: str) -> Any:
+    kind = value_type(item)
+    if kind is bool:
+        if text.lower() not in TRUE_WORDS + FALSE_WORDS:
+            raise UsageError(f"${variable}: expected true or false, got {text!r}")
+        return text.lower() in TRUE_WORDS
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise UsageError(f"${variable}: expected a whole number, got {text!r}") from None
+    if kind is Path:
+        return Path(text).expanduser()
+    return text
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--date: {value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def checked(values: Mapping[str, Any]) -> BuildSettings:
+    """BuildSettings from typed values, each checked as its field says."""
+    values = dict(values)
+    if isinstance(values.get("date"), str):
+        values["date"] = parse_date(values["date"])
+    if "sources" in values:
+        values["sources"] = tuple(str(source) for source in values["sources"])
+    settings = BuildSettings(**values)
+    for item in build_fields():
+        how, value = describe(item), getattr(settings, item.name)
+        name = flag_name(item.name)
+        if value is None:
+            continue
+        if how.low is not None and value < how.low:
+            raise UsageError(f"{name} must be at least {how.low}, got {value}")
+        if how.choices and value not in how.choices:
+            raise UsageError(f"{name} must be one of {', '.join(how.choices)}, got {value!r}")
+        if how.folder and not Path(value).is_dir():
+            raise UsageError(f"{name} {value}: no such folder; name a folder of templates")
+    return settings
+
+
+def build_settings(sources: Any, **values: Any) -> BuildSettings:
+    """Settings for one build from Python (a script, the tests): the same checks as the CLI's."""
+    return checked({"sources": tuple(sources), **values})
+
+
+def resolve(
+    options: Mapping[str, Any], environ: Mapping[str, str], file: FileSettings | None
+) -> Settings:
+    """The settings in force: each value from the command line (``options``, None or empty when
+    not given), else the environment, else the file, else the default."""
+    values: dict[str, Any] = {}
+    for item in build_fields():
+        given = options.get(item.name)
+        variable = describe(item).env
+        text = environ.get(variable, "").strip() if variable else ""
+        if given is not None and given != () and given != []:
+            values[item.name] = given
+        elif variable and text:
+            values[item.name] = from_environment(item, variable, text)
+        elif file is not None and item.name in file.build:
+            values[item.name] = file.build[item.name]
+    mail = file.mail if file else None
+    if mail is not None:
+        mail = dataclasses.replace(mail, password=environ.get(PASSWORD_VARIABLE) or None)
+    return Settings(
+        build=checked(values),
+        state=state_path(environ, file),
+        config=file.path if file else None,
+        mail=mail,
+        schedule=file.schedule if file else None,
+    )
+
+
+def require_sources(build: BuildSettings, command: str) -> None:
+    if not build.sources:
+        raise UsageError(
+            f"no sources given; name files or folders of articles (`digest {command} seeds/`) "
+            f"or set sources in {CONFIG_FILE}"
+        )
