@@ -176,6 +176,13 @@ async function run(form) {
 }
 
 function start() {
+  // Each bundle's WebAssembly and metadata load while the reader types; a bundle that cannot
+  // be loaded is reported when a query needs it.
+  for (const language of site().languages) {
+    bundle(language)
+      .then((pagefind) => pagefind.init())
+      .catch(() => {});
+  }
   const form = document.querySelector("form.search");
   const params = new URLSearchParams(location.search);
   for (const name of ["q", "outlet", "from", "to"]) {
