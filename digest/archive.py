@@ -69,6 +69,7 @@ def issue_from_json(text: str) -> Issue:
                     )
                     for ref in story["sources"]
                 ),
+                id=story.get("id", ""),
             )
             for story in data["stories"]
         ),

@@ -222,6 +222,8 @@ def build(
         typer.echo(
             f"{len(result.failures)} article(s) could not be processed (see above)", err=True
         )
+    if result.search_error and loaded.build.strict:
+        raise typer.Exit(1)
 
 
 @app.command()

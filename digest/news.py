@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 UNKNOWN_OUTLET = "unknown outlet"
@@ -101,17 +103,34 @@ class Bullet:
 
 @dataclass(frozen=True)
 class StoryDigest:
-    """A story as the reader sees it."""
+    """A story as the reader sees it.
+
+    ``id`` is the story's anchor in its issue page (``#s-…``), derived from its articles' ids
+    so that a link to the story survives a rebuild that reorders the stories. A story made
+    without article ids (an issue.json written before ids existed, a hand-made issue) gets one
+    derived from its Arabic headline instead.
+    """
 
     headline: Bilingual
     bullets: tuple[Bullet, ...]
     sources: tuple[SourceRef, ...]
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", story_id([self.headline.ar]))
 
     @property
     def outlet_count(self) -> int:
         """How many outlets report the story: distinct known ones, so two pages of one outlet
         or articles nothing names do not make a story look more widely reported than it is."""
         return len({s.name for s in self.sources if s.name != UNKNOWN_OUTLET})
+
+
+def story_id(keys: Iterable[str]) -> str:
+    """A short anchor that depends only on the set of keys, never on their order or position."""
+    digest = hashlib.sha256("\n".join(sorted(set(keys))).encode("utf-8")).hexdigest()
+    return f"s-{digest[:10]}"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from digest.news import (
     Story,
     StoryDigest,
     Summary,
+    story_id,
 )
 from digest.settings import BuildSettings, require_sources
 from digest.store import Store
@@ -38,6 +39,7 @@ class BuildResult:
     failures: tuple[Failure, ...]
     article_ids: tuple[str, ...] = ()
     stale: tuple[Article, ...] = ()
+    search_error: str | None = None
 
 
 def by_reach(stories: list[Story]) -> list[Story]:
@@ -78,6 +80,7 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
         headline=translated[summary.headline],
         bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in summary.bullets),
         sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
+        id=story_id(a.id for a in story.articles),
     )
 
 
@@ -132,12 +135,17 @@ def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozense
             summariser=f"{summarise.NAME}/k={settings.bullets}",
         ),
     )
-    folder = site.publish(
-        settings.out, issue, render.environment(settings.templates), settings.site_url
+    published = site.publish(
+        settings.out,
+        issue,
+        render.environment(settings.templates),
+        settings.site_url,
+        search=settings.search,
     )
     return BuildResult(
         issue=issue,
-        folder=folder,
+        folder=published.folder,
+        search_error=published.search_error,
         failures=ingested.failures,
         article_ids=tuple(a.id for a in articles),
         stale=fresh.stale,

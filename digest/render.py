@@ -24,8 +24,9 @@ from urllib.parse import quote, urlsplit
 import css_inline
 import jinja2
 
+from digest import search as site_search
 from digest.errors import TemplateError
-from digest.news import Bilingual, Issue
+from digest.news import Bilingual, Issue, StoryDigest
 from digest.resources import bundled
 
 ISSUE_OUTPUTS = {
@@ -35,6 +36,8 @@ ISSUE_OUTPUTS = {
 }
 SITE_OUTPUTS = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 ASSETS = ("digest.css",)
+SEARCH_OUTPUTS = {"search.html": "search.html.j2"}
+SEARCH_ASSETS = ("search.js",)
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
 # C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0.
@@ -125,6 +128,11 @@ def readable(line: Bilingual) -> str:
     return line.en if line.en is not None else line.ar
 
 
+def outlets(stories: Sequence[StoryDigest]) -> list[str]:
+    """The outlets that reported any of the stories, as the search page's outlet filter lists them."""
+    return [ref.name for story in stories for ref in story.sources]
+
+
 def without_controls(value: object) -> object:
     """Jinja's finalize hook: every printed value loses control characters, keeping its type."""
     if isinstance(value, str) and CONTROL.search(value):
@@ -169,6 +177,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         readable=readable,
         as_text=as_text,
         long_date=long_date,
+        outlets=outlets,
+        search_languages=site_search.languages,
     )
     env.globals.update(urn_uuid=urn_uuid, RLM=RLM)
     return env
@@ -207,11 +217,22 @@ def inline_css(html: str) -> str:
     return INLINER.inline(html)
 
 
-def render(issue: Issue, env: jinja2.Environment, site_url: str | None = None) -> dict[str, str]:
-    """The files of one issue's folder, by file name; the HTML has its CSS inlined like a mail."""
+def render(
+    issue: Issue,
+    env: jinja2.Environment,
+    site_url: str | None = None,
+    older: dt.date | None = None,
+    newer: dt.date | None = None,
+) -> dict[str, str]:
+    """The files of one issue's folder, by file name; the HTML has its CSS inlined like a mail.
+
+    ``older`` and ``newer`` are the dates of the issues either side, which the page links to.
+    """
     links = site_links(issue.date, site_url, mailed=False)
     files = {
-        name: render_template(env, template, issue=issue, links=links, footer=None)
+        name: render_template(
+            env, template, issue=issue, links=links, footer=None, older=older, newer=newer
+        )
         for name, template in ISSUE_OUTPUTS.items()
     }
     files["index.html"] = inline_css(files["index.html"])
@@ -222,24 +243,49 @@ def render_mail(
     issue: Issue, env: jinja2.Environment, links: Links, footer: Footer
 ) -> tuple[str, str]:
     """The plain-text and HTML bodies of one reader's copy: the issue page and text with the
-    mail's links and that reader's footer."""
-    context = {"issue": issue, "links": links, "footer": footer}
+    mail's links and that reader's footer (and no previous/next links, which are relative)."""
+    context = {"issue": issue, "links": links, "footer": footer, "older": None, "newer": None}
     text = render_template(env, ISSUE_OUTPUTS["digest.txt"], **context)
     html = render_template(env, ISSUE_OUTPUTS["index.html"], **context)
     return text, inline_css(html)
 
 
-def render_site(issues: Sequence[Issue], env: jinja2.Environment) -> dict[str, str]:
-    """The site's index page and Atom feed for the given issues, newest first."""
+def render_page(
+    issue: Issue,
+    env: jinja2.Environment,
+    site_url: str | None,
+    older: dt.date | None,
+    newer: dt.date | None,
+) -> str:
+    """Only the issue page, for an older issue whose previous or next issue has changed."""
+    page = render_template(
+        env,
+        ISSUE_OUTPUTS["index.html"],
+        issue=issue,
+        links=site_links(issue.date, site_url, mailed=False),
+        footer=None,
+        older=older,
+        newer=newer,
+    )
+    return inline_css(page)
+
+
+def render_site(
+    issues: Sequence[Issue], env: jinja2.Environment, search: bool = False
+) -> dict[str, str]:
+    """The site's index page and Atom feed for the given issues, newest first (and the search
+    page when the site is searchable)."""
+    outputs = {**SITE_OUTPUTS, **(SEARCH_OUTPUTS if search else {})}
     return {
-        name: render_template(env, template, issues=issues)
-        for name, template in SITE_OUTPUTS.items()
+        name: render_template(env, template, issues=issues, search=search)
+        for name, template in outputs.items()
     }
 
 
-def render_assets(env: jinja2.Environment) -> dict[str, str]:
+def render_assets(env: jinja2.Environment, search: bool = False) -> dict[str, str]:
     """The files of assets/, each overridable by name like any template."""
-    return {name: asset_source(env, f"assets/{name}") for name in ASSETS}
+    names = ASSETS + (SEARCH_ASSETS if search else ())
+    return {name: asset_source(env, f"assets/{name}") for name in names}
 
 
 def asset_source(env: jinja2.Environment, name: str) -> str:

@@ -114,6 +114,11 @@ class BuildSettings:
         "link to it absolutely. Without it the mail carries no link to the site.",
         web=True,
     )
+    search: bool = option(
+        True,
+        "Index the site for full-text search (Pagefind) and write search.html.",
+        flag="--search/--no-search",
+    )
 
 
 def build_fields() -> tuple[dataclasses.Field, ...]:

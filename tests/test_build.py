@@ -58,6 +58,8 @@ def test_build_writes_markdown_and_html_for_every_story(built, kind):
         "assets",
         "feed.xml",
         "index.html",
+        "pagefind",
+        "search.html",
     ]
     assert sorted(p.name for p in issue.iterdir()) == [
         "digest.md",
@@ -141,6 +143,8 @@ def test_rebuilding_a_date_replaces_it_whole(tmp_path, store):
         "assets",
         "feed.xml",
         "index.html",
+        "pagefind",
+        "search.html",
     ]
     assert sorted(p.name for p in (tmp_path / "2025-08-16").iterdir()) == [
         "digest.md",

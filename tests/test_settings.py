@@ -44,6 +44,7 @@ def test_every_build_option_is_a_config_key_and_has_a_readme_line(tmp_path):
         "device": "cpu",
         "max_age": 7,
         "site_url": "https://example.org/digest/",
+        "search": False,
     }
     assert set(values) == fields, "a new build option needs a value in this test"
     path = write_config(tmp_path / "digest.toml", values)
