@@ -26,7 +26,7 @@ import jinja2
 
 from digest import search as site_search
 from digest.errors import TemplateError
-from digest.news import Bilingual, Issue, StoryDigest
+from digest.news import UNKNOWN_OUTLET, UNKNOWN_OUTLET_AR, Bilingual, Issue, StoryDigest
 from digest.resources import bundled
 
 ISSUE_OUTPUTS = {
@@ -140,6 +140,13 @@ def without_controls(value: object) -> object:
     return value
 
 
+def under_arabic(outlet: str) -> str:
+    """The outlet line under an Arabic sentence. An outlet nothing names is said in Arabic too:
+    the reader is looking at the Arabic there, and a bare English "unknown outlet" reads like a
+    name."""
+    return f"{UNKNOWN_OUTLET} · {UNKNOWN_OUTLET_AR}" if outlet == UNKNOWN_OUTLET else outlet
+
+
 def long_date(date: dt.date) -> str:
     """'Tuesday 3 March 2026': what a reader says, where ISO dates are for machines."""
     return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
@@ -178,6 +185,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         as_text=as_text,
         long_date=long_date,
         outlets=outlets,
+        under_arabic=under_arabic,
         search_languages=site_search.languages,
     )
     env.globals.update(urn_uuid=urn_uuid, RLM=RLM)

@@ -124,3 +124,20 @@ def test_stories_told_by_more_distinct_outlets_come_first():
     one_voice = Story(articles=(article("a", "RT"), article("b", "RT"), article("c", None)))
     two_voices = Story(articles=(article("d", "RT"), article("e", "Reuters")))
     assert by_reach([one_voice, two_voices]) == [two_voices, one_voice]
+
+
+def test_an_unknown_outlet_under_an_arabic_sentence_is_named_in_arabic_too(tmp_path, store):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for seed in SEEDS.iterdir():
+        text = seed.read_text(encoding="utf-8")
+        if "الأناضول" in text:
+            text = text.replace("الأناضول", "")
+        (sources / seed.name).write_text(text, encoding="utf-8")
+    result = build(build_settings([sources], out=tmp_path / "site", translate=False), store)
+    (story,) = result.issue.stories
+    assert UNKNOWN in {s.name for s in story.sources} and story.outlet_count == 1
+    for name in ("digest.md", "digest.txt", "index.html"):
+        text = (result.folder / name).read_text(encoding="utf-8")
+        assert "unknown outlet · مصدر غير معروف" in text, name
+        assert "Sources (1)" in text or "SOURCES (1)" in text.upper(), name

@@ -71,7 +71,10 @@ def test_a_two_issue_site_lists_both_newest_first(tmp_path):
 
     page = parse((tmp_path / "index.html").read_text(encoding="utf-8"))
     (newest,) = [s for s in page.find_all("section") if s.attrs.get("class") == "newest"]
-    assert [h.text for h in newest.find_all("h2")] == ["Latest issue: 2025-08-16 · 1 story"]
+    assert [h.text for h in newest.find_all("h2")] == [
+        "Latest issue: 2025-08-16 · 1 story",
+        "Contents",
+    ]
     (contents,) = newest.find_all("nav")
     assert [a.attrs["href"] for a in contents.find_all("a")] == [
         f"2025-08-16/index.html#{summit_issue().stories[0].id}"
