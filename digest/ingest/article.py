@@ -16,6 +16,7 @@ from courlan import normalize_url
 
 from digest.arabic import arabic_share, normalise
 from digest.errors import ArticleError
+from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
 
@@ -45,6 +46,20 @@ def article_id(url: str | None, paragraphs: tuple[str, ...]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:ID_LENGTH]
 
 
+def bounded(paragraphs: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The paragraphs within MAX_BODY_CHARS, the last one cut there; and whether any was cut."""
+    kept: list[str] = []
+    room = MAX_BODY_CHARS
+    for paragraph in paragraphs:
+        if len(paragraph) > room:
+            if room:
+                kept.append(paragraph[:room])
+            return tuple(kept), True
+        kept.append(paragraph)
+        room -= len(paragraph)
+    return tuple(kept), False
+
+
 def build_article(
     *,
     origin: str,
@@ -58,7 +73,7 @@ def build_article(
     encoding: str | None = None,
 ) -> Article:
     """An Article, or ArticleError when there is no Arabic body to summarise."""
-    paragraphs = tuple(p.strip() for p in paragraphs if p.strip())
+    paragraphs, cut = bounded(tuple(p.strip() for p in paragraphs if p.strip()))
     if not paragraphs:
         raise ArticleError("no article text found")
     text = "\n".join((title or "", *paragraphs))
@@ -71,6 +86,8 @@ def build_article(
         raise ArticleError("the text is not Arabic; digest summarises Arabic articles")
     url = canonical_url(url) if url else None
     notes = list(warnings)
+    if cut:
+        notes.append(f"the body is over {MAX_BODY_CHARS:,} characters; only that much was read")
     if published is None:
         notes.append(NO_DATE)
     return Article(

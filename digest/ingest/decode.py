@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from charset_normalizer import from_bytes
 
 from digest.errors import ArticleError
@@ -79,9 +80,20 @@ class Decoded:
     warnings: tuple[str, ...] = ()
 
 
+def pair_codes(text: str) -> np.ndarray:
+    """Each pair of neighbouring characters as one number, so whole pages compare at once."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return (points[:-1] << np.uint64(21)) | points[1:]
+
+
+MOJIBAKE_CODES = np.sort(np.concatenate([pair_codes(pair) for pair in MOJIBAKE_PAIRS]))
+
+
 def mojibake(text: str) -> int:
     """How many UTF-8-read-as-single-byte pairs the text holds."""
-    return sum(text[i : i + 2] in MOJIBAKE_PAIRS for i in range(len(text) - 1))
+    if len(text) < 2:
+        return 0
+    return int(np.isin(pair_codes(text), MOJIBAKE_CODES, assume_unique=False).sum())
 
 
 def repair_mojibake(text: str) -> str | None:
