@@ -90,6 +90,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(page("عاصفة رملية", SANDSTORM, "2025-03-05T10:00:00+03:00"), "text/html")
         elif path == "/a/2":
             self.send(page("الأهلي بطلا", FINAL, "2025-03-08T23:45:00+02:00"), "text/html")
+        elif path == "/plain-html":
+            self.send(page("عاصفة رملية", SANDSTORM, "2025-03-05"), "text/plain; charset=utf-8")
         elif path == "/seed.txt":
             self.send(next(SEEDS.glob("002_*.txt")).read_bytes(), "text/plain; charset=utf-8")
         elif path == "/cp1256":
@@ -108,6 +110,13 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             for _ in range(40):
                 self.wfile.write(b"<p>" + "ن".encode() * 10 + b"</p>")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif path == "/slow-headers":
+            for (
+                byte
+            ) in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: aaaaaaaa\r\n\r\n":
+                self.wfile.write(bytes([byte]))
                 self.wfile.flush()
                 time.sleep(0.1)
         elif path == "/loop":
@@ -158,6 +167,7 @@ def server():
         ("/big", "over the 200,000-byte limit"),
         ("/big-unannounced", "over the 200,000-byte limit"),
         ("/trickle", "took longer than 1 s"),
+        ("/slow-headers", "took longer than 1 s"),
     ],
 )
 def test_each_failure_is_a_reason(server, path, reason):
@@ -259,3 +269,9 @@ def test_only_http_urls(tmp_path):
     assert "error: ftp://example.org/a.html: digest fetches http:// and https:// URLs only" in (
         result.stderr
     )
+
+
+def test_a_page_served_as_text_plain_is_read_as_html(server):
+    (article,) = read_sources([server.base + "/plain-html"], options=QUICK).articles
+    assert article.paragraphs == SANDSTORM
+    assert article.title == "عاصفة رملية"

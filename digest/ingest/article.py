@@ -24,6 +24,13 @@ PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 MIN_ARABIC_SHARE = 0.5
 ID_LENGTH = 16
 NO_DATE = "no publication date found"
+EARLIEST = dt.date(1990, 1, 1)
+
+
+def plausible(date: dt.date) -> bool:
+    """A publication date a news article can have: none before the web's news sites, none
+    after tomorrow (a zone ahead of ours). 9999-12-31 would head the site's index for ever."""
+    return EARLIEST <= date <= dt.date.today() + dt.timedelta(days=1)
 
 
 def canonical_url(url: str) -> str:

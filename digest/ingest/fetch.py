@@ -2,13 +2,18 @@
 
 Every request has connect and read timeouts, a redirect limit, a size cap enforced while the body
 streams in (a server that lies about or omits Content-Length cannot make digest read a gigabyte),
-an overall deadline (a server that trickles one byte a second never trips a read timeout), and a
+one wall-clock deadline per URL over connecting, the headers and the body (a server that
+trickles its headers or body one byte a second never trips a read timeout: when the deadline
+passes, the connection is shut from a timer and the fetch fails with that reason), and a
 User-Agent naming digest. URLs are fetched a few at a time; each one that fails becomes a reason,
 and the others go on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -55,15 +60,69 @@ def client(options: FetchOptions) -> httpx.Client:
         ),
         follow_redirects=True,
         max_redirects=options.max_redirects,
+        # A fresh connection per request, so the deadline's timer knows every socket a fetch uses.
+        limits=httpx.Limits(max_keepalive_connections=0),
         headers={"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"},
     )
 
 
+class Deadline:
+    """Shuts a fetch's connections when its time is up, whatever phase it is in."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.streams: list = []
+        self.lock = threading.Lock()
+        self.expired = False
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: note each connection as it is made."""
+        if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+            with self.lock:
+                self.streams.append(info["return_value"])
+                if self.expired:
+                    self.shut(info["return_value"])
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for stream in self.streams:
+                self.shut(stream)
+
+    @staticmethod
+    def shut(stream) -> None:
+        sock = stream.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 def fetch_one(http: httpx.Client, url: str, options: FetchOptions) -> Fetched:
     """The body of one URL, or ArticleError saying why not in words a user can act on."""
+    deadline = Deadline(options.deadline)
+    deadline.timer.start()
+    try:
+        fetched = fetch_within(http, url, options, deadline)
+    except ArticleError:
+        if not deadline.expired:
+            raise
+        fetched = None
+    finally:
+        deadline.timer.cancel()
+    if fetched is None or deadline.expired:
+        # A connection shut for the deadline can also look like a body that ended early.
+        raise ArticleError(f"took longer than {options.deadline:g} s; gave up")
+    return fetched
+
+
+def fetch_within(
+    http: httpx.Client, url: str, options: FetchOptions, deadline: Deadline
+) -> Fetched:
     started = time.monotonic()
     try:
-        with http.stream("GET", url) as response:
+        with http.stream("GET", url, extensions={"trace": deadline.trace}) as response:
             if response.status_code >= 400:
                 raise ArticleError(f"HTTP {response.status_code} {response.reason_phrase}")
             length = response.headers.get("Content-Length", "")
