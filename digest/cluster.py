@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+from scipy.cluster import hierarchy
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
@@ -43,6 +44,9 @@ CANDIDATE_GRAMS = 60
 CANDIDATE_THRESHOLD = 0.1
 CHUNK = 512
 UNDATED = -1
+# The distance of two articles too far apart in time: larger than any mean of real distances
+# (at most 1) could ever be brought down to, whatever the sizes of the groups.
+FORBIDDEN = 1e12
 
 
 def grams(text: str) -> list[str]:
@@ -125,32 +129,35 @@ def linked(x: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
-    """Merge the closest two groups while their mean similarity is at least THRESHOLD and their
-    dates fit the window; the groups, as indices into ``x``."""
+    """Groups (indices into ``x``) merged closest first while their mean similarity is at least
+    THRESHOLD and their dates fit the window.
+
+    SciPy's average linkage does the merging; a pair of articles too far apart in time gets a
+    distance no mean can bring under the cut, so two groups holding such a pair never merge,
+    which is the window's rule (a group's dates span at most WINDOW when every pair's do).
+    Average linkage never merges at a smaller distance after a larger one, so cutting the tree
+    at 1 - THRESHOLD stops where merging while the mean stays above the threshold stops.
+    """
     n = x.shape[0]
-    sums = (x @ x.T).toarray()
-    sizes = np.ones(n)
-    dated = days != UNDATED
-    first = np.where(dated, days, np.inf)
-    last = np.where(dated, days, -np.inf)
-    alive = np.ones(n, dtype=bool)
-    groups = [[i] for i in range(n)]
-    upper = np.triu(np.ones((n, n), dtype=bool), k=1)
-    while True:
-        mean = sums / np.outer(sizes, sizes)
-        fits = np.maximum.outer(last, last) - np.minimum.outer(first, first) <= WINDOW.days
-        allowed = upper & np.outer(alive, alive) & fits & (mean >= THRESHOLD)
-        if not allowed.any():
-            break
-        x_, y = divmod(int(np.argmax(np.where(allowed, mean, -np.inf))), n)
-        sums[x_, :] += sums[y, :]
-        sums[:, x_] += sums[:, y]
-        sizes[x_] += sizes[y]
-        first[x_], last[x_] = min(first[x_], first[y]), max(last[x_], last[y])
-        alive[y] = False
-        groups[x_] = sorted(groups[x_] + groups[y])
-        groups[y] = []
-    return [g for g in groups if g]
+    distances = np.empty(n * (n - 1) // 2)
+    offset = 0
+    for start in range(0, n - 1, CHUNK):
+        block = (x[start : start + CHUNK] @ x.T).toarray()
+        for row in range(block.shape[0]):
+            i = start + row
+            if i >= n - 1:
+                break
+            cols = np.arange(i + 1, n)
+            similar = block[row, i + 1 :]
+            apart = ~in_window(days, np.full(len(cols), i), cols)
+            distances[offset : offset + len(cols)] = np.where(apart, FORBIDDEN, 1.0 - similar)
+            offset += len(cols)
+    tree = hierarchy.linkage(np.maximum(distances, 0.0), method="average")
+    labels = hierarchy.fcluster(tree, t=1.0 - THRESHOLD, criterion="distance")
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    return list(groups.values())
 
 
 def cluster(articles: Sequence[Article]) -> list[Story]:
