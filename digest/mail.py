@@ -286,7 +286,7 @@ def mark_sent(store: Store, issue_date: dt.date, addresses: Sequence[str]) -> li
     with store.connect() as conn:
         deliveries = DeliveryLog(conn)
         for address in addresses:
-            row = deliveries.get(issue_date, address.lower())
+            row = deliveries.get(issue_date, Recipient(address).key)
             if row is None:
                 raise MailError(f"{address} has no delivery of issue {issue_date} to settle")
             deliveries.mark(issue_date, row.recipient, SENT, f"marked sent (was {row.status})")

@@ -163,7 +163,7 @@ def resolve_entries(
     (the entry's text stands in, with a warning, when the page cannot be had)."""
     links = [i.link for i in items if isinstance(i, Entry) and i.link] if fetch_articles else []
     links = list(dict.fromkeys(links))
-    pages = dict(zip(links, fetch_all(links, options), strict=True))
+    pages = dict(zip(links, fetch_all(links, options, found_in_feeds=True), strict=True))
     out: list[Article | Failure] = []
     for item in items:
         if not isinstance(item, Entry):

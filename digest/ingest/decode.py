@@ -157,7 +157,7 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
                 raise ArticleError(
                     f"binary file, or {encoding} text that is broken after its byte-order mark"
                 ) from None
-    stray = ()
+    stray: tuple[str, ...] = ()
     if b"\x00" in data:
         nuls = data.count(b"\x00")
         if nuls > MAX_STRAY_NUL_SHARE * len(data):

@@ -12,6 +12,7 @@ and the others go on.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -36,6 +37,9 @@ class FetchOptions:
     max_bytes: int = 10_000_000
     concurrency: int = 4
     user_agent: str = USER_AGENT
+    # For links found inside feeds: a feed must not make digest fetch from the machine itself
+    # or its network (a router's admin page, a cloud metadata address).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,40 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def client(options: FetchOptions) -> httpx.Client:
+def private_address(host: str) -> str | None:
+    """The loopback, private, link-local or otherwise non-public address ``host`` is or
+    resolves to, or None. A name that does not resolve is left to the fetch to report."""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
+
+
+def refuse_private(request: httpx.Request) -> None:
+    """httpx request hook, so a redirect to a private address is refused too."""
+    address = private_address(request.url.host)
+    if address is not None:
+        raise PrivateAddress(
+            f"the link leads to a private address ({address}); digest fetches feed links "
+            "only from public addresses unless allow_private_urls = true"
+        )
+
+
+class PrivateAddress(httpx.RequestError):
+    """A feed link to a loopback, private or link-local address."""
+
+
+def client(options: FetchOptions, public_only: bool = False) -> httpx.Client:
     return httpx.Client(
+        event_hooks={"request": [refuse_private] if public_only else []},
         timeout=httpx.Timeout(
             options.read_timeout, connect=options.connect_timeout, pool=options.deadline
         ),
@@ -144,6 +180,8 @@ def fetch_within(
                 content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
                 charset=response.charset_encoding,
             )
+    except PrivateAddress as error:
+        raise ArticleError(str(error)) from None
     except httpx.TooManyRedirects:
         raise ArticleError(
             f"more than {options.max_redirects} redirects (a redirect loop?)"
@@ -168,8 +206,11 @@ def too_big(options: FetchOptions) -> str:
     return f"the response is over the {options.max_bytes:,}-byte limit for one page or feed"
 
 
-def fetch_all(urls: Sequence[str], options: FetchOptions) -> list[Fetched | ArticleError]:
-    """Each URL's body or the error it met, in the order given, ``concurrency`` at a time."""
+def fetch_all(
+    urls: Sequence[str], options: FetchOptions, found_in_feeds: bool = False
+) -> list[Fetched | ArticleError]:
+    """Each URL's body or the error it met, in the order given, ``concurrency`` at a time.
+    URLs ``found_in_feeds`` are fetched from public addresses only, unless allowed."""
     if not urls:
         return []
 
@@ -179,5 +220,9 @@ def fetch_all(urls: Sequence[str], options: FetchOptions) -> list[Fetched | Arti
         except ArticleError as error:
             return error
 
-    with client(options) as http, ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+    public_only = found_in_feeds and not options.allow_private
+    with (
+        client(options, public_only) as http,
+        ThreadPoolExecutor(max_workers=options.concurrency) as pool,
+    ):
         return list(pool.map(attempt, urls))
