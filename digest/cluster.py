@@ -39,10 +39,11 @@ WINDOW = dt.timedelta(days=2)
 GRAM = 5
 # A 10 MB page is an input to bound, not a story: its opening tells what it is about.
 MAX_LINES = 200
-EXACT_PAIRS = 2000
+EXACT_PAIRS = 20_000
 CANDIDATE_GRAMS = 60
 CANDIDATE_THRESHOLD = 0.1
 CHUNK = 512
+CANDIDATE_CHUNK = 20_000
 UNDATED = -1
 # The distance of two articles too far apart in time: larger than any mean of real distances
 # (at most 1) could ever be brought down to, whatever the sizes of the groups.
@@ -123,8 +124,11 @@ def linked(x: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, np.ndarr
         rows, cols, _ = pairs(x, days, THRESHOLD)
         return rows, cols
     rows, cols, _ = pairs(strongest(x, CANDIDATE_GRAMS), days, CANDIDATE_THRESHOLD)
-    similarity = np.asarray(x[rows].multiply(x[cols]).sum(axis=1)).ravel()
-    keep = similarity >= THRESHOLD
+    keep = np.zeros(len(rows), dtype=bool)
+    for start in range(0, len(rows), CANDIDATE_CHUNK):
+        part = slice(start, start + CANDIDATE_CHUNK)
+        similar = np.asarray(x[rows[part]].multiply(x[cols[part]]).sum(axis=1)).ravel()
+        keep[part] = similar >= THRESHOLD
     return rows[keep], cols[keep]
 
 
