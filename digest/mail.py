@@ -203,7 +203,7 @@ class SendRun:
             for index, recipient in enumerate(recipients):
                 if self.stop.is_set():
                     return self.report(results, recipients[index:], stopped=True)
-                row = self.log.get(self.issue.date, recipient.key)
+                row = self.log.get(self.issue.date, recipient.key) or self.legacy_row(recipient)
                 if row and not resend and row.status in (SENT, SENDING, REFUSED):
                     results.append(Result(recipient.key, row.status, row.last_error, True))
                     continue
@@ -216,6 +216,12 @@ class SendRun:
         finally:
             self.connection.close()
         return self.report(results, [])
+
+    def legacy_row(self, recipient: Recipient):
+        """The row an older digest keyed by the whole address in lower case, so a recipient it
+        already mailed is not mailed again now that only the domain is compared without case."""
+        old_key = recipient.email.lower()
+        return self.log.get(self.issue.date, old_key) if old_key != recipient.key else None
 
     def report(self, results: list[Result], untried: list[Recipient], **state) -> SendReport:
         return SendReport(self.issue.date, tuple(results), tuple(r.key for r in untried), **state)

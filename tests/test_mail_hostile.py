@@ -5,9 +5,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from digest.deliveries import SENDING, SENT
+from digest import archive
+from digest.deliveries import SENDING, SENT, DeliveryLog
 from digest.settings import Recipient, parse_address
-from tests.mailserver import Mailbox, free_port, write_config
+from digest.store import Store
+from tests.mailserver import Mailbox, free_port, smtp_server, write_config
 from tests.spawn import digest
 from tests.test_mail import config, exactly_once, finished, mail_table, rows, send, site  # noqa: F401
 
@@ -100,3 +102,20 @@ def test_a_config_entry_with_a_line_break_exits_2_before_anything_is_sent(tmp_pa
     assert "line break" in err and "Bcc: victim@evil.org" in err
     assert len(err.strip().splitlines()) == 1
     assert box.received == []
+
+
+def test_a_recipient_logged_under_the_old_lower_case_key_is_not_mailed_again(
+    tmp_path,
+    site,  # noqa: F811
+):
+    box = Mailbox()
+    with smtp_server(box) as (server, _):
+        loaded = config(tmp_path, site, server.port, recipients=["Reader@Example.org"])
+        issue = archive.read(archive.find(loaded.build.out, None))
+        with Store(loaded.state).connect() as conn:
+            deliveries = DeliveryLog(conn)
+            deliveries.prepare(issue.date, "reader@example.org", "<old@example.org>")
+            deliveries.mark(issue.date, "reader@example.org", SENT, None)
+        report = send(loaded)
+    assert box.received == []
+    assert [(r.status, r.earlier) for r in report.results] == [(SENT, True)]
