@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -69,12 +70,18 @@ def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
     return rank.tolist()
 
 
+@lru_cache(maxsize=1 << 14)
+def sentence_terms(text: str) -> tuple[str, ...]:
+    """terms(), once per sentence: ranking and the support of other outlets both need them."""
+    return tuple(terms(text))
+
+
 def term_counts(texts: Sequence[str]) -> sparse.csr_matrix:
     """Sentences by normalised content words: how often each sentence uses each word."""
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
     for i, text in enumerate(texts):
-        for term in terms(text):
+        for term in sentence_terms(text):
             rows.append(i)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
     return sparse.csr_matrix(
@@ -117,7 +124,7 @@ def pick(
     for i in ranked:
         if len(picked) == k:
             break
-        vector = Counter(terms(texts[i]))
+        vector = Counter(sentence_terms(texts[i]))
         if any(cosine(vector, other) > REDUNDANCY for other in chosen):
             continue
         picked.append(i)
