@@ -15,7 +15,6 @@ import datetime as dt
 import string
 import tomllib
 from collections.abc import Callable
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +30,6 @@ from digest.settings import (
     ScheduleSettings,
     parse_address,
     unique,
-    valid_email,
 )
 
 SECURITY = ("starttls", "ssl", "none")
@@ -114,13 +112,15 @@ def read_recipients_csv(table: Table, path: Path) -> list[Recipient]:
             continue
         if len(cells) > 2:
             raise table.fail("recipients_csv", f"{path}, line {number}: expected email,name")
-        email = cells[0]
-        name, found = parseaddr(email)
-        if name or found != email or not valid_email(email):
+        try:
+            recipient = parse_address(cells[0])
+        except ValueError as error:
+            raise table.fail("recipients_csv", f"{path}, line {number}: {error}") from None
+        if recipient.name or recipient.email != cells[0]:
             raise table.fail(
-                "recipients_csv", f"{path}, line {number}: {email!r} is not an email address"
+                "recipients_csv", f"{path}, line {number}: {cells[0]!r} is not an email address"
             )
-        recipients.append(Recipient(email, cells[1] if len(cells) > 1 else ""))
+        recipients.append(Recipient(recipient.email, cells[1] if len(cells) > 1 else ""))
     return recipients
 
 

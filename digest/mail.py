@@ -290,7 +290,7 @@ class SendRun:
             for index, recipient in enumerate(recipients):
                 if self.stop.is_set():
                     return self.report(results, recipients[index:], stopped=True)
-                row = self.log.get(self.mailing.date, recipient.key)
+                row = self.log.get(self.mailing.date, recipient.key) or self.legacy_row(recipient)
                 if row and not resend and row.status in (SENT, SENDING, REFUSED):
                     results.append(Result(recipient.key, row.status, row.last_error, True))
                     continue
@@ -303,6 +303,12 @@ class SendRun:
         finally:
             self.connection.close()
         return self.report(results, [])
+
+    def legacy_row(self, recipient: Recipient):
+        """The row an older digest keyed by the whole address in lower case, so a recipient it
+        already mailed is not mailed again now that only the domain is compared without case."""
+        old_key = recipient.email.lower()
+        return self.log.get(self.mailing.date, old_key) if old_key != recipient.key else None
 
     def report(self, results: list[Result], untried: list[Recipient], **state) -> SendReport:
         return SendReport(self.mailing.date, tuple(results), tuple(r.key for r in untried), **state)
@@ -373,7 +379,7 @@ def mark_sent(store: Store, issue_date: dt.date, addresses: Sequence[str]) -> li
     with store.connect() as conn:
         deliveries = DeliveryLog(conn)
         for address in addresses:
-            row = deliveries.get(issue_date, address.lower())
+            row = deliveries.get(issue_date, Recipient(address).key)
             if row is None:
                 raise MailError(f"{address} has no delivery of issue {issue_date} to settle")
             deliveries.mark(issue_date, row.recipient, SENT, f"marked sent (was {row.status})")

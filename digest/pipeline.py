@@ -11,6 +11,7 @@ from digest import __version__, freshness, models, render, site, summarise
 from digest.cluster import cluster
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
+from digest.ingest.fetch import FetchOptions
 from digest.news import (
     Article,
     Bilingual,
@@ -88,7 +89,11 @@ def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozense
     """``store`` keeps the translation cache; ``skip``: ids of articles already in an earlier
     issue (`digest run`), left out."""
     require_sources(settings, "build")
-    ingested = read_sources(settings.sources, fetch_articles=settings.fetch_articles)
+    ingested = read_sources(
+        settings.sources,
+        fetch_articles=settings.fetch_articles,
+        options=FetchOptions(allow_private=settings.allow_private_urls),
+    )
     if ingested.failures and settings.strict:
         raise BuildFailed(
             f"{len(ingested.failures)} of {len(ingested.failures) + len(ingested.articles)} "

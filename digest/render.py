@@ -40,8 +40,10 @@ SEARCH_OUTPUTS = {"search.html": "search.html.j2"}
 SEARCH_ASSETS = ("search.js",)
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
-# C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0. Bidi embedding,
+# override and isolate controls too: they can make displayed text read differently from what it
+# is (marks that only set direction, such as U+200F, stay: Arabic text needs them).
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Characters a browser or Markdown reader could take as the end of a link.

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr, getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,6 +86,12 @@ class BuildSettings:
         "For feeds: fetch each entry's linked page and extract the full article.",
         flag="--fetch-articles/--no-fetch-articles",
     )
+    allow_private_urls: bool = option(
+        False,
+        "With fetch_articles: also fetch feed links to loopback, private and link-local "
+        "addresses (refused by default; URLs you name are always fetched).",
+        flag="--allow-private-urls/--no-allow-private-urls",
+    )
     backend: str = option(
         "auto",
         "auto (CTranslate2 when the model is converted, else transformers), transformers or "
@@ -140,6 +147,9 @@ def flag_name(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 @dataclass(frozen=True)
 class Recipient:
     email: str
@@ -147,23 +157,31 @@ class Recipient:
 
     @property
     def key(self) -> str:
-        """How the delivery log knows a recipient: mail systems treat addresses caselessly."""
-        return self.email.lower()
+        """How the delivery log knows a recipient: domains are caseless, but the part before
+        the @ is the receiving server's to interpret, so it is kept as written."""
+        local, _, domain = self.email.rpartition("@")
+        return f"{local}@{domain.lower()}"
 
     def __str__(self) -> str:
         return formataddr((self.name, self.email))
 
 
-def valid_email(email: str) -> bool:
-    local, _, domain = email.rpartition("@")
-    return bool(local) and "." in domain and email.isascii() and " " not in email
-
-
 def parse_address(value: str) -> Recipient:
-    """`a@b.org` or `Name <a@b.org>`, plain ASCII, which any SMTP server takes; ValueError if not."""
-    name, email = parseaddr(value)
-    if not valid_email(email):
-        raise ValueError(f"{value!r} is not an email address")
+    """Exactly one address, `a@b.org` or `Name <a@b.org>`, plain ASCII, which any SMTP server
+    takes; ValueError if not. An entry holding a line break, or two addresses, is refused, not
+    read as its first address: `Evil\\r\\nBcc: x@evil.org <a@b.org>` must not mail x@evil.org."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if LINE_BREAK_OR_CONTROL.search(value):
+        raise ValueError(f"{value!r} holds a line break or a control character")
+    found = [pair for pair in getaddresses([value]) if any(pair)]
+    if len(found) != 1:
+        raise ValueError(f"{value!r} is not exactly one email address; give one per entry")
+    name, email = found[0]
+    try:
+        validate_email(email, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"{value!r} is not an email address ({error})") from None
     return Recipient(email=email, name=name)
 
 

@@ -8,13 +8,26 @@ folder is never rewritten. No clock is read: the feed's timestamps are the issue
 Everything is rendered before anything is written, so a template error leaves the site as it
 was. The index, feed and assets are each written to a temporary file and renamed over the old
 one, so a reader (or a web server) never sees a half-written file or a mix of two builds.
+
+Publishing holds a lock on the output folder (flock on the folder itself, so nothing is left in
+the site): two builds into one
+folder take turns, and each rebuilds the index and feed from the issue folders on disk under
+the lock, so neither drops the other's issue. Under the lock, what a killed build left behind is
+recovered first (archive.recover). The issue folder goes in before the feed and the index that
+link it, so no link ever points at a missing folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import logging
 import os
+import re
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +36,51 @@ import jinja2
 from digest import archive, render
 from digest.errors import UsageError
 from digest.news import Issue
+
+LOCK_WAIT_S = 120.0
+LOCK_POLL_S = 0.1
+# What replace_file names its temporary files: a killed build can leave one behind.
+SITE_FILES = "|".join(re.escape(name) for name in (*render.SITE_OUTPUTS, *render.ASSETS))
+TEMPORARY = re.compile(rf"\.({SITE_FILES})-\w{{8}}")
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def locked(out: Path, wait: float = LOCK_WAIT_S) -> Iterator[None]:
+    """The output folder to this process alone, waiting up to ``wait`` seconds for another.
+
+    A folder made here and still empty when the work fails (a template error) is removed again:
+    a failed build leaves the site as it was, not an empty folder."""
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create the output folder {out}: {error.strerror}") from None
+    folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        waited_until = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= waited_until:
+                    raise UsageError(
+                        f"another build has been publishing into {out} for over {wait:g} s "
+                        "(it holds a lock on the folder); let it finish, or build into "
+                        "another --out"
+                    ) from None
+                time.sleep(LOCK_POLL_S)
+        yield
+    finally:
+        os.close(folder)
+        if created and not any(out.iterdir()):
+            out.rmdir()
+
+
+def site_file_mode() -> int:
+    return archive.site_modes()[0]
 
 
 @dataclass(frozen=True)
@@ -39,51 +97,82 @@ def publish(
     env: jinja2.Environment,
     site_url: str | None = None,
     search: bool = False,
+    wait: float = LOCK_WAIT_S,
 ) -> Published:
-    """Write the issue's folder, then the pages, feed, assets and search index that list it.
+    """Write the issue's folder, then the pages, feed, assets and search index that list it,
+    holding the output folder's lock throughout, so two builds never interleave their writes.
 
     The issue pages either side of it are rendered again when their previous/next link changes
-    (only their index.html; their data, Markdown and text stay as they were).
+    (only their index.html; their data, Markdown and text stay as they were). Everything is
+    rendered before anything is written.
     """
-    issues = [issue, *(past for past in archive.read_archive(out) if past.date != issue.date)]
-    issues.sort(key=lambda i: i.date, reverse=True)
-    place = issues.index(issue)
-    newer = issues[place - 1] if place > 0 else None
-    older = issues[place + 1] if place + 1 < len(issues) else None
-    files = {
-        **render.render(issue, env, site_url, older=dated(older), newer=dated(newer)),
-        archive.ISSUE_DATA: archive.issue_to_json(issue),
-    }
-    neighbours = {
-        past.date: render.render_page(past, env, site_url, older=dated(after), newer=dated(before))
-        for before, past, after in [
-            (issue, older, issues[place + 2] if place + 2 < len(issues) else None),
-            (issues[place - 2] if place > 1 else None, newer, issue),
-        ]
-        if past is not None
-    }
-    pages = render.render_site(issues, env, search=search)
     assets = render.render_assets(env, search=search)
+    with locked(out, wait):
+        for line in recover(out):
+            log.warning(line)
+        issues = [issue, *(past for past in archive.read_archive(out) if past.date != issue.date)]
+        issues.sort(key=lambda i: i.date, reverse=True)
+        place = issues.index(issue)
+        newer = issues[place - 1] if place > 0 else None
+        older = issues[place + 1] if place + 1 < len(issues) else None
+        files = {
+            **render.render(issue, env, site_url, older=dated(older), newer=dated(newer)),
+            archive.ISSUE_DATA: archive.issue_to_json(issue),
+        }
+        neighbours = {
+            past.date: render.render_page(
+                past, env, site_url, older=dated(after), newer=dated(before)
+            )
+            for before, past, after in [
+                (issue, older, issues[place + 2] if place + 2 < len(issues) else None),
+                (issues[place - 2] if place > 1 else None, newer, issue),
+            ]
+            if past is not None
+        }
+        pages = render.render_site(issues, env, search=search)
+        folder = archive.write_issue(out, issue.date, files)
+        write_site(out, folder, pages, assets, neighbours)
+        if not search:
+            return Published(folder)
+        from digest import search as site_search
 
-    folder = archive.write_issue(out, issue.date, files)
+        return Published(folder, site_search.index_site(out, issues))
+
+
+def recover(out: Path) -> list[str]:
+    """archive.recover, and the temporary files of an index, feed or asset never renamed."""
+    done = archive.recover(out)
+    for folder in (out, out / "assets"):
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.is_file() and TEMPORARY.fullmatch(path.name):
+                path.unlink()
+                done.append(f"removed {path}, left by a build that was stopped")
+    return done
+
+
+def write_site(
+    out: Path,
+    folder: Path,
+    pages: dict[str, str],
+    assets: dict[str, str],
+    neighbours: dict[dt.date, str],
+) -> None:
+    """The neighbours' pages and the assets first, then the feed and the index, each renamed
+    into place whole."""
     try:
         for date, page in neighbours.items():
             replace_changed(out / date.isoformat() / "index.html", page)
         (out / "assets").mkdir(exist_ok=True)
+        os.chmod(out / "assets", archive.site_modes()[1])
         for name, text in assets.items():
             replace_file(out / "assets" / name, text)
-        for name, text in pages.items():
-            replace_file(out / name, text)
+        for name in sorted(pages, key=lambda n: n == "index.html"):
+            replace_file(out / name, pages[name])
     except OSError as error:
         raise UsageError(
             f"wrote {folder} but could not update the site index in {out}: {error.strerror}; "
             "fix that and build again"
         ) from None
-    if not search:
-        return Published(folder)
-    from digest import search as site_search
-
-    return Published(folder, site_search.index_site(out, issues))
 
 
 def dated(issue: Issue | None) -> dt.date | None:
@@ -106,7 +195,7 @@ def replace_file(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, site_file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -6,12 +6,15 @@ transaction per message, with every failure sorted by what it means for a duplic
 - ``Temporary``: a 4xx reply, or a connection that dropped or timed out before the message was
   handed over: worth another try.
 - ``Refused``: a 5xx reply for this recipient or message: it will not go through on a retry.
-- ``Uncertain``: the connection broke while the message was being handed over (SMTP DATA), so
-  the server may have it.
+- ``Uncertain``: the connection broke after the whole message was sent and before the server's
+  reply, so the server may have it. A loss before that (at the DATA command, before the server's
+  354, or while the body was still going out, its final "." unsent) is ``Temporary``: a server
+  delivers nothing it has not seen the end of.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -126,8 +129,9 @@ def transmit(
     recipient: str,
     handing_over: Callable[[], None],
 ) -> None:
-    """One SMTP transaction. ``handing_over`` runs just before DATA: from then on a broken
-    connection means the server may have the message."""
+    """One SMTP transaction. ``handing_over`` runs once the server has said 354, just before
+    the message goes out: from the end of the message on, a broken connection means the server
+    may have it."""
     reply: bytes | str
     try:
         code, reply = smtp.mail(sender)
@@ -142,13 +146,22 @@ def transmit(
             raise Refused(reply_text(code, reply))
         if code not in (250, 251):
             raise Temporary(reply_text(code, reply))
+        code, reply = smtp.docmd("DATA")
     except (smtplib.SMTPServerDisconnected, OSError) as error:
         raise Temporary(f"connection lost: {error or 'closed by the server'}", True) from None
+    if code != 354:
+        text = reply_text(code, reply)
+        raise Refused(text) if code >= 500 else Temporary(text)
     handing_over()
     try:
-        code, reply = smtp.data(message)
-    except smtplib.SMTPDataError as error:
-        code, reply = error.smtp_code, error.smtp_error
+        smtp.send(dot_stuffed(message))
+    except (smtplib.SMTPServerDisconnected, OSError) as error:
+        raise Temporary(
+            f"connection lost before the end of the message: {error or 'closed by the server'}",
+            True,
+        ) from None
+    try:
+        code, reply = smtp.getreply()
     except (smtplib.SMTPServerDisconnected, OSError) as error:
         raise Uncertain(
             f"connection lost while handing over the message: {error or 'closed by the server'}"
@@ -156,6 +169,14 @@ def transmit(
     if code != 250:
         text = reply_text(code, reply)
         raise Refused(text) if code >= 500 else Temporary(text)
+
+
+def dot_stuffed(message: bytes) -> bytes:
+    """The DATA payload (RFC 5321 4.5.2): a line's leading "." doubled, then CRLF "." CRLF."""
+    body = re.sub(rb"(?m)^\.", b"..", message)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
 
 
 class Connection:

@@ -10,9 +10,10 @@ per state file live beside the file.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Store:
         """A connection in autocommit mode; use ``with conn:`` for a transaction."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            private(self.path)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
             raise UsageError(
@@ -62,6 +64,13 @@ class Store:
             yield
         finally:
             lock.release()
+
+
+def private(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would follow the umask): it holds
+    recipients' addresses. SQLite gives its -wal and -shm files the same mode."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def ensure(conn: sqlite3.Connection, *statements: str) -> None:

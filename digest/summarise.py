@@ -18,6 +18,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import normalize
 
 from digest.arabic import segment, terms
 from digest.news import Article, Sentence, Story, Summary
@@ -34,6 +39,10 @@ ITERATIONS = 100
 TOLERANCE = 1e-9
 SUPPORT_WEIGHT = 0.3
 REDUNDANCY = 0.5
+# Sentences ranked per article: TextRank compares every pair, so without a cap a page that
+# swallowed an archive costs hours. The position prior leaves sentence 50 a 2,500th of the
+# first's weight, so a longer article's summary comes from its opening anyway.
+MAX_RANKED = 50
 CLAUSE_END = re.compile(r"[،؛:,;]")
 WORD = re.compile(r"\w+")
 NAME = "posrank+mmr"
@@ -48,30 +57,41 @@ def cosine(a: Counter[str], b: Counter[str]) -> float:
     )
 
 
-def overlap(a: set[str], b: set[str]) -> float:
-    """TextRank's sentence similarity: shared words, discounted for long sentences."""
-    if len(a) < 2 or len(b) < 2:
-        return 0.0
-    return len(a & b) / (math.log(len(a)) + math.log(len(b)))
-
-
-def pagerank(weights: list[list[float]]) -> list[float]:
+def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
+    weights = np.asarray(weights, dtype=float)
     n = len(weights)
-    totals = [sum(row) for row in weights]
-    rank = [1.0 / n] * n
+    totals = weights.sum(axis=1)
+    moves = np.divide(
+        weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0
+    )
+    rank = np.full(n, 1.0 / n)
     for _ in range(ITERATIONS):
-        dangling = sum(rank[j] for j in range(n) if not totals[j]) / n
-        new = [
-            (1 - DAMPING) / n
-            + DAMPING
-            * (dangling + sum(rank[j] * weights[j][i] / totals[j] for j in range(n) if totals[j]))
-            for i in range(n)
-        ]
-        done = sum(abs(a - b) for a, b in zip(new, rank, strict=True)) < TOLERANCE
+        dangling = rank[totals == 0].sum() / n
+        new = (1 - DAMPING) / n + DAMPING * (dangling + rank @ moves)
+        done = np.abs(new - rank).sum() < TOLERANCE
         rank = new
         if done:
             break
-    return rank
+    return rank.tolist()
+
+
+@lru_cache(maxsize=1 << 14)
+def sentence_terms(text: str) -> tuple[str, ...]:
+    """terms(), once per sentence: ranking and the support of other outlets both need them."""
+    return tuple(terms(text))
+
+
+def term_counts(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Sentences by normalised content words: how often each sentence uses each word."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, text in enumerate(texts):
+        for term in sentence_terms(text):
+            rows.append(i)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocabulary))
+    )
 
 
 def score(texts: Sequence[str]) -> list[float]:
@@ -82,10 +102,14 @@ def score(texts: Sequence[str]) -> list[float]:
     """
     if not texts:
         return []
-    words = [set(terms(t)) for t in texts]
-    weights = [
-        [overlap(a, b) if i != j else 0.0 for j, b in enumerate(words)] for i, a in enumerate(words)
-    ]
+    words = term_counts(texts)
+    words.data[:] = 1.0
+    shared = (words @ words.T).toarray()
+    logs = np.log(np.maximum(words.getnnz(axis=1), 1))
+    long_enough = words.getnnz(axis=1) >= 2
+    usable = np.outer(long_enough, long_enough) & ~np.eye(len(texts), dtype=bool)
+    weights = np.zeros_like(shared)
+    np.divide(shared, logs[:, None] + logs[None, :], out=weights, where=usable)
     rank = pagerank(weights)
     top = max(rank) or 1.0
     return [r / top / (i + 1) ** POSITION_DECAY for i, r in enumerate(rank)]
@@ -112,8 +136,8 @@ def pick(
     ranked = sorted(
         range(len(texts)), key=lambda i: (not fits(texts[i]), is_question(texts[i]), -scores[i], i)
     )
-    chosen = [Counter(terms(t)) for t in avoid]
-    vectors = {i: Counter(terms(texts[i])) for i in ranked}
+    chosen = [Counter(sentence_terms(t)) for t in avoid]
+    vectors = {i: Counter(sentence_terms(texts[i])) for i in ranked}
     picked: list[int] = []
     waiting = ranked
     while len(picked) < k:
@@ -167,7 +191,7 @@ def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
     scores: list[float] = []
     needs: list[int | None] = []
     for article in story.articles:
-        sentences = segment(article.paragraphs)
+        sentences = segment(article.paragraphs)[:MAX_RANKED]
         texts = [s.text for s in sentences]
         title_shown = bool(titles) and article.title == titles[0]
         needs += [
@@ -222,11 +246,8 @@ def within(need: int | None, candidates: list[int], shown: int | None) -> int | 
 
 def support(pool: Sequence[Sentence]) -> list[float]:
     """For each sentence, how closely another outlet's sentence says the same."""
-    vectors = [Counter(terms(s.text)) for s in pool]
-    return [
-        max(
-            (cosine(v, w) for j, w in enumerate(vectors) if pool[j].article != pool[i].article),
-            default=0.0,
-        )
-        for i, v in enumerate(vectors)
-    ]
+    counts = normalize(term_counts([s.text for s in pool]))
+    similar = (counts @ counts.T).toarray()
+    articles = np.array([s.article for s in pool])
+    similar[articles[:, None] == articles[None, :]] = 0.0
+    return similar.max(axis=1, initial=0.0).tolist()

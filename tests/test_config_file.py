@@ -39,7 +39,7 @@ def test_init_writes_an_example_that_loads_and_keeps_an_existing_file(tmp_path):
 
 def test_paths_are_read_from_the_file_folder_and_the_password_from_the_environment(tmp_path):
     (tmp_path / "people.csv").write_text(
-        "email,name\nb@example.org,بشرى\n\nA@example.org,Duplicate of a\nc@example.org\n",
+        "email,name\nb@example.org,بشرى\n\na@EXAMPLE.org,Duplicate of a\nc@example.org\n",
         encoding="utf-8",
     )
     loaded = load(

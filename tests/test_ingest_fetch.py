@@ -2,6 +2,7 @@
 misbehave (slow, 404, redirect loop, oversized, trickling), with short limits so the suite stays
 fast."""
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from digest.ingest import read_sources
-from digest.ingest.fetch import Fetched, FetchOptions, fetch_all
+from digest.ingest.fetch import Fetched, FetchOptions, fetch_all, private_address
 from tests.conftest import SEEDS
 from tests.test_build import digest
 
@@ -19,6 +20,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 QUICK = FetchOptions(
     connect_timeout=2, read_timeout=0.3, deadline=1.0, max_bytes=200_000, concurrency=2
 )
+# The test server is on 127.0.0.1, which feed links may lead to only when allowed.
+PRIVATE_OK = dataclasses.replace(QUICK, allow_private=True)
 SANDSTORM = (
     "ضربت عاصفة رملية قوية عدة مدن في جنوب العراق، الأربعاء، ما أدى إلى تعليق الرحلات الجوية "
     "في مطار البصرة الدولي وإغلاق عدد من الطرق السريعة.",
@@ -90,6 +93,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(page("عاصفة رملية", SANDSTORM, "2025-03-05T10:00:00+03:00"), "text/html")
         elif path == "/a/2":
             self.send(page("الأهلي بطلا", FINAL, "2025-03-08T23:45:00+02:00"), "text/html")
+        elif path == "/plain-html":
+            self.send(page("عاصفة رملية", SANDSTORM, "2025-03-05"), "text/plain; charset=utf-8")
         elif path == "/seed.txt":
             self.send(next(SEEDS.glob("002_*.txt")).read_bytes(), "text/plain; charset=utf-8")
         elif path == "/cp1256":
@@ -108,6 +113,13 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             for _ in range(40):
                 self.wfile.write(b"<p>" + "ن".encode() * 10 + b"</p>")
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif path == "/slow-headers":
+            for (
+                byte
+            ) in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: aaaaaaaa\r\n\r\n":
+                self.wfile.write(bytes([byte]))
                 self.wfile.flush()
                 time.sleep(0.1)
         elif path == "/loop":
@@ -158,6 +170,7 @@ def server():
         ("/big", "over the 200,000-byte limit"),
         ("/big-unannounced", "over the 200,000-byte limit"),
         ("/trickle", "took longer than 1 s"),
+        ("/slow-headers", "took longer than 1 s"),
     ],
 )
 def test_each_failure_is_a_reason(server, path, reason):
@@ -213,7 +226,7 @@ def test_urls_of_a_page_a_feed_and_text_with_one_bad_url(server, caplog):
 
 
 def test_fetch_articles_follows_each_entry_to_its_page(server, caplog):
-    ingested = read_sources([server.base + "/feed.xml"], fetch_articles=True, options=QUICK)
+    ingested = read_sources([server.base + "/feed.xml"], fetch_articles=True, options=PRIVATE_OK)
     sandstorm, final, missing = ingested.articles
     assert sandstorm.paragraphs == SANDSTORM
     assert sandstorm.title == "عاصفة رملية"  # the page's own title over the entry's
@@ -259,3 +272,37 @@ def test_only_http_urls(tmp_path):
     assert "error: ftp://example.org/a.html: digest fetches http:// and https:// URLs only" in (
         result.stderr
     )
+
+
+def test_a_page_served_as_text_plain_is_read_as_html(server):
+    (article,) = read_sources([server.base + "/plain-html"], options=QUICK).articles
+    assert article.paragraphs == SANDSTORM
+    assert article.title == "عاصفة رملية"
+
+
+def test_feed_links_to_private_addresses_are_refused_unless_allowed(server, caplog):
+    """The feed is named by the user (trusted); the links inside it lead to 127.0.0.1."""
+    ingested = read_sources([server.base + "/feed.xml"], fetch_articles=True, options=QUICK)
+    sandstorm = ingested.articles[0]
+    assert sandstorm.paragraphs == SANDSTORM[:1], "the feed's own text, not the page"
+    assert any("private address (127.0.0.1)" in w for w in sandstorm.warnings)
+    assert "allow_private_urls" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("host", "private"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("10.1.2.3", True),
+        ("192.168.0.1", True),
+        ("169.254.169.254", True),
+        ("[::1]", True),
+        ("fe80::1", True),
+        ("0.0.0.0", True),
+        ("93.184.215.14", False),
+        ("2606:4700::1111", False),
+    ],
+)
+def test_private_addresses(host, private):
+    assert (private_address(host) is not None) == private

@@ -39,6 +39,7 @@ def test_every_build_option_is_a_config_key_and_has_a_readme_line(tmp_path):
         "strict": True,
         "templates": "templates",
         "fetch_articles": True,
+        "allow_private_urls": True,
         "backend": "transformers",
         "threads": 2,
         "device": "cpu",

@@ -10,6 +10,7 @@ others go on: one bad file or URL must not sink an issue.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -51,6 +52,8 @@ CONTENT_TYPES = {
     "application/json": "jsonl",
 }
 FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")
+# Servers label pages text/plain by mistake; read as text, their markup would reach the issue.
+MARKUP = re.compile(rb"<(!doctype\s+html|html|head|body|article|p|div|meta)[\s>/]")
 
 Item = Article | Failure | Entry
 
@@ -94,7 +97,8 @@ def sniff(content: bytes, content_type: str) -> str:
     ):
         return "feed"
     if content_type in CONTENT_TYPES:
-        return CONTENT_TYPES[content_type]
+        kind = CONTENT_TYPES[content_type]
+        return "html" if kind == "text" and MARKUP.search(head) else kind
     if head.startswith(b"<"):
         return "html"
     if head.startswith(b"{"):
@@ -159,7 +163,7 @@ def resolve_entries(
     (the entry's text stands in, with a warning, when the page cannot be had)."""
     links = [i.link for i in items if isinstance(i, Entry) and i.link] if fetch_articles else []
     links = list(dict.fromkeys(links))
-    pages = dict(zip(links, fetch_all(links, options), strict=True))
+    pages = dict(zip(links, fetch_all(links, options, found_in_feeds=True), strict=True))
     out: list[Article | Failure] = []
     for item in items:
         if not isinstance(item, Entry):

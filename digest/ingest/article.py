@@ -16,6 +16,7 @@ from courlan import normalize_url
 
 from digest.arabic import arabic_share, normalise
 from digest.errors import ArticleError
+from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
 from digest.outlets import identify
@@ -28,6 +29,13 @@ NO_OUTLET = (
     "outlet unknown: no metadata, source line, dateline or URL names it; "
     "add a line `المصدر: NAME` or a `source:` field"
 )
+EARLIEST = dt.date(1990, 1, 1)
+
+
+def plausible(date: dt.date) -> bool:
+    """A publication date a news article can have: none before the web's news sites, none
+    after tomorrow (a zone ahead of ours). 9999-12-31 would head the site's index for ever."""
+    return EARLIEST <= date <= dt.date.today() + dt.timedelta(days=1)
 
 
 def canonical_url(url: str) -> str:
@@ -50,6 +58,20 @@ def article_id(url: str | None, paragraphs: tuple[str, ...]) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:ID_LENGTH]
 
 
+def bounded(paragraphs: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The paragraphs within MAX_BODY_CHARS, the last one cut there; and whether any was cut."""
+    kept: list[str] = []
+    room = MAX_BODY_CHARS
+    for paragraph in paragraphs:
+        if len(paragraph) > room:
+            if room:
+                kept.append(paragraph[:room])
+            return tuple(kept), True
+        kept.append(paragraph)
+        room -= len(paragraph)
+    return tuple(kept), False
+
+
 def build_article(
     *,
     origin: str,
@@ -67,7 +89,7 @@ def build_article(
 
     ``source`` is the outlet the input states and ``source_from`` where it said so; without one,
     the outlet is looked for in the text and the URL (digest/outlets.py)."""
-    paragraphs = tuple(p.strip() for p in paragraphs if p.strip())
+    paragraphs, cut = bounded(tuple(p.strip() for p in paragraphs if p.strip()))
     if not paragraphs:
         raise ArticleError("no article text found")
     text = "\n".join((title or "", *paragraphs))
@@ -80,6 +102,8 @@ def build_article(
         raise ArticleError("the text is not Arabic; digest summarises Arabic articles")
     url = canonical_url(url) if url else None
     notes = list(warnings)
+    if cut:
+        notes.append(f"the body is over {MAX_BODY_CHARS:,} characters; only that much was read")
     if published is None:
         notes.append(NO_DATE)
     outlet = identify(source, source_from, paragraphs, url)

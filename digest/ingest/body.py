@@ -13,6 +13,10 @@ from digest.arabic import is_boilerplate, normalise, opens_comments
 READ_MORE = re.compile(r"(اقرا المزيد|اقرا ايضا|اقرا كذلك)\s*[:.]?")
 READ_ALSO_ITEM = re.compile(r"(اقرا ايضا|اقرا كذلك|اقرا المزيد)\s*[:：]\s*\S.*")
 SOURCE_LINE = re.compile(r"^\s*المصدر\s*[:：]\s*(?P<name>.+?)\s*$")
+# An article's body is read up to this many characters (about 15,000 words, longer than any
+# news story): a page that swallowed an archive is an input to bound, not a story to read in
+# full. Reading stops just past it, so build_article sees that there was more and says so.
+MAX_BODY_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,11 @@ def split_body(lines: Iterable[str], title: str | None = None) -> Body:
     related: list[str] = []
     source = None
     in_related = False
+    length = 0
     for raw in lines:
-        line = raw.strip()
+        if length > MAX_BODY_CHARS:
+            break
+        line = raw.strip()[: MAX_BODY_CHARS + 1]
         if not line:
             continue
         form = folded(line)
@@ -55,4 +62,5 @@ def split_body(lines: Iterable[str], title: str | None = None) -> Body:
             break
         elif form != title_form and not is_boilerplate(line):
             paragraphs.append(line)
+            length += len(line)
     return Body(tuple(paragraphs), tuple(related), source)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from charset_normalizer import from_bytes
 
 from digest.errors import ArticleError
@@ -41,6 +42,9 @@ ARABIC_CODECS = frozenset(
 SINGLE_BYTE = ["cp1256", "iso8859_6"]
 UTF16 = ["utf_16_le", "utf_16_be"]
 CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# UTF-16 text has a NUL in every space, digit and Latin letter; a few NULs in otherwise valid
+# text are stray bytes (a bad export, a padded field), dropped rather than the article refused.
+MAX_STRAY_NUL_SHARE = 0.01
 MAX_CONTROL_SHARE = 0.001
 
 
@@ -79,9 +83,20 @@ class Decoded:
     warnings: tuple[str, ...] = ()
 
 
+def pair_codes(text: str) -> np.ndarray:
+    """Each pair of neighbouring characters as one number, so whole pages compare at once."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return (points[:-1] << np.uint64(21)) | points[1:]
+
+
+MOJIBAKE_CODES = np.sort(np.concatenate([pair_codes(pair) for pair in MOJIBAKE_PAIRS]))
+
+
 def mojibake(text: str) -> int:
     """How many UTF-8-read-as-single-byte pairs the text holds."""
-    return sum(text[i : i + 2] in MOJIBAKE_PAIRS for i in range(len(text) - 1))
+    if len(text) < 2:
+        return 0
+    return int(np.isin(pair_codes(text), MOJIBAKE_CODES, assume_unique=False).sum())
 
 
 def repair_mojibake(text: str) -> str | None:
@@ -142,8 +157,19 @@ def decode(data: bytes, declared: str | None = None) -> Decoded:
                 raise ArticleError(
                     f"binary file, or {encoding} text that is broken after its byte-order mark"
                 ) from None
+    stray: tuple[str, ...] = ()
     if b"\x00" in data:
-        return detected(data, UTF16)
+        nuls = data.count(b"\x00")
+        if nuls > MAX_STRAY_NUL_SHARE * len(data):
+            return detected(data, UTF16)
+        data = data.replace(b"\x00", b"")
+        stray = (f"{nuls} NUL byte(s) dropped",)
+    decoded = decode_bytes(data, declared)
+    return replace(decoded, warnings=(*stray, *decoded.warnings)) if stray else decoded
+
+
+def decode_bytes(data: bytes, declared: str | None) -> Decoded:
+    """UTF-8, else a declared Arabic encoding, else detection; the data holds no NUL."""
     try:
         return checked(data.decode("utf-8"), "utf-8", None)
     except UnicodeDecodeError as error:

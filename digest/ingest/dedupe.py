@@ -7,6 +7,8 @@ one story two identical "outlets" and bullets that repeat each other.
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from dataclasses import replace
 
 from digest.arabic import normalise
@@ -31,6 +33,14 @@ def near_identical(a: frozenset, b: frozenset) -> bool:
     if small < SAME_TEXT * large:
         return False
     return len(a & b) >= SAME_TEXT * len(a | b)
+
+
+def prefix(fingerprint: frozenset) -> list[tuple[str, ...]]:
+    """The shingles two near-identical sets must share at least one of (prefix filtering): in
+    one fixed order, a set's first ``n - ceil(SAME_TEXT * n) + 1``. So each article is compared
+    only with the few earlier ones that share one, not with every earlier article."""
+    ordered = sorted(fingerprint, key=lambda s: (hash(s), s))
+    return ordered[: len(ordered) - math.ceil(SAME_TEXT * len(ordered)) + 1]
 
 
 def merge(first: Article, other: Article) -> Article:
@@ -71,19 +81,22 @@ def dedupe(articles: list[Article]) -> list[Article]:
     """Articles in first-seen order, each duplicate folded into the first copy."""
     kept: list[Article] = []
     prints: list[frozenset] = []
+    sharing: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
     by_url: dict[str, int] = {}
     for article in articles:
         key = article.url.split("://", 1)[-1] if article.url else None
         index = by_url.get(key) if key else None
         fingerprint = shingles(article)
+        first = prefix(fingerprint)
         if index is None:
-            index = next(
-                (i for i, other in enumerate(prints) if near_identical(fingerprint, other)), None
-            )
+            candidates = sorted({i for shingle in first for i in sharing.get(shingle, ())})
+            index = next((i for i in candidates if near_identical(fingerprint, prints[i])), None)
         if index is None:
             kept.append(article)
             prints.append(fingerprint)
             index = len(kept) - 1
+            for shingle in first:
+                sharing[shingle].append(index)
         else:
             kept[index] = merge(kept[index], article)
         for url in (article.url, kept[index].url):

@@ -2,13 +2,19 @@
 
 Every request has connect and read timeouts, a redirect limit, a size cap enforced while the body
 streams in (a server that lies about or omits Content-Length cannot make digest read a gigabyte),
-an overall deadline (a server that trickles one byte a second never trips a read timeout), and a
+one wall-clock deadline per URL over connecting, the headers and the body (a server that
+trickles its headers or body one byte a second never trips a read timeout: when the deadline
+passes, the connection is shut from a timer and the fetch fails with that reason), and a
 User-Agent naming digest. URLs are fetched a few at a time; each one that fails becomes a reason,
 and the others go on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import socket
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +37,9 @@ class FetchOptions:
     max_bytes: int = 10_000_000
     concurrency: int = 4
     user_agent: str = USER_AGENT
+    # For links found inside feeds: a feed must not make digest fetch from the machine itself
+    # or its network (a router's admin page, a cloud metadata address).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,22 +57,108 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
-def client(options: FetchOptions) -> httpx.Client:
+def private_address(host: str) -> str | None:
+    """The loopback, private, link-local or otherwise non-public address ``host`` is or
+    resolves to, or None. A name that does not resolve is left to the fetch to report."""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
+
+
+def refuse_private(request: httpx.Request) -> None:
+    """httpx request hook, so a redirect to a private address is refused too."""
+    address = private_address(request.url.host)
+    if address is not None:
+        raise PrivateAddress(
+            f"the link leads to a private address ({address}); digest fetches feed links "
+            "only from public addresses unless allow_private_urls = true"
+        )
+
+
+class PrivateAddress(httpx.RequestError):
+    """A feed link to a loopback, private or link-local address."""
+
+
+def client(options: FetchOptions, public_only: bool = False) -> httpx.Client:
     return httpx.Client(
+        event_hooks={"request": [refuse_private] if public_only else []},
         timeout=httpx.Timeout(
             options.read_timeout, connect=options.connect_timeout, pool=options.deadline
         ),
         follow_redirects=True,
         max_redirects=options.max_redirects,
+        # A fresh connection per request, so the deadline's timer knows every socket a fetch uses.
+        limits=httpx.Limits(max_keepalive_connections=0),
         headers={"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"},
     )
 
 
+class Deadline:
+    """Shuts a fetch's connections when its time is up, whatever phase it is in."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.streams: list = []
+        self.lock = threading.Lock()
+        self.expired = False
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: note each connection as it is made."""
+        if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+            with self.lock:
+                self.streams.append(info["return_value"])
+                if self.expired:
+                    self.shut(info["return_value"])
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for stream in self.streams:
+                self.shut(stream)
+
+    @staticmethod
+    def shut(stream) -> None:
+        sock = stream.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 def fetch_one(http: httpx.Client, url: str, options: FetchOptions) -> Fetched:
     """The body of one URL, or ArticleError saying why not in words a user can act on."""
+    deadline = Deadline(options.deadline)
+    deadline.timer.start()
+    try:
+        fetched = fetch_within(http, url, options, deadline)
+    except ArticleError:
+        if not deadline.expired:
+            raise
+        fetched = None
+    finally:
+        deadline.timer.cancel()
+    if fetched is None or deadline.expired:
+        # A connection shut for the deadline can also look like a body that ended early.
+        raise ArticleError(f"took longer than {options.deadline:g} s; gave up")
+    return fetched
+
+
+def fetch_within(
+    http: httpx.Client, url: str, options: FetchOptions, deadline: Deadline
+) -> Fetched:
     started = time.monotonic()
     try:
-        with http.stream("GET", url) as response:
+        with http.stream("GET", url, extensions={"trace": deadline.trace}) as response:
             if response.status_code >= 400:
                 raise ArticleError(f"HTTP {response.status_code} {response.reason_phrase}")
             length = response.headers.get("Content-Length", "")
@@ -85,6 +180,8 @@ def fetch_one(http: httpx.Client, url: str, options: FetchOptions) -> Fetched:
                 content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
                 charset=response.charset_encoding,
             )
+    except PrivateAddress as error:
+        raise ArticleError(str(error)) from None
     except httpx.TooManyRedirects:
         raise ArticleError(
             f"more than {options.max_redirects} redirects (a redirect loop?)"
@@ -109,8 +206,11 @@ def too_big(options: FetchOptions) -> str:
     return f"the response is over the {options.max_bytes:,}-byte limit for one page or feed"
 
 
-def fetch_all(urls: Sequence[str], options: FetchOptions) -> list[Fetched | ArticleError]:
-    """Each URL's body or the error it met, in the order given, ``concurrency`` at a time."""
+def fetch_all(
+    urls: Sequence[str], options: FetchOptions, found_in_feeds: bool = False
+) -> list[Fetched | ArticleError]:
+    """Each URL's body or the error it met, in the order given, ``concurrency`` at a time.
+    URLs ``found_in_feeds`` are fetched from public addresses only, unless allowed."""
     if not urls:
         return []
 
@@ -120,5 +220,9 @@ def fetch_all(urls: Sequence[str], options: FetchOptions) -> list[Fetched | Arti
         except ArticleError as error:
             return error
 
-    with client(options) as http, ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+    public_only = found_in_feeds and not options.allow_private
+    with (
+        client(options, public_only) as http,
+        ThreadPoolExecutor(max_workers=options.concurrency) as pool,
+    ):
         return list(pool.map(attempt, urls))

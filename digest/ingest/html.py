@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from digest.errors import ArticleError
-from digest.ingest.article import build_article
+from digest.ingest.article import build_article, plausible
 from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
 from digest.news import Article
@@ -45,7 +45,6 @@ DATE_XPATHS = (
     '//*[@property="dc:date" or @property="dc:created"]/@content',
     "//time[@pubdate]/@datetime",
 )
-EARLIEST = dt.date(1990, 1, 1)
 # Fewer words than this is a menu, a caption or an error page, not an article.
 MIN_PAGE_WORDS = 20
 
@@ -69,10 +68,6 @@ def make_date(year: str, month: str, day: str) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
-
-
-def plausible(date: dt.date) -> bool:
-    return EARLIEST <= date <= dt.date.today() + dt.timedelta(days=1)
 
 
 def json_ld_dates(tree: HtmlElement) -> list[str]:

@@ -40,6 +40,8 @@ def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise ArticleError(f"not JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise ArticleError("nested too deeply to be an article; expected one JSON object") from None
     if not isinstance(record, dict):
         raise ArticleError("expected a JSON object with title, text, source, url, published")
     for key in ("title", "text", "source", "url", "published"):

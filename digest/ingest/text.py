@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 from digest.errors import ArticleError
-from digest.ingest.article import build_article
+from digest.ingest.article import EARLIEST, build_article, plausible
 from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
 from digest.news import Article
@@ -23,9 +23,15 @@ FRONT_MATTER_KEYS = ("title", "source", "url", "date")
 
 def parse_date(value: str, where: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value.strip())
+        date = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise ArticleError(f"{where}: {value.strip()!r} is not a date; write YYYY-MM-DD") from None
+    if not plausible(date):
+        raise ArticleError(
+            f"{where}: {date} is not a plausible publication date (from {EARLIEST} to "
+            "tomorrow); correct it or leave it out"
+        )
+    return date
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:

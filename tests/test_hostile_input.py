@@ -1,0 +1,100 @@
+"""Inputs an adversary (or a broken exporter) sends: each is one article's report, never the
+whole build's, and nothing in them reaches a reader in disguise."""
+
+import dataclasses
+import json
+
+import pytest
+
+from digest import render
+from digest.ingest import read_sources, sniff
+from digest.news import Bilingual, SourceRef
+from tests.pages import flood_issue
+
+BODY = (
+    "قال الرئيس إن الاجتماع كان مثمرا جدا، وإن المحادثات ستستمر الأسبوع المقبل في العاصمة.\n"
+    "وأضاف أن الجانبين اتفقا على تشكيل لجنة مشتركة لمتابعة الملفات العالقة بينهما."
+)
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_a_json_line_nested_100000_deep_is_that_lines_report(tmp_path):
+    path = tmp_path / "a.jsonl"
+    good = json.dumps({"text": BODY, "published": "2025-08-16"}, ensure_ascii=False)
+    path.write_text("[" * 100_000 + "\n" + good + "\n", encoding="utf-8")
+    ingested = read_sources([path])
+    assert len(ingested.articles) == 1
+    (failure,) = ingested.failures
+    assert failure.origin == f"{path}:1"
+    assert "nested too deeply" in failure.reason
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "1989-12-31"])
+def test_implausible_dates_are_refused_in_front_matter_and_json_lines(tmp_path, date):
+    text = tmp_path / "a.txt"
+    text.write_text(f"---\ndate: {date}\n---\n{BODY}\n", encoding="utf-8")
+    lines = tmp_path / "b.jsonl"
+    lines.write_text(
+        json.dumps({"text": BODY, "published": f"{date}T10:00:00Z"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    ingested = read_sources([text, lines])
+    assert ingested.articles == ()
+    assert [f.origin for f in ingested.failures] == [str(text), f"{lines}:1"]
+    assert all("not a plausible publication date" in f.reason for f in ingested.failures)
+
+
+def test_a_plausible_date_is_kept(tmp_path):
+    text = tmp_path / "a.txt"
+    text.write_text(f"---\ndate: 1990-01-01\n---\n{BODY}\n", encoding="utf-8")
+    assert read_sources([text]).articles[0].published.isoformat() == "1990-01-01"
+
+
+def test_a_stray_nul_byte_is_dropped_with_a_warning(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(BODY.encode() + b"\x00\n")
+    (article,) = read_sources([path]).articles
+    assert "\x00" not in "".join(article.paragraphs)
+    assert "1 NUL byte(s) dropped" in article.warnings
+    assert article.encoding == "utf-8"
+
+
+def test_utf16_is_still_read_as_utf16(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(BODY.encode("utf-16-le"))
+    (article,) = read_sources([path]).articles
+    assert article.paragraphs[0].startswith("قال الرئيس")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"<!DOCTYPE html><html>", b"<html lang='ar'>", b"\n  <p>", b"<div class='x'>", b"<body>"],
+)
+def test_text_plain_that_is_markup_is_read_as_html(head):
+    assert sniff(head + "نص".encode(), "text/plain") == "html"
+
+
+def test_text_plain_with_a_less_than_sign_stays_text():
+    assert sniff("٣ < ٥ في النص".encode(), "text/plain") == "text"
+
+
+def test_bidi_controls_never_reach_a_reader():
+    issue = flood_issue()
+    story = issue.stories[0]
+    source = story.sources[0]
+    issue = dataclasses.replace(
+        issue,
+        stories=(
+            dataclasses.replace(
+                story,
+                headline=Bilingual(ar=f"خمسة{BIDI} قتلى", en=f"Five{BIDI} dead"),
+                sources=(SourceRef(f"{BIDI}الجزيرة", source.url, source.published),),
+            ),
+            *issue.stories[1:],
+        ),
+    )
+    env = render.environment()
+    files = {**render.render(issue, env), **render.render_site([issue], env)}
+    for name, text in files.items():
+        assert not any(ch in text for ch in BIDI), name
+    assert "Five dead" in files["digest.txt"]

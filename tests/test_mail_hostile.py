@@ -1,0 +1,121 @@
+"""Mail edge cases probed as an adversary would: a connection lost before the server's 354, and
+recipient entries that try to smuggle in a second address."""
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+from digest import archive
+from digest.deliveries import SENDING, SENT, DeliveryLog
+from digest.settings import Recipient, parse_address
+from digest.store import Store
+from tests.mailserver import Mailbox, free_port, smtp_server, write_config
+from tests.spawn import digest
+from tests.test_mail import config, exactly_once, finished, mail_table, rows, send, site  # noqa: F401
+
+
+class DropAtData(SMTP):
+    """Closes the connection when DATA arrives, before answering 354, while ``drops`` last."""
+
+    async def smtp_DATA(self, arg):
+        if self.event_handler.drops:
+            self.event_handler.drops -= 1
+            self.transport.close()
+            return
+        await super().smtp_DATA(arg)
+
+
+class DroppingController(Controller):
+    def factory(self):
+        return DropAtData(self.handler, **self.SMTP_kwargs)
+
+
+def test_a_connection_lost_before_354_is_retried_not_uncertain(tmp_path, site):  # noqa: F811
+    box = Mailbox()
+    box.drops = 2
+    controller = DroppingController(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        report = send(config(tmp_path, site, controller.port))
+    finally:
+        controller.stop()
+    assert report.complete, report.summary()
+    assert report.having(SENDING) == []
+    exactly_once(box.received)
+    assert rows()["a@example.org"].status == SENT
+    assert rows()["a@example.org"].attempts == 3
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ("Evil\r\nBcc: victim@evil.org <a@example.org>", "line break"),
+        ("a@example.org, b@evil.org", "not exactly one email address"),
+        ("a@example.org\nb@evil.org", "line break"),
+        ("A <a@example.org> <b@evil.org>", "not exactly one"),
+        ("a@@example.org", "not an email address"),
+        ("a@localhost", "not an email address"),
+        ("", "not exactly one"),
+    ],
+)
+def test_an_entry_that_is_not_exactly_one_address_is_refused(entry, why):
+    with pytest.raises(ValueError, match=why):
+        parse_address(entry)
+
+
+def test_one_address_with_or_without_a_name_is_read():
+    assert parse_address("Reader Name <Reader.One@Example.ORG>") == Recipient(
+        "Reader.One@Example.ORG", "Reader Name"
+    )
+    assert Recipient("Reader.One@Example.ORG").key == "Reader.One@example.org"
+    assert Recipient("reader.one@EXAMPLE.org").key != Recipient("Reader.One@example.org").key
+
+
+def test_to_with_two_addresses_exits_2_naming_it_and_sends_nothing(tmp_path, site):  # noqa: F811
+    path = write_config(tmp_path / "digest.toml", {"out": str(site)}, mail_table(free_port()))
+    code, _, err = finished(digest("send", "--config", path, "--to", "a@example.org, b@evil.org"))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "error: --to: 'a@example.org, b@evil.org' is not exactly one email address; give one "
+        "per entry"
+    ]
+
+
+def test_a_config_entry_with_a_line_break_exits_2_before_anything_is_sent(tmp_path, site):  # noqa: F811
+    box = Mailbox()
+    box.drops = 0
+    controller = DroppingController(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        table = mail_table(
+            controller.port,
+            recipients=["a@example.org", "EVIL"],
+        )
+        path = write_config(tmp_path / "digest.toml", {"out": str(site)}, table)
+        # TOML escapes, so the file holds a real CR LF inside the entry.
+        evil = '"Evil\\r\\nBcc: victim@evil.org <c@example.org>"'
+        path.write_text(path.read_text().replace('"EVIL"', evil))
+        code, _, err = finished(digest("send", "--config", path))
+    finally:
+        controller.stop()
+    assert code == 2
+    assert "line break" in err and "Bcc: victim@evil.org" in err
+    assert len(err.strip().splitlines()) == 1
+    assert box.received == []
+
+
+def test_a_recipient_logged_under_the_old_lower_case_key_is_not_mailed_again(
+    tmp_path,
+    site,  # noqa: F811
+):
+    box = Mailbox()
+    with smtp_server(box) as (server, _):
+        loaded = config(tmp_path, site, server.port, recipients=["Reader@Example.org"])
+        issue = archive.read(archive.find(loaded.build.out, None))
+        with Store(loaded.state).connect() as conn:
+            deliveries = DeliveryLog(conn)
+            deliveries.prepare(issue.date, "reader@example.org", "<old@example.org>")
+            deliveries.mark(issue.date, "reader@example.org", SENT, None)
+        report = send(loaded)
+    assert box.received == []
+    assert [(r.status, r.earlier) for r in report.results] == [(SENT, True)]
