@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 UNKNOWN_OUTLET = "unknown outlet"
+DEFAULT_BULLETS = 4
 UNKNOWN_OUTLET_AR = "مصدر غير معروف"
 
 

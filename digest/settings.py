@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, UsageError
 from digest.freshness import RUN_MAX_AGE
-from digest.summarise import DEFAULT_BULLETS
+from digest.news import DEFAULT_BULLETS
 from digest.translate import BACKENDS
 from digest.translate.device import DEVICES, available_cores
 

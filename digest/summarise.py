@@ -25,10 +25,9 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from digest.arabic import segment, terms
-from digest.news import Article, Sentence, Story, Summary
+from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
 from digest.references import NEEDS_UNSEEN, antecedents, is_question
 
-DEFAULT_BULLETS = 4
 MIN_WORDS = 8
 MAX_WORDS = 80
 HEADLINE_WORDS = 20

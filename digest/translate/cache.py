@@ -7,7 +7,8 @@ a cached line made by another engine would make that signature false. Guard verd
 with the English, so a flagged line stays flagged.
 
 The model is loaded only when some sentence is missing from the cache: a second build of the
-same input imports neither torch nor CTranslate2. Two builds at once are safe: SQLite serialises
+same input imports no torch and loads no model (CTranslate2 is only asked whether there is a
+GPU, to name the planned engine). Two builds at once are safe: SQLite serialises
 the writes (WAL, busy wait) and ``INSERT OR IGNORE`` keeps the first of two equal answers.
 """
 
