@@ -53,3 +53,9 @@ class ScheduleError(DigestError):
 
 class NothingNew(DigestError):
     """Every article was already in an earlier issue, so there is no new issue to build."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a library's error message (or its type's name when it says nothing):
+    what a one-line `error:` can quote of a converter's or a runtime's many-line complaint."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from digest.errors import ModelError
+from digest.errors import ModelError, first_line
 from digest.resources import bundled
 
 KINDS = ("marian", "nllb")
@@ -238,7 +238,7 @@ def pull(spec: ModelSpec) -> Path:
             snapshot_download(spec.repository, revision=spec.revision, allow_patterns=patterns)
         )
     except Exception as error:  # any network or Hub failure: one actionable line, not a traceback
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = first_line(error)
         raise ModelError(
             f"cannot download {spec.name} from the Hub ({reason}); {missing_fix(spec.name)}"
         ) from None
@@ -305,7 +305,7 @@ def resolve_commit(spec: ModelSpec) -> str:
     try:
         commit = HfApi().model_info(spec.repository, revision=spec.revision).sha
     except Exception as error:  # any network or Hub failure: one actionable line
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = first_line(error)
         raise ModelError(f"cannot reach the Hub for {spec.name} ({reason})") from None
     if commit is None:
         raise ModelError(f"the Hub names no commit for {spec.name} at {spec.revision}")

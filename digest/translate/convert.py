@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from digest.errors import ModelError
+from digest.errors import ModelError, first_line
 from digest.models import ResolvedModel, hashes
 
 CONVERTED = "ctranslate2"
@@ -81,7 +81,7 @@ def convert(model: ResolvedModel, quantization: str = "int8") -> Path:
         )
     except Exception as error:  # the converter raises anything from OSError to KeyError
         shutil.rmtree(aside, ignore_errors=True)
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = first_line(error)
         raise ModelError(f"cannot convert {model.spec.name} in {model.path}: {reason}") from None
     record = {
         "model": model.spec.name,

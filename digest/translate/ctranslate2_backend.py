@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from digest.errors import DigestError, ModelError
+from digest.errors import DigestError, ModelError, first_line
 from digest.models import ResolvedModel
 from digest.translate.convert import conversion, convert_command, converted_path
 from digest.translate.decoding import Decoding
@@ -61,10 +61,6 @@ def compute_type(device: str = "cpu", quantization: str = "int8") -> str:
 def quantization_of(model: ResolvedModel) -> str:
     """What `digest models convert` converted the weights to (int8 unless it says otherwise)."""
     return str((conversion(model) or {}).get("quantization", "int8"))
-
-
-def first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 class CTranslate2Engine:
