@@ -26,7 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.errors import MailError, UsageError
-from digest.news import Bilingual, Bullet, Issue, Signature, SourceRef, StoryDigest
+from digest.news import (
+    Approval,
+    Bilingual,
+    Bullet,
+    Edit,
+    Issue,
+    Signature,
+    SourceRef,
+    StoryDigest,
+)
 
 ISSUE_DATA = "issue.json"
 ISSUE_DATA_FORMAT = 1
@@ -51,6 +60,16 @@ def issue_to_json(issue: Issue) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1, default=dt.date.isoformat) + "\n"
 
 
+def bilingual(data: dict) -> Bilingual:
+    edit = data.get("edit")
+    return Bilingual(
+        ar=data["ar"],
+        en=data["en"],
+        review=data.get("review"),
+        edit=Edit(**edit) if edit else None,
+    )
+
+
 def issue_from_json(text: str) -> Issue:
     """The Issue an issue.json holds; ValueError, KeyError or TypeError when it is not one."""
     payload = json.loads(text)
@@ -62,10 +81,8 @@ def issue_from_json(text: str) -> Issue:
         title=data["title"],
         stories=tuple(
             StoryDigest(
-                headline=Bilingual(**story["headline"]),
-                bullets=tuple(
-                    Bullet(Bilingual(**b["line"]), b["source"]) for b in story["bullets"]
-                ),
+                headline=bilingual(story["headline"]),
+                bullets=tuple(Bullet(bilingual(b["line"]), b["source"]) for b in story["bullets"]),
                 sources=tuple(
                     SourceRef(
                         ref["name"],
@@ -79,6 +96,7 @@ def issue_from_json(text: str) -> Issue:
             for story in data["stories"]
         ),
         signature=Signature(**data["signature"]),
+        approval=Approval(**data["approval"]) if data.get("approval") else None,
     )
 
 

@@ -74,16 +74,36 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A person's word on a machine line, kept beside it so the correction can be checked.
+
+    ``machine`` is the English the model gave and ``flag`` the reason the line was flagged
+    for review, if it was; ``by`` is the editor's name and ``at`` when (ISO 8601, UTC).
+    An Edit whose line English equals ``machine`` marks a flag resolved without a change.
+    ``memory`` is True when a build took the English from the translation memory (an edit
+    made in an earlier issue) rather than from an edit of this issue.
+    """
+
+    machine: str | None
+    flag: str | None
+    by: str
+    at: str
+    memory: bool = False
+
+
+@dataclass(frozen=True)
 class Bilingual:
     """An Arabic line and its English translation.
 
     ``en`` is None when translation was off; ``review`` says why a person should check the
-    English before trusting it.
+    English before trusting it; ``edit`` is set when a person corrected the English or
+    resolved its flag (``en`` is then the person's English, and ``review`` None).
     """
 
     ar: str
     en: str | None
     review: str | None = None
+    edit: Edit | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,7 @@ class Signature:
     revision: str | None
     backend: str
     summariser: str
+    reviewed_by: str | None = None
 
     def __str__(self) -> str:
         parts = [f"digest:{self.version}"]
@@ -158,17 +179,32 @@ class Signature:
                 f"backend:{self.backend}",
             ]
         parts.append(f"summary:{self.summariser}")
+        if self.reviewed_by is not None:
+            parts.append(f"reviewed:{self.reviewed_by}")
         return "|".join(parts)
 
 
 @dataclass(frozen=True)
+class Approval:
+    """An editor's approval of an issue for sending (``digest review``); ``at`` is ISO 8601, UTC."""
+
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
 class Issue:
-    """One newsletter issue, ready to render."""
+    """One newsletter issue, ready to render.
+
+    ``approval`` is None until an editor approves the issue; with ``review = true`` mail waits
+    for it.
+    """
 
     date: dt.date
     title: str
     stories: tuple[StoryDigest, ...]
     signature: Signature
+    approval: Approval | None = None
 
     @property
     def subject(self) -> str:

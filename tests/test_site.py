@@ -12,6 +12,7 @@ import pytest
 
 from digest import archive, render, site
 from digest.errors import TemplateError
+from digest.news import Approval, Edit
 from tests.conftest import ROOT, SEEDS
 from tests.pages import flood_issue, parse, summit_issue
 
@@ -48,9 +49,24 @@ def cli_build(out, *args):
     )
 
 
+def reviewed(issue):
+    """The issue as an editor leaves it: a corrected headline, a resolved flag, an approval."""
+    first = issue.stories[0]
+    edit = Edit(machine=first.headline.en, flag="too short", by="Rana", at="2026-11-30T06:00:00Z")
+    headline = dataclasses.replace(first.headline, en="The edited headline", review=None, edit=edit)
+    story = dataclasses.replace(first, headline=headline)
+    return dataclasses.replace(
+        issue,
+        stories=(story, *issue.stories[1:]),
+        signature=dataclasses.replace(issue.signature, reviewed_by="Rana"),
+        approval=Approval(by="Rana", at="2026-11-30T06:05:00Z"),
+    )
+
+
 def test_issue_json_round_trips_the_issue():
-    for issue in (summit_issue(), flood_issue()):
+    for issue in (summit_issue(), flood_issue(), reviewed(summit_issue())):
         assert archive.issue_from_json(archive.issue_to_json(issue)) == issue
+    assert str(reviewed(summit_issue()).signature).endswith("|reviewed:Rana")
 
 
 def test_a_two_issue_site_lists_both_newest_first(tmp_path):
