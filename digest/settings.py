@@ -237,6 +237,31 @@ class ScheduleSettings:
     timezone: ZoneInfo
 
 
+def login_name() -> str:
+    """Who edits when digest.toml names no editor: the account's login name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "editor"
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Editor review (`digest review`): who edits, and whether mail waits for an approval.
+
+    ``required`` holds `digest run`, `schedule` and `send` until the issue is approved;
+    ``deadline`` (e.g. "2h" after the scheduled time) and ``unapproved`` ("send" or "skip")
+    say what happens to an issue nobody approved in time.
+    """
+
+    required: bool = False
+    editor: str = field(default_factory=login_name)
+    deadline: dt.timedelta | None = None
+    unapproved: str = "skip"
+
+
 @dataclass(frozen=True)
 class FileSettings:
     """What a digest.toml says: build values by field name (only those it sets), the rest read."""
@@ -246,6 +271,7 @@ class FileSettings:
     state: Path | None = None
     mail: MailSettings | None = None
     schedule: ScheduleSettings | None = None
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 @dataclass(frozen=True)
@@ -255,6 +281,7 @@ class Settings:
     config: Path | None = None
     mail: MailSettings | None = None
     schedule: ScheduleSettings | None = None
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     def where(self) -> str:
         return str(self.config) if self.config else f"no {CONFIG_FILE}"
@@ -376,6 +403,7 @@ def resolve(
         config=file.path if file else None,
         mail=mail,
         schedule=file.schedule if file else None,
+        review=file.review if file else ReviewSettings(),
     )
 
 
