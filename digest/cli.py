@@ -649,8 +649,10 @@ def send(
     config: ConfigOption = settings.CONFIG_FILE,
     debug: DebugOption = False,
 ) -> None:
-    """Mail a built issue, one message per recipient, to those not yet sent."""
+    """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
+    only an approved one (--dry-run writes the messages of an unapproved one too)."""
     from digest import archive, mail
+    from digest.errors import ReviewError
     from digest.shutdown import stop_on_signals
 
     def run():
@@ -659,6 +661,13 @@ def send(
         loaded = load_settings(config, {"out": out, "site_url": site_url}, required=not preview)
         store = Store(loaded.state)
         issue = archive.read(archive.find(loaded.build.out, day))
+        unapproved = loaded.review.required and issue.issue.approval is None
+        if unapproved and not (mark_sent or dry_run is not None):
+            raise ReviewError(
+                f"the issue of {issue.date} is not approved and review = true in "
+                f"{loaded.where()}; review and approve it with "
+                f"`digest review --date {issue.date}`, then send it"
+            )
         if mark_sent:
             addresses = settings.parse_addresses(mark_sent, "--mark-sent")
             return mail.mark_sent(store, issue.date, [r.email for r in addresses])
@@ -691,15 +700,21 @@ def run_issue(
     config: ConfigOption = settings.CONFIG_FILE,
     debug: DebugOption = False,
 ) -> None:
-    """Build today's issue (or --date's) from articles no earlier issue carried, and mail it."""
+    """Build today's issue (or --date's) from articles no earlier issue carried, and mail it;
+    with review = true, hold it until approved (and send the held issues approved since)."""
     from digest import schedule
     from digest.shutdown import stop_on_signals
 
     def run():
         loaded = load_settings(config, given)
         day = loaded.build.date or schedule.today(loaded)
+        store = Store(loaded.state)
         with stop_on_signals() as stop:
-            return schedule.run_once(loaded, day, Store(loaded.state), stop)
+            outcome = schedule.run_once(loaded, day, store, stop)
+            if loaded.review.required and not stop.is_set():
+                now = dt.datetime.now(dt.UTC)
+                schedule.check_held(loaded, store, now, stop, besides=day)
+            return outcome
 
     outcome = guarded(run, debug)
     for line in outcome.summary():

@@ -128,8 +128,7 @@ def corrected(
     if found:
         log.info("translation memory: %d line(s) take an editor's English", len(found))
     return {
-        ar: from_memory(pair, found[ar]) if ar in found else pair
-        for ar, pair in translated.items()
+        ar: from_memory(pair, found[ar]) if ar in found else pair for ar, pair in translated.items()
     }
 
 
