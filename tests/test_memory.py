@@ -4,6 +4,8 @@ the latest edit wins, and each model keeps its own."""
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from digest import archive, memory
 from digest.news import Edit
@@ -44,6 +46,18 @@ def test_marks_and_spacing_do_not_split_a_sentence(store, variant):
     memory.remember(store, MODEL, variant, "edited again", "Rana", "2026-11-30T02:00:00Z")
     assert len(memory.entries(store)) == 1, "the variant is the same entry"
     assert memory.recall(store, MODEL, [KREMLIN])[KREMLIN].ar == variant, "kept as edited"
+
+
+INVISIBLE = st.sampled_from(["\u0640", "\u064e", "\u0651", "\u200f", "\u200e", "\u061c", "\u200b"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(KREMLIN)), INVISIBLE), max_size=8))
+def test_any_scatter_of_marks_keeps_the_key(inserted):
+    text = KREMLIN
+    for position, mark in sorted(inserted, reverse=True):
+        text = text[:position] + mark + text[position:]
+    assert memory.key(text) == memory.key(KREMLIN) == memory.key(memory.key(KREMLIN))
 
 
 def test_a_different_sentence_is_a_different_entry(store):
