@@ -652,7 +652,7 @@ def send(
     """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
     only an approved one (--dry-run writes the messages of an unapproved one too)."""
     from digest import archive, mail
-    from digest.errors import ReviewError
+    from digest.errors import NotApproved
     from digest.shutdown import stop_on_signals
 
     def run():
@@ -663,7 +663,7 @@ def send(
         issue = archive.read(archive.find(loaded.build.out, day))
         unapproved = loaded.review.required and issue.issue.approval is None
         if unapproved and not (mark_sent or dry_run is not None):
-            raise ReviewError(
+            raise NotApproved(
                 f"the issue of {issue.date} is not approved and review = true in "
                 f"{loaded.where()}; review and approve it with "
                 f"`digest review --date {issue.date}`, then send it"

@@ -47,7 +47,7 @@ class DeliveryIncomplete(DigestError):
     exit_code = 1
 
 
-class ReviewError(DigestError):
+class NotApproved(DigestError):
     """Mail held back because review = true and the issue is not approved."""
 
 
