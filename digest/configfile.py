@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import string
 import tomllib
 from collections.abc import Callable
@@ -23,17 +24,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest import settings
 from digest.errors import ConfigError
 from digest.settings import (
+    LINE_BREAK_OR_CONTROL,
     PASSWORD_VARIABLE,
     FileSettings,
     MailSettings,
     Recipient,
+    ReviewSettings,
     ScheduleSettings,
+    login_name,
     parse_address,
     unique,
 )
 
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+LONGEST_DEADLINE = dt.timedelta(days=7)
+UNAPPROVED = ("skip", "send")
 
 
 class Table:
@@ -249,6 +256,47 @@ def read_schedule(table: Table) -> ScheduleSettings:
     return ScheduleSettings(cron=cron, timezone=timezone)
 
 
+def duration(text: str) -> dt.timedelta | None:
+    """A duration written as "90m", "2h", "1h30m" or "1d"; None when the text is none."""
+    match = DURATION.fullmatch(text.strip().lower())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes = (int(part or 0) for part in match.groups())
+    return dt.timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def read_review(table: Table) -> ReviewSettings:
+    """The top-level review keys: ``review``, ``editor``, ``review_deadline`` and
+    ``review_unapproved``."""
+    required = table.take("review", bool, "true or false")
+    editor = table.text("editor")
+    if editor is not None and LINE_BREAK_OR_CONTROL.search(editor):
+        raise table.fail("editor", f"{editor!r} holds a line break or a control character")
+    deadline_text = table.text("review_deadline")
+    deadline = None
+    if deadline_text is not None:
+        deadline = duration(deadline_text)
+        if deadline is None or not dt.timedelta(0) < deadline <= LONGEST_DEADLINE:
+            raise table.fail(
+                "review_deadline",
+                f'expected a time after the scheduled send such as "90m", "2h" or '
+                f'"1h30m" (more than 0, at most 7 days), got {deadline_text!r}',
+            )
+    unapproved = table.text("review_unapproved") or "skip"
+    if unapproved not in UNAPPROVED:
+        raise table.fail(
+            "review_unapproved",
+            f"must be send or skip (what happens to an issue nobody approved by the deadline), "
+            f"got {unapproved!r}",
+        )
+    return ReviewSettings(
+        required=bool(required),
+        editor=editor.strip() if editor else login_name(),
+        deadline=deadline,
+        unapproved=unapproved,
+    )
+
+
 def section(table: Table, key: str, reader: Callable[[Table], Any]) -> Any:
     values = table.take(key, dict, "a table")
     return None if values is None else reader(Table(table.file, f"{key}.", values))
@@ -304,10 +352,13 @@ def read(path: Path) -> FileSettings:
     build = read_build(top)
     build.setdefault("out", path.parent / "site")
     state = top.path("state")
+    review = read_review(top)
     mail = section(top, "mail", read_mail)
     schedule = section(top, "schedule", read_schedule)
     top.finish()
-    return FileSettings(path=path, build=build, state=state, mail=mail, schedule=schedule)
+    return FileSettings(
+        path=path, build=build, state=state, mail=mail, schedule=schedule, review=review
+    )
 
 
 def write_example(path: Path, force: bool = False) -> Path:

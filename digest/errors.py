@@ -47,6 +47,10 @@ class DeliveryIncomplete(DigestError):
     exit_code = 1
 
 
+class NotApproved(DigestError):
+    """Mail held back because review = true and the issue is not approved."""
+
+
 class ScheduleError(DigestError):
     """The scheduler cannot start, e.g. another instance holds the lock."""
 

@@ -7,6 +7,10 @@ afford to catch up a missed tick, and a run cut short by SIGTERM is simply run a
 The loop reads the clock itself instead of trusting a long sleep (a suspended laptop, an NTP
 step), waits at most a minute at a time, and takes its clock and its wait as arguments so tests
 can drive it across DST changes in milliseconds.
+
+With ``review = true`` a run builds and holds its issue instead of sending it (digest/holding.py),
+and the loop checks the held issues at every wake-up, about once a minute, besides the ticks: an
+approval given after the send time goes out within a minute or so, not at the next day's tick.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import archive, history, mail
+from digest import archive, history, holding, mail
 from digest.errors import ConfigError, DigestError, NothingNew, ScheduleError
 from digest.freshness import RUN_MAX_AGE
+from digest.holding import APPROVED, DEADLINE_SKIP, WAIT, Hold
 from digest.settings import BuildSettings, ScheduleSettings, Settings, require_sources
 from digest.shutdown import stop_on_signals
 from digest.store import Store, ensure
@@ -42,14 +47,24 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
 
 @dataclass(frozen=True)
 class RunOutcome:
+    """What a run did. ``hold`` is set in review mode, with ``verdict`` (digest/holding.py):
+    the issue is waiting for an approval, was sent (approved, or at its deadline) or skipped."""
+
     issue_date: dt.date
     folder: Path | None
     built: bool
     report: mail.SendReport | None
     reason: str = "no new articles since the last issue"
+    hold: Hold | None = None
+    verdict: str | None = None
+    approved_by: str | None = None
 
     @property
     def status(self) -> str:
+        if self.verdict == WAIT:
+            return "held"
+        if self.verdict == DEADLINE_SKIP:
+            return "skipped"
         if self.report is None:
             return "nothing new"
         if self.report.stopped:
@@ -60,8 +75,31 @@ class RunOutcome:
         if self.folder is None:
             return [f"{self.issue_date}: {self.reason}; nothing sent"]
         made = "built" if self.built else "already built"
-        lines = [f"{self.folder} ({made})"]
-        return lines + (self.report.summary() if self.report else [])
+        head = f"{self.folder} ({made})"
+        note = self.review_note()
+        if note:
+            head += f"; {note}"
+        return [head] + (self.report.summary() if self.report else [])
+
+    def review_note(self) -> str:
+        if self.hold is None:
+            return ""
+        day = self.issue_date.isoformat()
+        deadline = (
+            f" by {self.hold.deadline.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            if self.hold.deadline
+            else ""
+        )
+        if self.verdict == WAIT:
+            return f"held for review: approve it{deadline} with `digest review --date {day}`"
+        if self.verdict == APPROVED:
+            return f"approved by {self.approved_by}"
+        if self.verdict == DEADLINE_SKIP:
+            return (
+                f'not approved{deadline}: skipped, nothing sent (review_unapproved = "skip"); '
+                f"approve it with `digest review --date {day}`, then `digest send --date {day}`"
+            )
+        return f'not approved{deadline}: sent all the same (review_unapproved = "send")'
 
 
 def today(settings: Settings, now: dt.datetime | None = None) -> dt.date:
@@ -79,13 +117,19 @@ def run_settings(build: BuildSettings, day: dt.date) -> BuildSettings:
 
 
 def run_once(
-    settings: Settings, day: dt.date, store: Store, stop: threading.Event | None = None
+    settings: Settings,
+    day: dt.date,
+    store: Store,
+    stop: threading.Event | None = None,
+    now: dt.datetime | None = None,
 ) -> RunOutcome:
-    """Build the issue for ``day`` from articles no earlier issue carried (once), then send it."""
+    """Build the issue for ``day`` from articles no earlier issue carried (once), then send it,
+    or with review on, hold it from ``now`` (the scheduled time) until it is approved."""
     from digest.pipeline import build
 
     mailing = settings.require_mail()
     require_sources(settings.build, "run")
+    now = now or dt.datetime.now(dt.UTC)
     with store.exclusive("run", mail.busy("`digest run`")):
         with store.connect() as conn:
             folder = history.built_folder(conn, day)
@@ -100,17 +144,89 @@ def run_once(
             with store.connect() as conn:
                 history.record(conn, day, result.folder, result.article_ids)
             folder = result.folder
+        if settings.review.required:
+            held = holding.hold(store, day, folder, now, settings.review.deadline)
+            return release(settings, store, held, now, stop, built)
         report = mail.send_issue(
             mail.mailing(archive.read(folder), mailing, settings.build), store, stop=stop
         )
         return RunOutcome(day, folder, built, report)
 
 
+def release(
+    settings: Settings,
+    store: Store,
+    held: Hold,
+    now: dt.datetime,
+    stop: threading.Event | None = None,
+    built: bool = False,
+) -> RunOutcome:
+    """Send a held issue once it is approved, or at its deadline as review_unapproved says,
+    and record the outcome; an issue skipped at its deadline stays skipped."""
+    issue = archive.read(held.folder)
+    approval = issue.issue.approval
+    verdict = (
+        DEADLINE_SKIP
+        if held.outcome == holding.SKIPPED
+        else held.verdict(approval, now, settings.review.unapproved)
+    )
+    outcome = RunOutcome(
+        held.issue_date,
+        held.folder,
+        built,
+        None,
+        hold=held,
+        verdict=verdict,
+        approved_by=approval.by if approval else None,
+    )
+    if verdict == WAIT:
+        return outcome
+    if verdict == DEADLINE_SKIP:
+        if held.outcome is None:
+            holding.decide(store, held.issue_date, holding.SKIPPED, now)
+        return outcome
+    report = mail.send_issue(
+        mail.mailing(issue, settings.require_mail(), settings.build), store, stop=stop
+    )
+    if not report.stopped:
+        decided = holding.SENT if report.complete else holding.INCOMPLETE
+        holding.decide(store, held.issue_date, decided, now)
+    return dataclasses.replace(outcome, report=report)
+
+
+def check_held(
+    settings: Settings,
+    store: Store,
+    now: dt.datetime,
+    stop: threading.Event | None = None,
+    besides: dt.date | None = None,
+) -> list[RunOutcome]:
+    """Send or skip every held issue whose approval or deadline has come (all but the issue of
+    ``besides``, which the caller has just dealt with); each outcome is logged. An issue that
+    cannot be read or sent now is logged and checked again next time."""
+    outcomes = []
+    for held in holding.waiting(store):
+        if held.issue_date == besides:
+            continue
+        try:
+            outcome = release(settings, store, held, now, stop)
+        except DigestError as error:
+            log.error("held issue %s: %s", held.issue_date, error)
+            continue
+        if outcome.verdict == WAIT:
+            continue
+        for line in outcome.summary():
+            log.info("%s", line)
+        outcomes.append(outcome)
+    return outcomes
+
+
 class Scheduler:
     """Fires ``job`` at each cron tick, read in ``timezone``; once for any number missed.
 
     ``clock`` returns the current time (aware); ``wait(seconds)`` sleeps and returns True when
-    a stop was requested. A wall-clock time that occurs twice when the clocks go back fires
+    a stop was requested; ``between(now)``, if given, runs at each wake-up between ticks (at
+    most a minute apart). A wall-clock time that occurs twice when the clocks go back fires
     once, at its first occurrence; one skipped when they go forward fires at the jump.
     """
 
@@ -122,6 +238,7 @@ class Scheduler:
         *,
         clock: Callable[[], dt.datetime],
         wait: Callable[[float], bool],
+        between: Callable[[dt.datetime], object] | None = None,
     ):
         from croniter import croniter
 
@@ -132,6 +249,7 @@ class Scheduler:
         self.store = store
         self.clock = clock
         self.wait = wait
+        self.between = between
 
     def ticks_after(self, moment: dt.datetime) -> Iterator[dt.datetime]:
         ticks = self.croniter(self.cron, moment.astimezone(self.timezone))
@@ -148,7 +266,10 @@ class Scheduler:
             ticks = self.ticks_after(done)
             due = next(ticks)
             if due > now:
-                self.wait(min((due - now).total_seconds(), LONGEST_WAIT_S))
+                if self.between is not None:
+                    self.between(now)
+                    now = self.clock()
+                self.wait(max(0.0, min((due - now).total_seconds(), LONGEST_WAIT_S)))
                 continue
             missed = 0
             for tick in ticks:
@@ -202,7 +323,7 @@ def scheduled_job(
 ) -> Callable[[dt.datetime], str]:
     def job(tick: dt.datetime) -> str:
         try:
-            outcome = run_once(settings, tick.date(), store, stop)
+            outcome = run_once(settings, tick.date(), store, stop, now=tick)
         except DigestError as error:
             log.error("run for %s failed: %s", tick.isoformat(), error)
             return f"error: {error}"
@@ -214,6 +335,21 @@ def scheduled_job(
         return outcome.status
 
     return job
+
+
+def held_check(
+    settings: Settings, store: Store, stop: threading.Event
+) -> Callable[[dt.datetime], object]:
+    """The check between ticks; a bug in it is logged, and the scheduler keeps running."""
+
+    def check(now: dt.datetime) -> object:
+        try:
+            return check_held(settings, store, now, stop)
+        except Exception:
+            log.exception("checking the held issues failed with a bug in digest")
+            return None
+
+    return check
 
 
 def serve(settings: Settings, store: Store) -> None:
@@ -234,11 +370,14 @@ def serve(settings: Settings, store: Store) -> None:
 
     with store.exclusive("schedule", busy), stop_on_signals() as stop:
         log.info("schedule %r in %s; waiting for the next tick", timing.cron, timing.timezone.key)
+        if settings.review.required:
+            log.info("review = true: issues are held until approved; checking them every minute")
         Scheduler(
             timing,
             scheduled_job(settings, store, stop),
             store,
             clock=lambda: dt.datetime.now(dt.UTC),
             wait=stop.wait,
+            between=held_check(settings, store, stop) if settings.review.required else None,
         ).run()
     log.info("schedule stopped")

@@ -1,0 +1,117 @@
+"""Issues held for review (``review = true``): built, not sent until an editor approves them.
+
+Each held issue is a row in the state database: when it was held (the scheduled send time: the
+tick of `digest schedule`, or the moment of `digest run`), its deadline (``review_deadline``
+after that, if set) and, once decided, its outcome. The approval itself lives in the issue's
+``issue.json`` (``Issue.approval``, written by `digest review`), so an approval needs no
+process to be running: the next check reads it. Sending stays with the delivery log, which
+never mails a recipient twice, however many checks find the issue approved.
+
+An outcome is final: ``sent`` (everyone has it), ``incomplete`` (the send did not reach
+everyone; `digest send` or `digest run` sends the rest, as after any run) or ``skipped`` (not
+approved by the deadline, with ``review_unapproved = "skip"``: never sent on its own, even if
+approved later; `digest send --date D` sends it by hand).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.news import Approval
+from digest.store import Store, ensure
+
+TABLE = """CREATE TABLE IF NOT EXISTS review_holds (
+    issue_date TEXT PRIMARY KEY,
+    folder TEXT NOT NULL,
+    held TEXT NOT NULL,
+    deadline TEXT,
+    outcome TEXT,
+    decided TEXT
+)"""
+SENT, INCOMPLETE, SKIPPED = "sent", "incomplete", "skipped"
+WAIT, APPROVED, DEADLINE_SEND, DEADLINE_SKIP = "wait", "approved", "deadline-send", "deadline-skip"
+
+
+@dataclass(frozen=True)
+class Hold:
+    issue_date: dt.date
+    folder: Path
+    held: dt.datetime
+    deadline: dt.datetime | None
+    outcome: str | None = None
+    decided: dt.datetime | None = None
+
+    def verdict(self, approval: Approval | None, now: dt.datetime, unapproved: str) -> str:
+        """What to do now: send an approved issue, apply the deadline to an unapproved one
+        whose deadline has passed, or wait."""
+        if approval is not None:
+            return APPROVED
+        if self.deadline is not None and now >= self.deadline:
+            return DEADLINE_SEND if unapproved == "send" else DEADLINE_SKIP
+        return WAIT
+
+
+def moment(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def from_row(row: tuple) -> Hold:
+    issue_date, folder, held, deadline, outcome, decided = row
+    return Hold(
+        dt.date.fromisoformat(issue_date),
+        Path(folder),
+        dt.datetime.fromisoformat(held),
+        dt.datetime.fromisoformat(deadline) if deadline else None,
+        outcome,
+        dt.datetime.fromisoformat(decided) if decided else None,
+    )
+
+
+def hold(
+    store: Store, issue_date: dt.date, folder: Path, held: dt.datetime, after: dt.timedelta | None
+) -> Hold:
+    """Hold the issue of ``issue_date`` from ``held`` on, with its deadline ``after`` that; an
+    issue held already keeps its first time, deadline and outcome (a second run the same day
+    must not push the deadline back)."""
+    deadline = moment(held + after) if after is not None else None
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        with conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO review_holds (issue_date, folder, held, deadline) "
+                "VALUES (?, ?, ?, ?)",
+                (issue_date.isoformat(), str(folder), moment(held), deadline),
+            )
+            row = conn.execute(
+                "SELECT * FROM review_holds WHERE issue_date = ?", (issue_date.isoformat(),)
+            ).fetchone()
+    return from_row(row)
+
+
+def waiting(store: Store) -> list[Hold]:
+    """Held issues with no outcome yet, oldest first."""
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        rows = conn.execute(
+            "SELECT * FROM review_holds WHERE outcome IS NULL ORDER BY issue_date"
+        ).fetchall()
+    return [from_row(row) for row in rows]
+
+
+def every(store: Store) -> list[Hold]:
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        rows = conn.execute("SELECT * FROM review_holds ORDER BY issue_date").fetchall()
+    return [from_row(row) for row in rows]
+
+
+def decide(store: Store, issue_date: dt.date, outcome: str, now: dt.datetime) -> None:
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        with conn:
+            conn.execute(
+                "UPDATE review_holds SET outcome = ?, decided = ? WHERE issue_date = ?",
+                (outcome, moment(now), issue_date.isoformat()),
+            )

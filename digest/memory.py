@@ -1,0 +1,165 @@
+"""The translation memory: every English an editor gave an Arabic sentence, so a correction is
+made once (CAT tools keep one for the same reason).
+
+An entry is keyed by the model's name (the issue signature's ``model``) and the sentence as
+digest matches text: normalised (digest/arabic.py: diacritics, tatweel, bidi and zero-width
+marks, letter variants) with its whitespace collapsed, so the same sentence from another outlet
+or a re-saved page finds the same entry. The model is part of the key because an editor corrects
+one model's English: another model may not make that mistake. The revision is not: a new
+revision of the same model makes the same kind of mistakes, and the corrections should outlive
+an upgrade. The Arabic is kept as the editor saw it too, for export (TMX, TSV).
+
+The latest edit of a sentence wins, by its time (``at``), not by the order the calls arrive in:
+an older issue reviewed again must not undo a newer correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from digest.arabic import normalise
+from digest.news import Bilingual, Edit
+from digest.store import Store, ensure
+
+TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
+    model TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    editor TEXT NOT NULL,
+    edited TEXT NOT NULL,
+    PRIMARY KEY (model, sentence)
+)"""
+CHUNK = 500
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """One entry: ``ar`` as the editor saw it, ``en`` their English, ``by`` who and ``at`` when
+    (ISO 8601, UTC)."""
+
+    model: str
+    ar: str
+    en: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class MemoryStats:
+    model: str
+    entries: int
+    newest: str
+
+
+def key(ar: str) -> str:
+    """The form a sentence is looked up by."""
+    return " ".join(normalise(ar).split())
+
+
+def utc(at: str) -> str:
+    """``at`` as one comparable form (UTC, seconds); a time without a zone is taken as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 time: {at!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def remember(store: Store, model: str, ar: str, en: str, by: str, at: str) -> None:
+    """Keep ``en`` as the English of ``ar`` for ``model``, unless a later edit is kept already.
+
+    ValueError for an Arabic or English that is empty or only whitespace: the review page
+    refuses such an edit, and an empty entry would blank the line in every later build.
+    """
+    if not key(ar):
+        raise ValueError("the Arabic sentence is empty")
+    if not en.strip():
+        raise ValueError("the English is empty")
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        with conn:
+            conn.execute(
+                "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (model, sentence) DO UPDATE SET source = excluded.source, "
+                "target = excluded.target, editor = excluded.editor, edited = excluded.edited "
+                "WHERE excluded.edited >= translation_memory.edited",
+                (model, key(ar), ar, en.strip(), by, utc(at)),
+            )
+
+
+def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Remembered]:
+    """The entries for those of ``sentences`` the memory holds for ``model``, by the sentence as
+    given (which may differ from the remembered one in marks and spacing)."""
+    by_key: dict[str, list[str]] = {}
+    for sentence in sentences:
+        by_key.setdefault(key(sentence), []).append(sentence)
+    keys = [k for k in by_key if k]
+    found: dict[str, Remembered] = {}
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            rows = conn.execute(
+                "SELECT sentence, source, target, editor, edited FROM translation_memory "
+                f"WHERE model = ? AND sentence IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            )
+            for sentence, source, target, editor, edited in rows:
+                for given in by_key[sentence]:
+                    found[given] = Remembered(model, source, target, editor, edited)
+    return found
+
+
+def corrected(
+    store: Store, model: str, translated: Mapping[str, Bilingual]
+) -> dict[str, Bilingual]:
+    """``translated`` (a build's lines by their Arabic) with the editor's English wherever the
+    memory holds the sentence for ``model``: the model's English and flag are kept in the line's
+    Edit, so the correction can still be checked against what the model said."""
+    found = recall(store, model, translated)
+    if found:
+        log.info("translation memory: %d line(s) take an editor's English", len(found))
+    return {
+        ar: from_memory(pair, found[ar]) if ar in found else pair for ar, pair in translated.items()
+    }
+
+
+def from_memory(pair: Bilingual, remembered: Remembered) -> Bilingual:
+    return Bilingual(
+        ar=pair.ar,
+        en=remembered.en,
+        review=None,
+        edit=Edit(
+            machine=pair.en, flag=pair.review, by=remembered.by, at=remembered.at, memory=True
+        ),
+    )
+
+
+def entries(store: Store, model: str | None = None) -> list[Remembered]:
+    """Every entry (of one model, or all), newest edit first."""
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        rows = conn.execute(
+            "SELECT model, source, target, editor, edited FROM translation_memory "
+            "WHERE ? IS NULL OR model = ? ORDER BY edited DESC, model, sentence",
+            (model, model),
+        ).fetchall()
+    return [Remembered(*row) for row in rows]
+
+
+def stats(store: Store) -> list[MemoryStats]:
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        rows = conn.execute(
+            "SELECT model, COUNT(*), MAX(edited) FROM translation_memory "
+            "GROUP BY model ORDER BY model"
+        ).fetchall()
+    return [MemoryStats(*row) for row in rows]
