@@ -234,7 +234,13 @@ def only_one(out: Path) -> Iterator[Running]:
     """Hold the output folder's review lock, or say the URL of the process that holds it."""
     path = out / RUNNING_FILE
     while True:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as failure:
+            raise UsageError(
+                f"cannot write {path}: {failure.strerror}; `digest review` needs to write in the "
+                "output folder, as a build does"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

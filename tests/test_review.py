@@ -233,6 +233,26 @@ def test_a_rebuild_of_the_date_since_the_page_loaded_makes_an_edit_stale(folder,
     assert files(folder) == before
 
 
+def test_a_build_that_publishes_during_a_save_wins_and_the_save_answers_409(folder, store):
+    """The version is checked again under the site's lock: a build of the date that publishes
+    between the editor's load and the save's publish is kept, and the save writes nothing."""
+    from dataclasses import replace
+
+    from digest import render, site
+
+    reviewing = session(folder, store)
+    loaded = reviewing.load()
+
+    def racing(issue):
+        site.publish(folder.parent, replace(issue, title="Built meanwhile"), render.environment())
+        return review.edited(issue, next(iter(review.places(issue))), "Too late", EDITOR, AT_TEXT)
+
+    with pytest.raises(review.Stale):
+        reviewing.save(loaded.version, racing)
+    assert archive.read(folder).issue.title == "Built meanwhile"
+    assert "Too late" not in (folder / "digest.md").read_text()
+
+
 def test_a_change_without_a_version_is_refused_with_428(folder, store, api):
     issue = current(api)
     response = api.put(f"/api/lines/{line(issue, 0, 0)['id']}", json={"english": "No version"})

@@ -11,8 +11,14 @@ import stat
 import httpx
 import pytest
 
-from tests.review_sites import finished, started, stop
+from tests.review_sites import finished, publish_site, started, stop
 from tests.spawn import digest
+
+
+@pytest.fixture
+def out(tmp_path):
+    publish_site(tmp_path / "site")
+    return tmp_path / "site"
 
 
 def test_the_server_prints_its_url_serves_the_issue_and_cleans_up_on_exit(out):

@@ -255,5 +255,10 @@ document.addEventListener("keydown", (event) => {
   } else if (event.key === "A") { event.preventDefault(); approve(); }
 });
 
+window.addEventListener("beforeunload", (event) => {
+  const unsaved = [...document.querySelectorAll("textarea.dirty")].length;
+  if (unsaved) event.preventDefault();
+});
+
 document.getElementById("approve").addEventListener("click", approve);
 load();
