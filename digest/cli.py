@@ -650,15 +650,20 @@ def review(
     from digest.review import Review
 
     def opened(url: str, here: bool) -> None:
+        import threading
+        import webbrowser
+
         if here:
             typer.echo(url)
             typer.echo("serving the review until Ctrl+C", err=True)
         else:
             typer.echo(f"digest review is already running for this folder: {url}")
         sys.stdout.flush()
-        if not no_browser:
-            import webbrowser
-
+        if no_browser:
+            return
+        if here:  # a browser that runs in the terminal must not hold up the server
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        else:
             webbrowser.open(url)
 
     def run():

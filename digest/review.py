@@ -34,7 +34,7 @@ import jinja2
 from digest import archive, site
 from digest.errors import ReviewError
 from digest.news import Approval, Bilingual, Dropped, Edit, Issue, StoryDigest
-from digest.render import readable
+from digest.render import one_line, readable
 from digest.store import Store
 
 
@@ -125,10 +125,6 @@ def with_story(issue: Issue, index: int, story: StoryDigest) -> Issue:
     stories = list(issue.stories)
     stories[index] = story
     return replace(issue, stories=tuple(stories))
-
-
-def one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:

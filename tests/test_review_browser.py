@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from digest import review
 from tests.review_sites import EDITOR, publish_site, started, stop
 from tests.test_browser import Visit, assert_not_blank, browser  # noqa: F401 (the fixture)
 
@@ -88,7 +89,7 @@ def test_edit_a_flagged_line_and_approve_with_the_keyboard_only(browser, served,
     page.close()
 
 
-def test_drop_a_story_and_move_one_with_the_keyboard(browser, served):  # noqa: F811
+def test_move_a_story_resolve_a_flag_and_drop_a_story_with_the_keyboard(browser, served):  # noqa: F811
     folder, url, _ = served
     visit = opened(browser, url)
     page = visit.page
@@ -98,6 +99,15 @@ def test_drop_a_story_and_move_one_with_the_keyboard(browser, served):  # noqa: 
     saved(visit)
     assert [story["id"] for story in issue_json(folder)["stories"]] == [second, first]
     assert page.evaluate("document.activeElement.textContent") == "Move up", "focus follows"
+
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page.locator("#status")).to_contain_text("0 flagged lines")
+    resolved = issue_json(folder)["stories"][1]["bullets"][2]["line"]
+    assert (
+        resolved["review"] is None and resolved["edit"]["flag"] and resolved["edit"]["by"] == EDITOR
+    )
+    assert resolved["en"] == resolved["edit"]["machine"]
 
     page.locator(f"#{second} button", has_text="Drop story").focus()
     page.keyboard.press("Enter")
@@ -162,3 +172,29 @@ def test_without_the_token_the_page_is_refused(browser, served):  # noqa: F811
     visit = Visit(browser, url.split("?", 1)[0])
     assert "no valid token" in visit.page.inner_text("body")
     visit.page.close()
+
+
+def test_an_edit_is_found_by_the_site_search(browser, tmp_path, store):  # noqa: F811
+    """A save rebuilds the search index as a build does: the editor's word is found, the
+    machine's replaced one is not."""
+    from tests.review_sites import session
+    from tests.search_sites import serve
+    from tests.test_search import search_for
+
+    folder = publish_site(tmp_path / "site", search=True)
+    reviewing = session(folder, store, search=True)
+    loaded = reviewing.load()
+    headline = next(iter(review.places(loaded.issue)))
+    with serve(folder.parent) as root:
+        visit = Visit(browser, root + "search.html")
+        assert search_for(visit, root, "great") != [], "the machine headline, before the edit"
+        reviewing.edit(
+            loaded.version, headline, "Trump hails a breakthrough with Putin in Anchorage"
+        )
+        visit.page.goto(root + "search.html", wait_until="load")
+        found = search_for(visit, root, "breakthrough")
+        assert found == [f"2025-08-16/index.html#{loaded.issue.stories[0].id}"]
+        assert search_for(visit, root, "tremendous") != []
+        assert search_for(visit, root, "great") == [], "the machine headline is gone"
+        assert visit.errors == []
+        visit.page.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import time
 
 import httpx
 import pytest
@@ -106,3 +107,27 @@ def test_a_busy_port_is_one_error_line_exit_2(out):
 def test_a_bad_date_is_one_error_line_exit_2(out):
     code, _, err = finished(digest("review", "--no-browser", "--out", out, "--date", "16/08/2025"))
     assert code == 2 and err == "error: --date: '16/08/2025' is not a date; write YYYY-MM-DD\n"
+
+
+def test_the_browser_is_opened_at_the_url_unless_no_browser(out, tmp_path):
+    """$BROWSER names the program Python's webbrowser runs: here a script that writes down the
+    address it was given."""
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    first = digest("review", "--out", out, env={"BROWSER": str(browser)})
+    url = first.stdout.readline().strip()
+    try:
+        for _ in range(100):
+            if opened.exists():
+                break
+            time.sleep(0.05)
+        assert opened.read_text() == f"{url}\n"
+        code, printed, err = finished(digest("review", "--out", out, env={"BROWSER": str(browser)}))
+        assert code == 0, err
+        assert opened.read_text() == f"{url}\n{url}\n", "the second opens the first's URL"
+        finished(digest("review", "--no-browser", "--out", out, env={"BROWSER": str(browser)}))
+        assert opened.read_text().count("\n") == 2
+    finally:
+        stop(first)
