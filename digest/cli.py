@@ -46,7 +46,7 @@ models_app = typer_app("The translation models in models.lock.")
 app.add_typer(models_app, name="models")
 eval_app = typer_app("Measure summaries, headlines and translations against references.")
 app.add_typer(eval_app, name="eval")
-cache_app = typer_app("The translation cache in the state database.")
+cache_app = typer_app("The translation cache and the translation memory in the state database.")
 app.add_typer(cache_app, name="cache")
 
 
@@ -416,7 +416,9 @@ def models_lock(
 
 @cache_app.command("stats")
 def cache_stats() -> None:
-    """Cached translations per model, revision and engine, and where the cache is."""
+    """Cached translations per model, revision and engine, the editors' corrections per model,
+    and where they are kept."""
+    from digest import memory
     from digest.translate import cache
 
     store = guarded(state)
@@ -425,17 +427,75 @@ def cache_stats() -> None:
     for row in rows:
         typer.echo(f"{row.model}  {row.revision}  {row.engine}  {row.sentences} sentence(s)")
     typer.echo(f"total: {sum(row.sentences for row in rows)} sentence(s)")
+    for kept in guarded(lambda: memory.stats(store)):
+        typer.echo(
+            f"translation memory: {kept.model}  {kept.entries} correction(s), newest {kept.newest}"
+        )
 
 
 @cache_app.command("clear")
 def cache_clear(
     model: Annotated[str | None, typer.Option(help="Only this model's translations.")] = None,
 ) -> None:
-    """Forget cached translations, so the next build translates again."""
+    """Forget cached translations, so the next build translates again; the editors'
+    corrections (the translation memory) are kept."""
     from digest.translate import cache
 
     removed = guarded(lambda: cache.clear(state(), model))
     typer.echo(f"removed {removed} cached translation(s)")
+
+
+MemoryModelOption = Annotated[
+    str | None, typer.Option("--model", help="Only this model's corrections.")
+]
+
+
+@cache_app.command("memory")
+def cache_memory(
+    model: MemoryModelOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many, newest first.")] = 20,
+) -> None:
+    """The editors' corrections (the translation memory), newest first."""
+    from digest import memory
+
+    store = guarded(state)
+    kept = guarded(lambda: memory.entries(store, model))
+    for stat in guarded(lambda: memory.stats(store)):
+        if model is None or stat.model == model:
+            typer.echo(f"{stat.model}: {stat.entries} correction(s), newest {stat.newest}")
+    for entry in kept[:limit]:
+        typer.echo(f"{entry.at}  {entry.by}  {entry.model}")
+        typer.echo(f"  ar: {entry.ar}")
+        typer.echo(f"  en: {entry.en}")
+    if not kept:
+        typer.echo("no corrections yet; `digest review` keeps each edit here")
+    elif len(kept) > limit:
+        typer.echo(f"… {len(kept) - limit} older; `digest cache export` writes them all")
+
+
+@cache_app.command("export")
+def cache_export(
+    format: Annotated[
+        str, typer.Option("--format", help="tmx (CAT tools' exchange format) or tsv.")
+    ] = "tmx",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write this file (default: standard output).")
+    ] = None,
+    model: MemoryModelOption = None,
+) -> None:
+    """Write the translation memory as TMX 1.4b or TSV, for CAT tools or a spreadsheet."""
+    from digest import memory, memory_export
+
+    def run() -> tuple[int, str]:
+        kept = memory.entries(state(), model)
+        return len(kept), memory_export.export(kept, format)
+
+    count, text = guarded(run)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    guarded(lambda: memory_export.write(out, text))
+    typer.echo(f"wrote {out} ({count} correction(s), {format})")
 
 
 BenchmarksOption = Annotated[

@@ -16,10 +16,12 @@ an older issue reviewed again must not undo a newer correction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from digest.arabic import normalise
+from digest.news import Bilingual, Edit
 from digest.store import Store, ensure
 
 TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
@@ -32,6 +34,8 @@ TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
     PRIMARY KEY (model, sentence)
 )"""
 CHUNK = 500
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,32 @@ def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Reme
                 for given in by_key[sentence]:
                     found[given] = Remembered(model, source, target, editor, edited)
     return found
+
+
+def corrected(
+    store: Store, model: str, translated: Mapping[str, Bilingual]
+) -> dict[str, Bilingual]:
+    """``translated`` (a build's lines by their Arabic) with the editor's English wherever the
+    memory holds the sentence for ``model``: the model's English and flag are kept in the line's
+    Edit, so the correction can still be checked against what the model said."""
+    found = recall(store, model, translated)
+    if found:
+        log.info("translation memory: %d line(s) take an editor's English", len(found))
+    return {
+        ar: from_memory(pair, found[ar]) if ar in found else pair
+        for ar, pair in translated.items()
+    }
+
+
+def from_memory(pair: Bilingual, remembered: Remembered) -> Bilingual:
+    return Bilingual(
+        ar=pair.ar,
+        en=remembered.en,
+        review=None,
+        edit=Edit(
+            machine=pair.en, flag=pair.review, by=remembered.by, at=remembered.at, memory=True
+        ),
+    )
 
 
 def entries(store: Store, model: str | None = None) -> list[Remembered]:

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, freshness, models, render, site, summarise
+from digest import __version__, freshness, memory, models, render, site, summarise
 from digest.cluster import cluster
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
@@ -86,8 +86,8 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
 
 
 def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozenset()) -> BuildResult:
-    """``store`` keeps the translation cache; ``skip``: ids of articles already in an earlier
-    issue (`digest run`), left out."""
+    """``store`` keeps the translation cache and the translation memory; ``skip``: ids of
+    articles already in an earlier issue (`digest run`), left out."""
     require_sources(settings, "build")
     ingested = read_sources(
         settings.sources,
@@ -123,6 +123,8 @@ def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozense
         else None
     )
     translated = translate_summaries(summaries, translator)
+    if model:
+        translated = memory.corrected(store, model.spec.name, translated)
 
     issue = Issue(
         date=day,

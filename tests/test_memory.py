@@ -5,7 +5,10 @@ import sqlite3
 
 import pytest
 
-from digest import memory
+from digest import archive, memory
+from digest.news import Edit
+from digest.pipeline import build
+from digest.settings import build_settings
 from tests.conftest import SEEDS
 
 MODEL = "opus-mt-ar-en"
@@ -101,3 +104,41 @@ def test_the_memory_is_its_own_table_beside_the_cache(store, isolated_state):
     with sqlite3.connect(isolated_state) as conn:
         rows = conn.execute("SELECT model, source, target FROM translation_memory").fetchall()
     assert rows == [(MODEL, KREMLIN, CORRECTED)]
+
+
+def lines_of(issue):
+    return [line for s in issue.stories for line in (s.headline, *(b.line for b in s.bullets))]
+
+
+def test_a_rebuild_takes_the_editors_english_and_another_model_does_not(
+    tmp_path, tiny_marian, tiny_nllb, store
+):
+    site = tmp_path / "site"
+    first = build(build_settings([SEEDS], out=site, model_dir=tiny_marian), store).issue
+    line = next(pair for pair in lines_of(first)[1:] if pair.review)
+    memory.remember(
+        store,
+        first.signature.model,
+        line.ar.replace("ال", "الـ", 1),
+        CORRECTED,
+        "Rana",
+        "2026-11-30T01:00Z",
+    )
+
+    build(build_settings([SEEDS], out=site, model_dir=tiny_marian), store)
+    rebuilt = archive.read(archive.find(site, first.date)).issue
+    edited = [pair for pair in lines_of(rebuilt) if pair.ar == line.ar]
+    assert edited and all(
+        pair.en == CORRECTED
+        and pair.review is None
+        and pair.edit == Edit(line.en, line.review, "Rana", "2026-11-30T01:00:00+00:00", True)
+        for pair in edited
+    )
+    others = [pair for pair in lines_of(rebuilt) if pair.ar != line.ar]
+    assert others == [pair for pair in lines_of(first) if pair.ar != line.ar]
+    assert CORRECTED in (site / first.date.isoformat() / "digest.md").read_text(encoding="utf-8")
+
+    elsewhere = tmp_path / "nllb"
+    other = build(build_settings([SEEDS], out=elsewhere, model_dir=tiny_nllb), store).issue
+    assert all(pair.edit is None and pair.en != CORRECTED for pair in lines_of(other))
+    assert CORRECTED not in (elsewhere / other.date.isoformat() / "digest.md").read_text()

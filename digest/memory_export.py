@@ -1,0 +1,88 @@
+"""The translation memory written out for other tools: TMX, the exchange format of CAT tools
+(OmegaT, Trados, memoQ), or TSV for a spreadsheet or a script.
+
+TMX is written with lxml, so every character of an edit is escaped as XML needs; a character
+XML 1.0 cannot carry at all (a control character) is refused with the entry named rather than
+written into a file no tool could read. TSV has no quoting rule every reader agrees on, so its
+text is escaped the way PostgreSQL's and MySQL's tab-separated formats do it: a backslash before
+``\\``, and ``\\t``, ``\\n``, ``\\r`` for a tab, a line feed and a carriage return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from digest import __version__
+from digest.errors import UsageError
+from digest.memory import Remembered
+
+FORMATS = ("tmx", "tsv")
+TSV_COLUMNS = ("model", "arabic", "english", "editor", "edited")
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tmx_date(at: str) -> str:
+    """TMX's form of a time: YYYYMMDDThhmmssZ, in UTC."""
+    return dt.datetime.fromisoformat(at).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def tmx(entries: Sequence[Remembered]) -> str:
+    """A TMX 1.4b document: one <tu> per entry, Arabic the source language."""
+    from lxml import etree
+
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="digest",
+        creationtoolversion=__version__,
+        segtype="sentence",
+        attrib={
+            "o-tmf": "digest",
+            "adminlang": "en",
+            "srclang": "ar",
+            "datatype": "plaintext",
+        },
+    )
+    body = etree.SubElement(root, "body")
+    for entry in entries:
+        try:
+            unit = etree.SubElement(
+                body, "tu", creationid=entry.by, creationdate=tmx_date(entry.at)
+            )
+            etree.SubElement(unit, "prop", type="x-model").text = entry.model
+            for lang, text in (("ar", entry.ar), ("en", entry.en)):
+                variant = etree.SubElement(unit, "tuv", {etree.QName(XML_NS, "lang"): lang})
+                etree.SubElement(variant, "seg").text = text
+        except ValueError as error:
+            raise UsageError(
+                f"the entry for {entry.ar!r} ({entry.model}) holds text XML cannot carry "
+                f"({error}); export it as --format tsv"
+            ) from None
+    text = etree.tostring(root, encoding="unicode", pretty_print=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text
+
+
+def tsv(entries: Sequence[Remembered]) -> str:
+    """A header row, then one row per entry, text escaped (see the module's docstring)."""
+    rows = [TSV_COLUMNS] + [(e.model, e.ar, e.en, e.by, e.at) for e in entries]
+    return "".join("\t".join(cell.translate(TSV_ESCAPES) for cell in row) + "\n" for row in rows)
+
+
+def export(entries: Sequence[Remembered], format: str) -> str:
+    if format not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}")
+    return tmx(entries) if format == "tmx" else tsv(entries)
+
+
+def write(path: Path, text: str) -> None:
+    """Replace ``path`` whole (written beside it, then renamed): never half an export."""
+    from digest.site import replace_file
+
+    try:
+        replace_file(path, text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
