@@ -42,6 +42,7 @@ from digest.errors import DigestError, UsageError
 
 HOST = "127.0.0.1"
 RUNNING_FILE = ".digest-review"
+RUNNING_WAIT_S = 5.0
 PAGE = "review.html.j2"
 ASSET_TYPES = {"review.js": "text/javascript", "review.css": "text/css"}
 SECURITY_HEADERS = {
@@ -59,6 +60,9 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 class Denied(Exception):
+    """A request refused before the edit model sees it (a body that is not JSON, no version),
+    with the HTTP status to answer."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -224,9 +228,6 @@ class Running:
 
     url: str | None
     handle: int | None = None
-
-
-RUNNING_WAIT_S = 5.0
 
 
 @contextmanager

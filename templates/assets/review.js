@@ -119,7 +119,10 @@ function render() {
     const again = [focused, twin]
       .map((key) => document.querySelector(`[data-key="${CSS.escape(key)}"]`))
       .find((node) => node && !node.disabled);
-    if (again) again.focus({ preventScroll: true });
+    if (again) {
+      again.focus({ preventScroll: true });
+      again.scrollIntoView({ block: "nearest" });
+    }
   }
 }
 
