@@ -693,7 +693,7 @@ def review(
         Path | None, typer.Option(help="Output folder (default: from the file, or site).")
     ] = None,
     port: Annotated[
-        int | None, typer.Option(help="Port on 127.0.0.1 (default: a free one).")
+        int | None, typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: a free one).")
     ] = None,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL; open no browser.")

@@ -131,3 +131,8 @@ def test_the_browser_is_opened_at_the_url_unless_no_browser(out, tmp_path):
         assert opened.read_text().count("\n") == 2
     finally:
         stop(first)
+
+
+def test_a_port_out_of_range_is_refused_with_exit_2(out):
+    code, printed, err = finished(digest("review", "--no-browser", "--out", out, "--port", 70000))
+    assert code == 2 and printed == "" and "--port" in err
