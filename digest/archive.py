@@ -30,6 +30,7 @@ from digest.news import (
     Approval,
     Bilingual,
     Bullet,
+    Dropped,
     Edit,
     Issue,
     Signature,
@@ -97,6 +98,7 @@ def issue_from_json(text: str) -> Issue:
         ),
         signature=Signature(**data["signature"]),
         approval=Approval(**data["approval"]) if data.get("approval") else None,
+        dropped=tuple(Dropped(**item) for item in data.get("dropped", ())),
     )
 
 

@@ -693,6 +693,67 @@ def send(
             raise typer.Exit(1)
 
 
+@app.command()
+def review(
+    date: Annotated[
+        str, typer.Option(help="Issue date YYYY-MM-DD, or latest (the newest issue folder).")
+    ] = "latest",
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: from the file, or site).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port on 127.0.0.1 (default: a free one).")
+    ] = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL; open no browser.")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="The settings file (default: ./digest.toml when there is one)."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Review an issue in a local web page: edit the English, drop or reorder stories, resolve
+    flags, approve."""
+    from digest import archive, render, review_app
+    from digest.review import Review
+
+    def opened(url: str, here: bool) -> None:
+        import threading
+        import webbrowser
+
+        if here:
+            typer.echo(url)
+            typer.echo("serving the review until Ctrl+C", err=True)
+        else:
+            typer.echo(f"digest review is already running for this folder: {url}")
+        sys.stdout.flush()
+        if no_browser:
+            return
+        if here:  # a browser that runs in the terminal must not hold up the server
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        else:
+            webbrowser.open(url)
+
+    def run():
+        day = None if date == "latest" else settings.parse_date(date)
+        path = config or settings.CONFIG_FILE
+        loaded = load_settings(path, {"out": out}, required=config is not None)
+        folder = archive.find(loaded.build.out, day)
+        archive.read(folder)
+        session = Review(
+            folder=folder,
+            editor=loaded.review.editor,
+            env=render.environment(loaded.build.templates),
+            store=Store(loaded.state),
+            site_url=loaded.build.site_url,
+            search=loaded.build.search,
+        )
+        review_app.serve(session, port, opened)
+
+    guarded(run, debug)
+
+
 @app.command("run")
 @with_build_options
 def run_issue(

@@ -63,3 +63,7 @@ def first_line(error: BaseException) -> str:
     """The first line of a library's error message (or its type's name when it says nothing):
     what a one-line `error:` can quote of a converter's or a runtime's many-line complaint."""
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+class ReviewError(DigestError):
+    """A change to an issue under review that cannot be made as asked (`digest review`)."""

@@ -193,11 +193,27 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A story or bullet an editor took out of an issue (`digest review`), kept so the issue
+    says what its readers were not shown and who decided.
+
+    ``story`` is the story's id and ``headline`` its headline as readers saw it; ``line`` is the
+    Arabic of the dropped bullet, or None when the whole story was dropped.
+    """
+
+    story: str
+    headline: str
+    line: str | None
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
 class Issue:
     """One newsletter issue, ready to render.
 
     ``approval`` is None until an editor approves the issue; with ``review = true`` mail waits
-    for it.
+    for it. ``dropped`` records what an editor took out.
     """
 
     date: dt.date
@@ -205,6 +221,7 @@ class Issue:
     stories: tuple[StoryDigest, ...]
     signature: Signature
     approval: Approval | None = None
+    dropped: tuple[Dropped, ...] = ()
 
     @property
     def subject(self) -> str:

@@ -130,6 +130,21 @@ def readable(line: Bilingual) -> str:
     return line.en if line.en is not None else line.ar
 
 
+def edited(line: Bilingual) -> bool:
+    """Whether a person wrote the line's English (in review, or through the translation memory);
+    a flag resolved without a change leaves the machine's English, which is not marked."""
+    return line.edit is not None and line.en is not None and line.en != line.edit.machine
+
+
+def edited_lines(issue: Issue) -> int:
+    """How many lines of the issue carry a person's English, for the reading key."""
+    return sum(
+        edited(line)
+        for story in issue.stories
+        for line in (story.headline, *(bullet.line for bullet in story.bullets))
+    )
+
+
 def outlets(stories: Sequence[StoryDigest]) -> list[str]:
     """The outlets that reported any of the stories, as the search page's outlet filter lists them."""
     return [ref.name for story in stories for ref in story.sources]
@@ -187,9 +202,11 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         as_text=as_text,
         long_date=long_date,
         outlets=outlets,
+        edited_lines=edited_lines,
         under_arabic=under_arabic,
         search_languages=site_search.languages,
     )
+    env.tests.update(edited=edited)
     env.globals.update(urn_uuid=urn_uuid, RLM=RLM)
     return env
 

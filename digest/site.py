@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,9 +98,14 @@ def publish(
     site_url: str | None = None,
     search: bool = False,
     wait: float = LOCK_WAIT_S,
+    check: Callable[[], None] | None = None,
 ) -> Published:
     """Write the issue's folder, then the pages, feed, assets and search index that list it,
     holding the output folder's lock throughout, so two builds never interleave their writes.
+
+    ``check`` runs under the lock before anything is written; what it raises stops the publish
+    with nothing written (a review's save checks there that no build replaced the issue since
+    the editor loaded it).
 
     The issue pages either side of it are rendered again when their previous/next link changes
     (only their index.html; their data, Markdown and text stay as they were). Everything is
@@ -110,6 +115,8 @@ def publish(
     with locked(out, wait):
         for line in recover(out):
             log.warning(line)
+        if check is not None:
+            check()
         issues = [issue, *(past for past in archive.read_archive(out) if past.date != issue.date)]
         issues.sort(key=lambda i: i.date, reverse=True)
         place = issues.index(issue)

@@ -1,0 +1,317 @@
+"""The web app of `digest review`: the review page and the JSON API it uses, on 127.0.0.1.
+
+Starlette serves it and uvicorn runs it. Every route needs the access token, given as
+``?token=``, an ``Authorization: Bearer`` header or the cookie a page load with the token sets
+(HttpOnly, SameSite=Strict, named after the port, since cookies do not tell ports apart). A
+request whose Host is not the app's own is refused (DNS rebinding), and so is a write whose
+Origin is another site's. Writes name the version of the issue they were made against
+(``If-Match`` or ``"version"``); the edit model (digest/review.py) refuses a stale one with 409.
+
+One ``digest review`` per output folder: the first holds a lock on the hidden file
+``.digest-review`` there and writes its URL into it; a second finds the lock held and prints
+that URL instead of starting. The kernel releases the lock when the process dies, however it
+dies, so a file left by a killed process blocks nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import signal
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from digest import render, review
+from digest.errors import DigestError, UsageError
+
+HOST = "127.0.0.1"
+RUNNING_FILE = ".digest-review"
+RUNNING_WAIT_S = 5.0
+PAGE = "review.html.j2"
+ASSET_TYPES = {"review.js": "text/javascript", "review.css": "text/css"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+STATUS = {review.UnknownId: 404, review.Refused: 422, review.Stale: 409}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Denied(Exception):
+    """A request refused before the edit model sees it (a body that is not JSON, no version),
+    with the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
+
+
+def create_app(session: review.Review, token: str, origin: str) -> Starlette:
+    """The app for one issue under review; ``origin`` is where it is served
+    (``http://127.0.0.1:PORT``), the only origin whose pages may write."""
+    host = origin.split("://", 1)[1]
+    cookie = f"digest_review_{host.rsplit(':', 1)[-1]}"
+
+    def authorised(request: Request) -> bool:
+        given = request.query_params.get("token") or request.cookies.get(cookie) or ""
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            given = header[7:].strip()
+        return secrets.compare_digest(given.encode(), token.encode())
+
+    def guarded(handler: Handler) -> Handler:
+        async def run(request: Request) -> Response:
+            if not authorised(request):
+                return error(401, "no valid token: open the URL `digest review` printed")
+            sent = request.headers.get("origin")
+            if request.method not in ("GET", "HEAD") and sent is not None and sent != origin:
+                return error(403, f"a write from {sent} is refused; use the review page")
+            try:
+                return await handler(request)
+            except Denied as refusal:
+                return error(refusal.status, str(refusal))
+            except review.ReviewError as failure:
+                return error(STATUS.get(type(failure), 500), str(failure))
+            except DigestError as failure:
+                return error(500, str(failure))
+
+        return run
+
+    def snapshot(result: review.Snapshot) -> JSONResponse:
+        return JSONResponse(
+            review.as_json(result, session.editor),
+            headers={**SECURITY_HEADERS, "ETag": f'"{result.version}"'},
+        )
+
+    async def body(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise Denied(400, "the request body is not JSON") from None
+        if not isinstance(data, dict):
+            raise Denied(400, "the request body must be a JSON object")
+        return data
+
+    def version(request: Request, data: dict[str, Any]) -> str:
+        given = request.headers.get("if-match") or data.get("version")
+        if not isinstance(given, str) or not given.strip():
+            raise Denied(428, 'name the version you edited (If-Match or "version")')
+        return given.strip().removeprefix("W/").strip('"')
+
+    def write(change: Callable[[str, dict[str, Any], Request], review.Snapshot]) -> Handler:
+        async def run(request: Request) -> Response:
+            data = await body(request)
+            given = version(request, data)
+            return snapshot(await run_in_threadpool(change, given, data, request))
+
+        return guarded(run)
+
+    def text(data: dict[str, Any], key: str) -> str:
+        value = data.get(key)
+        if not isinstance(value, str):
+            raise Denied(400, f'"{key}" must be a string')
+        return value
+
+    def identifiers(data: dict[str, Any]) -> list[str]:
+        order = data.get("order")
+        if not isinstance(order, list) or not all(isinstance(key, str) for key in order):
+            raise Denied(400, '"order" must be a list of story ids')
+        return order
+
+    async def page(request: Request) -> Response:
+        if "token" in request.query_params:
+            moved = RedirectResponse("/", status_code=303, headers=SECURITY_HEADERS)
+            moved.set_cookie(cookie, token, httponly=True, samesite="strict", path="/")
+            return moved
+        html = render.render_template(session.env, PAGE, title="digest review")
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ASSET_TYPES:
+            return error(404, f"no asset {name}")
+        source = render.asset_source(session.env, f"assets/{name}")
+        return Response(source, media_type=ASSET_TYPES[name], headers=SECURITY_HEADERS)
+
+    async def issue(request: Request) -> Response:
+        return snapshot(await run_in_threadpool(session.load))
+
+    def line_id(request: Request) -> str:
+        return request.path_params["id"]
+
+    routes = [
+        Route("/", guarded(page)),
+        Route("/assets/{name}", guarded(asset)),
+        Route("/api/issue", guarded(issue)),
+        Route(
+            "/api/lines/{id}",
+            write(lambda v, d, r: session.edit(v, line_id(r), text(d, "english"))),
+            methods=["PUT"],
+        ),
+        Route(
+            "/api/lines/{id}",
+            write(lambda v, d, r: session.drop_line(v, line_id(r))),
+            methods=["DELETE"],
+        ),
+        Route(
+            "/api/lines/{id}/resolve",
+            write(lambda v, d, r: session.resolve(v, line_id(r))),
+            methods=["POST"],
+        ),
+        Route(
+            "/api/stories/order",
+            write(lambda v, d, r: session.reorder(v, identifiers(d))),
+            methods=["POST"],
+        ),
+        Route(
+            "/api/stories/{id}",
+            write(lambda v, d, r: session.drop_story(v, line_id(r))),
+            methods=["DELETE"],
+        ),
+        Route("/api/approve", write(lambda v, d, r: session.approve(v)), methods=["POST"]),
+    ]
+    hostname = host.rsplit(":", 1)[0]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=[hostname])],
+    )
+
+
+def listening(port: int | None) -> socket.socket:
+    """A socket on 127.0.0.1 at ``port``, or at a free port the system picks."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port or 0))
+    except OSError as failure:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {HOST}:{port}: {failure.strerror}; choose another --port, or "
+            "leave it out for a free one"
+        ) from None
+    sock.listen(64)
+    return sock
+
+
+@dataclass(frozen=True)
+class Running:
+    """Whether this process serves the folder (``url`` None) or another does (its URL)."""
+
+    url: str | None
+    handle: int | None = None
+
+
+@contextmanager
+def only_one(out: Path) -> Iterator[Running]:
+    """Hold the output folder's review lock, or say the URL of the process that holds it."""
+    path = out / RUNNING_FILE
+    while True:
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as failure:
+            raise UsageError(
+                f"cannot write {path}: {failure.strerror}; `digest review` needs to write in the "
+                "output folder, as a build does"
+            ) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            yield Running(url=other_url(path))
+            return
+        if os.path.exists(path) and os.stat(path).st_ino == os.fstat(handle).st_ino:
+            break
+        os.close(handle)
+    try:
+        os.ftruncate(handle, 0)
+        yield Running(url=None, handle=handle)
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(handle)
+
+
+def other_url(path: Path) -> str:
+    """The URL the holder of the lock wrote; it writes it just after taking the lock."""
+    waited_until = time.monotonic() + RUNNING_WAIT_S
+    while True:
+        try:
+            url = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            url = ""
+        if url or time.monotonic() >= waited_until:
+            return url or f"(another `digest review` is starting on {path.parent})"
+        time.sleep(0.05)
+
+
+def announce(running: Running, url: str) -> None:
+    assert running.handle is not None
+    os.write(running.handle, (url + "\n").encode("utf-8"))
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, stopped by SIGTERM or SIGINT as digest's other long-running commands
+    are: the save in flight finishes, the lock file is removed and the command exits 0 (uvicorn
+    would raise the signal again once stopped, killing the process before it cleans up)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {
+            sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def serve(
+    session: review.Review,
+    port: int | None,
+    opened: Callable[[str, bool], None],
+) -> None:
+    """Serve the review until stopped (Ctrl+C, SIGTERM). ``opened`` is told the URL once the
+    socket listens (it prints it, opens a browser), and whether this process serves it (False:
+    another `digest review` already serves the folder, and this one returns)."""
+    with only_one(session.out) as running:
+        if running.url is not None:
+            opened(running.url, False)
+            return
+        sock = listening(port)
+        origin = f"http://{HOST}:{sock.getsockname()[1]}"
+        token = secrets.token_urlsafe(32)
+        url = f"{origin}/?token={token}"
+        announce(running, url)
+        app = create_app(session, token, origin)
+        server = Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        opened(url, True)
+        server.run(sockets=[sock])
