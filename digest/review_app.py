@@ -3,8 +3,8 @@
 Starlette serves it and uvicorn runs it. Every route needs the access token, given as
 ``?token=``, an ``Authorization: Bearer`` header or the cookie a page load with the token sets
 (HttpOnly, SameSite=Strict, named after the port, since cookies do not tell ports apart). A
-request whose Host is not the app's own is refused (DNS rebinding), and so is a write whose
-Origin is another site's. Writes name the version of the issue they were made against
+request whose Host is not the app's own (127.0.0.1, or localhost, the same machine) is refused
+(DNS rebinding), and so is a write whose Origin is another site's. Writes name the version of the issue they were made against
 (``If-Match`` or ``"version"``); the edit model (digest/review.py) refuses a stale one with 409.
 
 One ``digest review`` per output folder: the first holds a lock on the hidden file
@@ -76,7 +76,10 @@ def create_app(session: review.Review, token: str, origin: str) -> Starlette:
     """The app for one issue under review; ``origin`` is where it is served
     (``http://127.0.0.1:PORT``), the only origin whose pages may write."""
     host = origin.split("://", 1)[1]
+    hostname = host.rsplit(":", 1)[0]
     cookie = f"digest_review_{host.rsplit(':', 1)[-1]}"
+    hostnames = [hostname, "localhost"] if hostname == HOST else [hostname]
+    origins = {origin.replace(f"//{hostname}", f"//{name}", 1) for name in hostnames}
 
     def authorised(request: Request) -> bool:
         given = request.query_params.get("token") or request.cookies.get(cookie) or ""
@@ -90,7 +93,7 @@ def create_app(session: review.Review, token: str, origin: str) -> Starlette:
             if not authorised(request):
                 return error(401, "no valid token: open the URL `digest review` printed")
             sent = request.headers.get("origin")
-            if request.method not in ("GET", "HEAD") and sent is not None and sent != origin:
+            if request.method not in ("GET", "HEAD") and sent is not None and sent not in origins:
                 return error(403, f"a write from {sent} is refused; use the review page")
             try:
                 return await handler(request)
@@ -199,10 +202,9 @@ def create_app(session: review.Review, token: str, origin: str) -> Starlette:
         ),
         Route("/api/approve", write(lambda v, d, r: session.approve(v)), methods=["POST"]),
     ]
-    hostname = host.rsplit(":", 1)[0]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=[hostname])],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hostnames)],
     )
 
 

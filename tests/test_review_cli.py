@@ -30,6 +30,8 @@ def test_the_server_prints_its_url_serves_the_issue_and_cleans_up_on_exit(out):
         assert answer.status_code == 200
         assert answer.json()["date"] == "2025-08-16" and answer.json()["editor"] == "Rania"
         assert httpx.get(f"{origin}/api/issue", timeout=30).status_code == 401
+        same_machine = origin.replace("//127.0.0.1", "//localhost")
+        assert httpx.get(f"{same_machine}/api/issue", params={"token": match[2]}).status_code == 200
         running = out / ".digest-review"
         assert running.read_text().strip() == url
         assert stat.S_IMODE(running.stat().st_mode) == 0o600
