@@ -92,14 +92,14 @@ def in_window(days: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
 
 def pairs(x: sparse.csr_matrix, days: np.ndarray, threshold: float) -> tuple[np.ndarray, ...]:
     """(i, j, similarity) with i < j, at least ``threshold`` and within the window, a chunk of
-    rows at a time so memory stays bounded."""
+    rows at a time so memory stays bounded; each chunk is compared only with itself and the
+    rows after it, the half of the products that the pairs i < j need."""
     found = []
-    transposed = x.T.tocsc()
     for start in range(0, x.shape[0], CHUNK):
-        block = (x[start : start + CHUNK] @ transposed).tocoo()
-        rows = block.row + start
-        keep = (block.col > rows) & (block.data >= threshold)
-        rows, cols, values = rows[keep], block.col[keep], block.data[keep]
+        block = (x[start : start + CHUNK] @ x[start:].T).tocoo()
+        rows, cols = block.row + start, block.col + start
+        keep = (cols > rows) & (block.data >= threshold)
+        rows, cols, values = rows[keep], cols[keep], block.data[keep]
         keep = in_window(days, rows, cols)
         found.append((rows[keep], cols[keep], values[keep]))
     return tuple(np.concatenate(part) for part in zip(*found, strict=True))
@@ -154,12 +154,12 @@ def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
     n = x.shape[0]
     cut = 1.0 - THRESHOLD
     rows, cols, similar = linked(x, days)
-    size = np.ones(n, dtype=np.int64)
+    size = [1] * n
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    version = np.zeros(n, dtype=np.int64)
+    version = [0] * n
     dated = days != UNDATED
-    earliest = np.where(dated, days, NO_DATE)
-    latest = np.where(dated, days, -NO_DATE)
+    earliest = np.where(dated, days, NO_DATE).tolist()
+    latest = np.where(dated, days, -NO_DATE).tolist()
     sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     links: dict[int, set[int]] = {i: set() for i in range(n)}
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -186,10 +186,10 @@ def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
             break
         if a not in members or b not in members or (seen_a, seen_b) != (version[a], version[b]):
             continue
-        for slot in (a, b):
-            grams, weights = total(slot)
+        parts = [total(a), total(b)]
+        for grams, weights in parts:
             dense[grams] += weights
-        grams = np.flatnonzero(dense)
+        grams = np.union1d(parts[0][0], parts[1][0])
         sums[b] = (grams, dense[grams].copy())
         sums.pop(a, None)
         members[b] += members.pop(a)
