@@ -260,15 +260,17 @@ def main() -> None:
         worker(kind, Path(source), Path(out))
         return
     sizes, big = ((200, 400), 1_000_000) if args.smoke else (SIZES, BIG_BYTES)
-    began = time.perf_counter()
+    began, load_before = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="digest-scale-") as temporary:
         table, met = measure(Path(temporary), sizes, big)
-    elapsed = time.perf_counter() - began
+    elapsed, load_after = time.perf_counter() - began, os.getloadavg()[0]
     body = (
         "## Scale: building without translation (synthetic articles from NTREX and EASC)\n\n"
         f"{table}\n\n"
         f"Every target met: {'yes' if met else 'no'}. {machine()}, each run in a fresh process "
-        "(its time includes starting the command and writing the site). "
+        "(its time includes starting the command and writing the site); load average "
+        f"{load_before:.1f} before and {load_after:.1f} after (the machine is shared, and a "
+        "load above the cores slows every run). "
         f"`python benchmarks/scale.py` ({elapsed / 60:.1f} minutes for this run)."
     )
     print(body)
