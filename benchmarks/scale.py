@@ -9,7 +9,8 @@ sentences between unrelated stories.
 
 Measured, each in a fresh process (so peak RSS is that run's alone, read from VmHWM):
 - a whole `digest build --no-translate` of 1,000 and of 10,000 articles: ms per article (from
-  reading the files to the site written), with the share of clustering and summarising, and the
+  reading the files to the site written), with the share of clustering (split into the
+  vectors, the pairs at least the threshold alike, and the linkage) and of summarising, and the
   growth of the total between them against n log n;
 - `digest inspect --json` and `digest build --no-translate` of the 10,000: peak RSS;
 - one article of just under 10 MB (the input limit): time and peak RSS of its build.
@@ -102,10 +103,10 @@ def peak_rss_mb() -> float:
 def worker(kind: str, source: Path, out: Path) -> None:
     """One command as a user runs it, timed stage by stage; prints a JSON line."""
     sys.path.insert(0, str(ROOT))
-    from digest import pipeline, summarise
+    from digest import cluster, pipeline, summarise
     from digest.cli import main
 
-    spent = {"cluster": 0.0, "summarise": 0.0}
+    spent = {"cluster": 0.0, "vectors": 0.0, "pairs": 0.0, "summarise": 0.0}
 
     def timed(name, function):
         def wrapper(*args, **kwargs):
@@ -118,6 +119,8 @@ def worker(kind: str, source: Path, out: Path) -> None:
         return wrapper
 
     pipeline.cluster = timed("cluster", pipeline.cluster)
+    cluster.vectors = timed("vectors", cluster.vectors)
+    cluster.linked = timed("pairs", cluster.linked)
     summarise.summarise_story = timed("summarise", summarise.summarise_story)
     if kind == "build":
         argv = ["build", str(source), "--no-translate", "--out", str(out / "site")]
@@ -158,6 +161,11 @@ def run_worker(kind: str, source: Path, out: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def stages(result: dict, n: int) -> str:
+    linkage = result["cluster"] - result["vectors"] - result["pairs"]
+    return " + ".join(f"{t * 1000 / n:.2f}" for t in (result["vectors"], result["pairs"], linkage))
+
+
 def measure(work: Path, sizes: tuple[int, ...], big: int) -> tuple[str, bool]:
     from digest import report
 
@@ -178,7 +186,8 @@ def measure(work: Path, sizes: tuple[int, ...], big: int) -> tuple[str, bool]:
                 f"build --no-translate, {n:,} articles",
                 f"{result['seconds']:.1f} s",
                 f"{per:.2f} ms/article",
-                f"{result['cluster'] * 1000 / n:.2f} / {result['summarise'] * 1000 / n:.2f}",
+                f"{result['cluster'] * 1000 / n:.2f} ({stages(result, n)}) / "
+                f"{result['summarise'] * 1000 / n:.2f}",
                 f"{result['rss_mb']:.0f} MB",
                 f"≤ {target:g} ms/article" + ("" if ok else " (missed)") if target else "",
             )
@@ -232,7 +241,7 @@ def measure(work: Path, sizes: tuple[int, ...], big: int) -> tuple[str, bool]:
         "run",
         "time",
         "per article",
-        "cluster / summarise (ms/article)",
+        "cluster (vectors + pairs + linkage) / summarise (ms/article)",
         "peak RSS",
         "target",
     )
@@ -260,15 +269,17 @@ def main() -> None:
         worker(kind, Path(source), Path(out))
         return
     sizes, big = ((200, 400), 1_000_000) if args.smoke else (SIZES, BIG_BYTES)
-    began = time.perf_counter()
+    began, load_before = time.perf_counter(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="digest-scale-") as temporary:
         table, met = measure(Path(temporary), sizes, big)
-    elapsed = time.perf_counter() - began
+    elapsed, load_after = time.perf_counter() - began, os.getloadavg()[0]
     body = (
         "## Scale: building without translation (synthetic articles from NTREX and EASC)\n\n"
         f"{table}\n\n"
         f"Every target met: {'yes' if met else 'no'}. {machine()}, each run in a fresh process "
-        "(its time includes starting the command and writing the site). "
+        "(its time includes starting the command and writing the site); load average "
+        f"{load_before:.1f} before and {load_after:.1f} after (the machine is shared, and a "
+        "load above the cores slows every run). "
         f"`python benchmarks/scale.py` ({elapsed / 60:.1f} minutes for this run)."
     )
     print(body)

@@ -9,24 +9,23 @@ linkage while the mean similarity between them stays above the threshold and the
 within the window (an undated article fits any window).
 
 A monitoring desk builds thousands of articles at once, so the vectors are scikit-learn sparse
-matrices and the linkage runs only inside groups that could merge at all. Two stories can merge
-only if some pair of their articles is at least THRESHOLD alike (a mean never exceeds its largest
-term) and within the window, so the connected components of that pair graph are independent and
-average linkage inside each gives what it gives over the whole batch. Up to EXACT_PAIRS articles
-every pair is computed; beyond that, candidate pairs come from each article's CANDIDATE_GRAMS
-most telling n-grams (its rarest names and words: what two reports of one event share), and each
-candidate's similarity is then computed in full.
+matrices and no step holds a distance for every pair of articles. Two stories can merge only if
+some pair of their articles is at least THRESHOLD alike (a mean never exceeds its largest term)
+and within the window, so the linkage starts from those pairs and compares a story only with the
+stories it is linked to by one. Up to EXACT_PAIRS articles every pair is computed; beyond that,
+candidate pairs come from each article's CANDIDATE_GRAMS most telling n-grams (its rarest names
+and words: what two reports of one event share), and each candidate's similarity is then
+computed in full.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from scipy.cluster import hierarchy
-from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
@@ -45,9 +44,8 @@ CANDIDATE_THRESHOLD = 0.1
 CHUNK = 512
 CANDIDATE_CHUNK = 20_000
 UNDATED = -1
-# The distance of two articles too far apart in time: larger than any mean of real distances
-# (at most 1) could ever be brought down to, whatever the sizes of the groups.
-FORBIDDEN = 1e12
+# An undated group's earliest day (and minus its latest): later than any date, without overflow.
+NO_DATE = 2**40
 
 
 def grams(text: str) -> list[str]:
@@ -94,14 +92,14 @@ def in_window(days: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
 
 def pairs(x: sparse.csr_matrix, days: np.ndarray, threshold: float) -> tuple[np.ndarray, ...]:
     """(i, j, similarity) with i < j, at least ``threshold`` and within the window, a chunk of
-    rows at a time so memory stays bounded."""
+    rows at a time so memory stays bounded; each chunk is compared only with itself and the
+    rows after it, the half of the products that the pairs i < j need."""
     found = []
-    transposed = x.T.tocsc()
     for start in range(0, x.shape[0], CHUNK):
-        block = (x[start : start + CHUNK] @ transposed).tocoo()
-        rows = block.row + start
-        keep = (block.col > rows) & (block.data >= threshold)
-        rows, cols, values = rows[keep], block.col[keep], block.data[keep]
+        block = (x[start : start + CHUNK] @ x[start:].T).tocoo()
+        rows, cols = block.row + start, block.col + start
+        keep = (cols > rows) & (block.data >= threshold)
+        rows, cols, values = rows[keep], cols[keep], block.data[keep]
         keep = in_window(days, rows, cols)
         found.append((rows[keep], cols[keep], values[keep]))
     return tuple(np.concatenate(part) for part in zip(*found, strict=True))
@@ -118,69 +116,109 @@ def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     return normalize(out, copy=False)
 
 
-def linked(x: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs at least THRESHOLD alike and within the window."""
+def linked(x: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(i, j, similarity) for the pairs at least THRESHOLD alike and within the window."""
     if x.shape[0] <= EXACT_PAIRS:
-        rows, cols, _ = pairs(x, days, THRESHOLD)
-        return rows, cols
+        return pairs(x, days, THRESHOLD)
     rows, cols, _ = pairs(strongest(x, CANDIDATE_GRAMS), days, CANDIDATE_THRESHOLD)
-    keep = np.zeros(len(rows), dtype=bool)
+    similar = np.empty(len(rows))
     for start in range(0, len(rows), CANDIDATE_CHUNK):
         part = slice(start, start + CANDIDATE_CHUNK)
-        similar = np.asarray(x[rows[part]].multiply(x[cols[part]]).sum(axis=1)).ravel()
-        keep[part] = similar >= THRESHOLD
-    return rows[keep], cols[keep]
+        similar[part] = np.asarray(x[rows[part]].multiply(x[cols[part]]).sum(axis=1)).ravel()
+    keep = similar >= THRESHOLD
+    return rows[keep], cols[keep], similar[keep]
 
 
 def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
     """Groups (indices into ``x``) merged closest first while their mean similarity is at least
-    THRESHOLD and their dates fit the window.
+    THRESHOLD and their dates fit the window: SciPy's average linkage cut at 1 - THRESHOLD,
+    with a pair of articles too far apart in time kept apart, without its n² distances.
 
-    SciPy's average linkage does the merging; a pair of articles too far apart in time gets a
-    distance no mean can bring under the cut, so two groups holding such a pair never merge,
-    which is the window's rule (a group's dates span at most WINDOW when every pair's do).
-    Average linkage never merges at a smaller distance after a larger one, so cutting the tree
-    at 1 - THRESHOLD stops where merging while the mean stays above the threshold stops.
+    The rows are unit vectors, so the mean similarity of groups A and B over their |A||B|
+    article pairs is (ΣA · ΣB) / (|A||B|), ΣX the sum of X's rows: a group is its sum, and a
+    merge adds two sums. Two groups can only merge if some pair of their articles is at least
+    THRESHOLD alike and within the window (a mean never exceeds its largest term), so a group
+    is compared only with the groups it is linked to that way, and a merged group's links are
+    its two parts' links. Candidate merges wait in a heap, closest first; one whose group has
+    since merged is passed over when it comes up (a merged group's own are pushed anew). Two
+    groups whose dates together span more than WINDOW stay apart for good: merging only ever
+    widens a span.
+
+    Distances are 1 - mean similarity, floored at 0 as SciPy's input was, so copies of one text
+    tie. An exact tie goes to the pair of lower slots, a merged group taking the higher slot of
+    its two parts, as in SciPy (fastcluster's convention). SciPy's nearest-neighbour chain meets
+    tied pairs in the order its walk over all n² distances takes, so where a tie decides which
+    of two groups an article joins (one text dated twice days apart, and an undated copy), the
+    two can choose differently; each choice is average linkage.
     """
     n = x.shape[0]
-    distances = np.empty(n * (n - 1) // 2)
-    offset = 0
-    for start in range(0, n - 1, CHUNK):
-        block = (x[start : start + CHUNK] @ x.T).toarray()
-        for row in range(block.shape[0]):
-            i = start + row
-            if i >= n - 1:
-                break
-            cols = np.arange(i + 1, n)
-            similar = block[row, i + 1 :]
-            apart = ~in_window(days, np.full(len(cols), i), cols)
-            distances[offset : offset + len(cols)] = np.where(apart, FORBIDDEN, 1.0 - similar)
-            offset += len(cols)
-    tree = hierarchy.linkage(np.maximum(distances, 0.0), method="average")
-    labels = hierarchy.fcluster(tree, t=1.0 - THRESHOLD, criterion="distance")
-    groups: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(i)
-    return list(groups.values())
+    cut = 1.0 - THRESHOLD
+    rows, cols, similar = linked(x, days)
+    size = [1] * n
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    version = [0] * n
+    dated = days != UNDATED
+    earliest = np.where(dated, days, NO_DATE).tolist()
+    latest = np.where(dated, days, -NO_DATE).tolist()
+    sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    links: dict[int, set[int]] = {i: set() for i in range(n)}
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        links[i].add(j)
+        links[j].add(i)
+    queue = [
+        (max(0.0, 1.0 - s), i, j, 0, 0)
+        for i, j, s in zip(rows.tolist(), cols.tolist(), similar.tolist(), strict=True)
+    ]
+    heapq.heapify(queue)
+    dense = np.zeros(x.shape[1])
+
+    def total(slot: int) -> tuple[np.ndarray, np.ndarray]:
+        if slot in sums:
+            return sums[slot]
+        return (
+            x.indices[x.indptr[slot] : x.indptr[slot + 1]],
+            x.data[x.indptr[slot] : x.indptr[slot + 1]],
+        )
+
+    while queue:
+        distance, a, b, seen_a, seen_b = heapq.heappop(queue)
+        if distance > cut:
+            break
+        if a not in members or b not in members or (seen_a, seen_b) != (version[a], version[b]):
+            continue
+        parts = [total(a), total(b)]
+        for grams, weights in parts:
+            dense[grams] += weights
+        grams = np.union1d(parts[0][0], parts[1][0])
+        sums[b] = (grams, dense[grams].copy())
+        sums.pop(a, None)
+        members[b] += members.pop(a)
+        size[b] += size[a]
+        version[b] += 1
+        earliest[b] = min(earliest[a], earliest[b])
+        latest[b] = max(latest[a], latest[b])
+        near = (links.pop(a) | links[b]) - {a, b}
+        links[b] = set()
+        for k in near:
+            links[k].discard(a)
+            if max(latest[b], latest[k]) - min(earliest[b], earliest[k]) > WINDOW.days:
+                links[k].discard(b)
+                continue
+            links[b].add(k)
+            links[k].add(b)
+            grams_k, weights_k = total(k)
+            mean = float(weights_k @ dense[grams_k]) / (size[b] * size[k])
+            if 1.0 - mean <= cut:
+                low, high = min(b, k), max(b, k)
+                entry = (max(0.0, 1.0 - mean), low, high, version[low], version[high])
+                heapq.heappush(queue, entry)
+        dense[grams] = 0.0
+    return list(members.values())
 
 
 def cluster(articles: Sequence[Article]) -> list[Story]:
     """Stories in the order of their first article; articles inside a story in input order."""
     if not articles:
         return []
-    x = vectors(articles)
-    days = day_numbers(articles)
-    rows, cols = linked(x, days)
-    graph = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(articles),) * 2)
-    _, component = connected_components(graph, directed=False)
-    groups: list[list[int]] = []
-    order = np.argsort(component, kind="stable")
-    bounds = np.flatnonzero(np.diff(component[order])) + 1
-    for members in np.split(order, bounds):
-        if len(members) == 1:
-            groups.append([int(members[0])])
-            continue
-        for group in average_linkage(x[members], days[members]):
-            groups.append([int(members[i]) for i in group])
-    groups.sort(key=lambda g: g[0])
+    groups = sorted(sorted(g) for g in average_linkage(vectors(articles), day_numbers(articles)))
     return [Story(articles=tuple(articles[i] for i in g)) for g in groups]

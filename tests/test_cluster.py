@@ -4,10 +4,17 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
+import numpy as np
 import pytest
+from hypothesis import assume, event, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+from scipy.cluster import hierarchy
+from scipy.spatial.distance import squareform
+from sklearn.preprocessing import normalize
 
 from digest.arabic import terms
-from digest.cluster import cluster
+from digest.cluster import THRESHOLD, UNDATED, WINDOW, average_linkage, cluster
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.news import Article
@@ -114,3 +121,69 @@ def test_a_story_draws_bullets_from_its_outlets_without_repeating_itself(tmp_pat
         sum(f"— {name}" in markdown for name in ("Al Jazeera", "Al Arabiya", "Sky News Arabia"))
         >= 2
     )
+
+
+FORBIDDEN = 1e12
+GRAMS = 6
+
+
+def window_distances(x, days):
+    """Every pair's distance as SciPy was given them: 1 - similarity, and a pair too far apart
+    in time at a distance no mean can bring under the cut."""
+    distances = np.maximum(1.0 - (x @ x.T).toarray(), 0.0)
+    dated = days != UNDATED
+    apart = np.outer(dated, dated) & (np.abs(days[:, None] - days[None, :]) > WINDOW.days)
+    distances[apart] = FORBIDDEN
+    np.fill_diagonal(distances, 0.0)
+    return distances
+
+
+def scipy_average_linkage(distances):
+    tree = hierarchy.linkage(squareform(distances, checks=False), method="average")
+    labels = hierarchy.fcluster(tree, t=1.0 - THRESHOLD, criterion="distance")
+    return partition([np.flatnonzero(labels == label).tolist() for label in set(labels)])
+
+
+def partition(groups):
+    return sorted(sorted(g) for g in groups)
+
+
+weights = st.lists(st.one_of(st.just(0.0), st.floats(0.0, 1.0)), min_size=GRAMS, max_size=GRAMS)
+dates = st.one_of(st.just(UNDATED), st.integers(0, 5))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(weights, dates), min_size=2, max_size=14))
+def test_linkage_is_scipy_average_linkage_with_the_window(rows):
+    """As partitions, on inputs where no two pairs that could merge are exactly as alike: SciPy's
+    nearest-neighbour chain breaks such a tie in the order its walk over all n² distances meets
+    the pairs, which the sparse linkage never looks at (test_an_exact_tie_goes_one_way)."""
+    x = normalize(sparse.csr_matrix([r for r, _ in rows]))
+    days = np.array([d for _, d in rows])
+    distances = window_distances(x, days)
+    close = distances[np.triu_indices(len(rows), 1)]
+    close = close[close <= 1.0 - THRESHOLD]
+    assume(len(np.unique(close.round(9))) == len(close))
+    expected = scipy_average_linkage(distances)
+    event(f"largest story: {min(max(len(g) for g in expected), 4)} articles (4: 4 or more)")
+    event(
+        f"the window parts a close pair: {bool(((x @ x.T).toarray() >= THRESHOLD)[distances == FORBIDDEN].any())}"
+    )
+    assert partition(average_linkage(x, days)) == expected
+
+
+def test_an_exact_tie_goes_one_way():
+    """One text dated twice, three days apart, and an undated copy as alike to both: the copy
+    joins one, the earlier in the input, and the two dated ones stay apart."""
+    (article,) = read_sources([STORIES / "sfax-aljazeera.txt"]).articles
+    later = dataclasses.replace(
+        article, id="later", published=article.published + dt.timedelta(days=3)
+    )
+    undated = dataclasses.replace(article, id="undated", published=None)
+    for batch in ([article, later, undated], [later, article, undated], [undated, later, article]):
+        stories = [[a.id for a in s.articles] for s in cluster(batch)]
+        first = next(a.id for a in batch if a.id != "undated")
+        assert sorted(stories, key=len) == [
+            [next(a.id for a in batch if a.id not in ("undated", first))],
+            [a.id for a in batch if a.id in ("undated", first)],
+        ]
