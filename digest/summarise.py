@@ -135,21 +135,20 @@ def pick(
     ranked = sorted(
         range(len(texts)), key=lambda i: (not fits(texts[i]), is_question(texts[i]), -scores[i], i)
     )
-    chosen = [Counter(sentence_terms(t)) for t in avoid]
+    avoided = [Counter(sentence_terms(t)) for t in avoid]
     vectors = {i: Counter(sentence_terms(texts[i])) for i in ranked}
     picked: list[int] = []
-    waiting = ranked
+    waiting = [i for i in ranked if not any(cosine(vectors[i], c) > REDUNDANCY for c in avoided)]
     while len(picked) < k:
-        waiting = [
-            i for i in waiting if not any(cosine(vectors[i], c) > REDUNDANCY for c in chosen)
-        ]
         ready = [i for i in waiting if needs is None or needs[i] is None or needs[i] in picked]
         if not ready:
             break
         i = ready[0]
-        waiting.remove(i)
         picked.append(i)
-        chosen.append(vectors[i])
+        if len(picked) == k:
+            break
+        # What is still waiting was compared with every earlier pick: only the new one is left.
+        waiting = [j for j in waiting if j != i and cosine(vectors[j], vectors[i]) <= REDUNDANCY]
     return sorted(picked)
 
 
