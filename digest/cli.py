@@ -748,6 +748,7 @@ def review(
             store=Store(loaded.state),
             site_url=loaded.build.site_url,
             search=loaded.build.search,
+            unapproved=loaded.review.unapproved if loaded.review.required else None,
         )
         review_app.serve(session, port, opened)
 

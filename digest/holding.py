@@ -100,11 +100,14 @@ def waiting(store: Store) -> list[Hold]:
     return [from_row(row) for row in rows]
 
 
-def every(store: Store) -> list[Hold]:
+def find(store: Store, issue_date: dt.date) -> Hold | None:
+    """The hold of one issue, decided or not: the review page shows the editor its deadline."""
     with store.connect() as conn:
         ensure(conn, TABLE)
-        rows = conn.execute("SELECT * FROM review_holds ORDER BY issue_date").fetchall()
-    return [from_row(row) for row in rows]
+        row = conn.execute(
+            "SELECT * FROM review_holds WHERE issue_date = ?", (issue_date.isoformat(),)
+        ).fetchone()
+    return from_row(row) if row else None
 
 
 def decide(store: Store, issue_date: dt.date, outcome: str, now: dt.datetime) -> None:

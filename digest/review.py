@@ -220,6 +220,7 @@ class Review:
     store: Store
     site_url: str | None = None
     search: bool = False
+    unapproved: str | None = None
     clock: Callable[[], dt.datetime] = utc_now
     saving: threading.Lock = field(default_factory=threading.Lock)
 
@@ -302,6 +303,22 @@ class Review:
                 "reload it and make the change again"
             )
 
+    def mail(self, issue_date: dt.date) -> dict[str, Any] | None:
+        """Where the issue's mail stands, for the editor: None unless mail waits for review
+        (``review = true``, when ``unapproved`` says what its deadline does); else when it was
+        held, its deadline, and the outcome once there is one (digest/holding.py)."""
+        if self.unapproved is None:
+            return None
+        from digest import holding
+
+        hold = holding.find(self.store, issue_date)
+        return {
+            "held": holding.moment(hold.held) if hold else None,
+            "deadline": holding.moment(hold.deadline) if hold and hold.deadline else None,
+            "unapproved": self.unapproved,
+            "outcome": hold.outcome if hold else None,
+        }
+
     def remember(self, before: Issue, after: Issue) -> None:
         """Each English a person wrote in this save goes into the translation memory, so a
         later build that meets the same Arabic uses it."""
@@ -319,8 +336,11 @@ class Review:
                 memory.remember(self.store, model, line.ar, line.en, line.edit.by, line.edit.at)
 
 
-def as_json(snapshot: Snapshot, editor: str) -> dict[str, Any]:
-    """The issue as the review page and the API give it: each story and line with its id."""
+def as_json(
+    snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The issue as the review page and the API give it: each story and line with its id, and
+    where its mail stands (``Review.mail``)."""
     issue = snapshot.issue
     found = places(issue)
     ids = {(where.story, where.bullet): key for key, where in found.items()}
@@ -344,6 +364,7 @@ def as_json(snapshot: Snapshot, editor: str) -> dict[str, Any]:
         "signature": str(issue.signature),
         "translated": issue.signature.model is not None,
         "approval": dataclasses.asdict(issue.approval) if issue.approval else None,
+        "mail": mail,
         "flags": sum(1 for where in found.values() if where.line.review),
         "stories": [
             {

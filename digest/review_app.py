@@ -108,7 +108,7 @@ def create_app(session: review.Review, token: str, origin: str) -> Starlette:
 
     def snapshot(result: review.Snapshot) -> JSONResponse:
         return JSONResponse(
-            review.as_json(result, session.editor),
+            review.as_json(result, session.editor, session.mail(result.issue.date)),
             headers={**SECURITY_HEADERS, "ETag": f'"{result.version}"'},
         )
 

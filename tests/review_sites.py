@@ -36,13 +36,16 @@ def publish_site(out: Path, search: bool = False) -> Path:
     return site.publish(out, review_issue(), env, search=search).folder
 
 
-def session(folder: Path, store: Store, search: bool = False) -> review.Review:
+def session(
+    folder: Path, store: Store, search: bool = False, unapproved: str | None = None
+) -> review.Review:
     return review.Review(
         folder=folder,
         editor=EDITOR,
         env=render.environment(),
         store=store,
         search=search,
+        unapproved=unapproved,
         clock=lambda: AT,
     )
 

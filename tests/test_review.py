@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from digest import archive, memory, review
+from digest import archive, holding, memory, review
 from digest.news import Edit
 from tests.conftest import ROOT
 from tests.pages import parse
@@ -514,3 +514,23 @@ def test_a_process_killed_mid_save_leaves_the_issue_as_before_or_after(folder, t
         left = sorted(p.name for p in folder.parent.iterdir() if p.name.startswith("."))
         assert left == [], left
         assert json.loads((folder / "issue.json").read_text())["issue"]["stories"]
+
+
+def test_the_page_tells_the_editor_how_long_the_mail_waits(folder, store):
+    with client(folder, store) as api:
+        assert current(api)["mail"] is None, "without review = true mail does not wait"
+    with client(folder, store, unapproved="skip") as api:
+        assert current(api)["mail"] == {
+            "held": None, "deadline": None, "unapproved": "skip", "outcome": None
+        }
+        day = dt.date.fromisoformat(current(api)["date"])
+        held = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)
+        holding.hold(store, day, folder, held, dt.timedelta(hours=2))
+        assert current(api)["mail"] == {
+            "held": "2026-11-30T07:00:00+00:00",
+            "deadline": "2026-11-30T09:00:00+00:00",
+            "unapproved": "skip",
+            "outcome": None,
+        }
+        holding.decide(store, day, holding.SKIPPED, held + dt.timedelta(hours=2))
+        assert current(api)["mail"]["outcome"] == "skipped"

@@ -89,7 +89,7 @@ def test_run_holds_and_an_approval_is_sent_once_at_the_next_check(newsroom, tmp_
             f"{folder} (built); held for review: approve it with `digest review --date {day}`"
         ]
         assert box.received == []
-        (held,) = holding.every(state())
+        held = holding.find(state(), dt.date.fromisoformat(day))
         assert (held.issue_date.isoformat(), held.folder, held.deadline) == (day, folder, None)
         assert held.outcome is None and held.held <= dt.datetime.now(UTC)
 
@@ -103,7 +103,7 @@ def test_run_holds_and_an_approval_is_sent_once_at_the_next_check(newsroom, tmp_
         assert sent.status == "sent" and sorted(r.recipients[0] for r in box.received) == READERS
         assert f"{folder} (already built); approved by Rana" in caplog.text
         assert schedule.check_held(settings, state(), now + dt.timedelta(minutes=1)) == []
-        assert holding.every(state())[0].outcome == holding.SENT
+        assert holding.find(state(), dt.date.fromisoformat(day)).outcome == holding.SENT
 
         code, out, err = finished(digest("run", "--config", path))
         assert code == 0, err
@@ -123,13 +123,13 @@ def test_at_the_deadline_an_unapproved_issue_is_sent_or_skipped(newsroom, unappr
         assert first.status == "held" and box.received == []
         assert "approve it by 2026-11-30 08:30 UTC with `digest review" in first.summary()[0]
         deadline = SCHEDULED + dt.timedelta(minutes=90)
-        assert holding.every(state())[0].deadline == deadline
+        assert holding.find(state(), day).deadline == deadline
 
         assert schedule.check_held(settings, state(), deadline - dt.timedelta(seconds=1)) == []
         (outcome,) = schedule.check_held(settings, state(), deadline)
         assert outcome.status == {"send": "sent", "skip": "skipped"}[unapproved]
         assert len(box.received) == {"send": 2, "skip": 0}[unapproved]
-        (held,) = holding.every(state())
+        held = holding.find(state(), day)
         assert (held.outcome, held.decided) == (
             {"send": holding.SENT, "skip": holding.SKIPPED}[unapproved],
             deadline,
@@ -192,7 +192,7 @@ def test_schedule_sends_an_approval_given_after_the_send_time_within_a_minute(ne
             assert "checking them every minute" in err and "approved by Rana" in err
         finally:
             scheduler.kill()
-        assert holding.every(state())[0].outcome == holding.SENT
+        assert holding.find(state(), SCHEDULED.date()).outcome == holding.SENT
 
 
 class FakeClock:

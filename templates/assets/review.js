@@ -77,6 +77,14 @@ async function change(method, path, body, lineId, done) {
   }
 }
 
+function mailStatus(mail) {
+  if (!mail) return "";
+  if (mail.outcome) return `mail: ${mail.outcome}`;
+  if (!mail.deadline) return "mail waits for your approval";
+  const then = mail.unapproved === "send" ? "sent as it is" : "skipped";
+  return `mail waits for your approval until ${mail.deadline.slice(0, 16).replace("T", " ")} UTC, then is ${then}`;
+}
+
 let note = "";
 function setStatus(extra) {
   note = extra || "";
@@ -86,7 +94,7 @@ function setStatus(extra) {
   const approval = issue.approval
     ? `approved by ${issue.approval.by} at ${issue.approval.at}`
     : "not approved";
-  status.textContent = [`${issue.date}`, flags, approval, `editor: ${issue.editor}`, note]
+  status.textContent = [`${issue.date}`, flags, approval, mailStatus(issue.mail), `editor: ${issue.editor}`, note]
     .filter(Boolean).join(" · ");
   status.className = issue.approval ? "approved" : "";
 }
