@@ -336,9 +336,7 @@ class Review:
                 memory.remember(self.store, model, line.ar, line.en, line.edit.by, line.edit.at)
 
 
-def as_json(
-    snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None) -> dict[str, Any]:
     """The issue as the review page and the API give it: each story and line with its id, and
     where its mail stands (``Review.mail``)."""
     issue = snapshot.issue

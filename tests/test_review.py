@@ -521,7 +521,10 @@ def test_the_page_tells_the_editor_how_long_the_mail_waits(folder, store):
         assert current(api)["mail"] is None, "without review = true mail does not wait"
     with client(folder, store, unapproved="skip") as api:
         assert current(api)["mail"] == {
-            "held": None, "deadline": None, "unapproved": "skip", "outcome": None
+            "held": None,
+            "deadline": None,
+            "unapproved": "skip",
+            "outcome": None,
         }
         day = dt.date.fromisoformat(current(api)["date"])
         held = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)
