@@ -64,6 +64,9 @@ ModelDirOption = Annotated[
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+IssueDateOption = Annotated[
+    str, typer.Option(help="Issue date YYYY-MM-DD, or latest (the newest issue folder).")
+]
 ConfigOption = Annotated[
     Path, typer.Option("--config", help="The settings file; `digest init` writes an example.")
 ]
@@ -618,9 +621,7 @@ def init(
 
 @app.command()
 def send(
-    date: Annotated[
-        str, typer.Option(help="Issue date YYYY-MM-DD, or latest (the newest issue folder).")
-    ] = "latest",
+    date: IssueDateOption = "latest",
     to: Annotated[
         list[str] | None,
         typer.Option(help="Send to this address instead of the configured ones; repeatable."),
@@ -695,9 +696,7 @@ def send(
 
 @app.command()
 def review(
-    date: Annotated[
-        str, typer.Option(help="Issue date YYYY-MM-DD, or latest (the newest issue folder).")
-    ] = "latest",
+    date: IssueDateOption = "latest",
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: from the file, or site).")
     ] = None,
