@@ -23,13 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from digest.arabic import segment, terms
+from digest.arabic import segment, sentence_terms
 from digest.news import Article, Story
 
 THRESHOLD = 0.27
@@ -49,11 +50,14 @@ NO_DATE = 2**40
 
 
 def grams(text: str) -> list[str]:
-    out = []
-    for word in terms(text):
-        padded = f" {word} "
-        out += [padded[i : i + GRAM] for i in range(max(1, len(padded) - GRAM + 1))]
-    return out
+    return [gram for word in sentence_terms(text) for gram in word_grams(word)]
+
+
+@lru_cache(maxsize=1 << 16)
+def word_grams(word: str) -> tuple[str, ...]:
+    """A word's n-grams, padded with a space each side; a day's articles share most words."""
+    padded = f" {word} "
+    return tuple(padded[i : i + GRAM] for i in range(max(1, len(padded) - GRAM + 1)))
 
 
 def lines(article: Article) -> list[str]:

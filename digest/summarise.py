@@ -18,13 +18,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from digest.arabic import segment, terms
+from digest.arabic import segment, sentence_terms
 from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
 from digest.references import NEEDS_UNSEEN, antecedents, is_question
 
@@ -47,13 +46,18 @@ WORD = re.compile(r"\w+")
 NAME = "posrank+mmr"
 
 
-def cosine(a: Counter[str], b: Counter[str]) -> float:
+def cosine(a: Counter[str], b: Counter[str], norms: tuple[float, float] | None = None) -> float:
+    """``norms``: the two vectors' lengths when the caller already has them (pick compares
+    each sentence with many, so it measures each once)."""
     if not a or not b:
         return 0.0
-    dot = sum(count * b[term] for term, count in a.items())
-    return dot / (
-        math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    )
+    dot = sum(count * b.get(term, 0) for term, count in a.items())
+    length_a, length_b = norms or (norm(a), norm(b))
+    return dot / (length_a * length_b)
+
+
+def norm(counts: Counter[str]) -> float:
+    return math.sqrt(sum(v * v for v in counts.values()))
 
 
 def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
@@ -72,12 +76,6 @@ def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
         if done:
             break
     return rank.tolist()
-
-
-@lru_cache(maxsize=1 << 14)
-def sentence_terms(text: str) -> tuple[str, ...]:
-    """terms(), once per sentence: ranking and the support of other outlets both need them."""
-    return tuple(terms(text))
 
 
 def term_counts(texts: Sequence[str]) -> sparse.csr_matrix:
@@ -137,6 +135,7 @@ def pick(
     )
     avoided = [Counter(sentence_terms(t)) for t in avoid]
     vectors = {i: Counter(sentence_terms(texts[i])) for i in ranked}
+    norms = {i: norm(v) for i, v in vectors.items()}
     picked: list[int] = []
     waiting = [i for i in ranked if not any(cosine(vectors[i], c) > REDUNDANCY for c in avoided)]
     while len(picked) < k:
@@ -148,7 +147,11 @@ def pick(
         if len(picked) == k:
             break
         # What is still waiting was compared with every earlier pick: only the new one is left.
-        waiting = [j for j in waiting if j != i and cosine(vectors[j], vectors[i]) <= REDUNDANCY]
+        waiting = [
+            j
+            for j in waiting
+            if j != i and cosine(vectors[j], vectors[i], (norms[j], norms[i])) <= REDUNDANCY
+        ]
     return sorted(picked)
 
 
