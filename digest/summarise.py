@@ -14,6 +14,7 @@ to, and questions come only when no answer is left.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -51,13 +52,14 @@ def cosine(a: Counter[str], b: Counter[str], norms: tuple[float, float] | None =
     each sentence with many, so it measures each once)."""
     if not a or not b:
         return 0.0
-    dot = sum(count * b.get(term, 0) for term, count in a.items())
+    # Whole-number counts: the sum is exact in any order, so only the shared terms are visited.
+    dot = sum(a[term] * b[term] for term in a.keys() & b.keys())
     length_a, length_b = norms or (norm(a), norm(b))
     return dot / (length_a * length_b)
 
 
 def norm(counts: Counter[str]) -> float:
-    return math.sqrt(sum(v * v for v in counts.values()))
+    return math.sqrt(sum(map(operator.mul, counts.values(), counts.values())))
 
 
 def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
@@ -68,8 +70,10 @@ def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
         weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0
     )
     rank = np.full(n, 1.0 / n)
+    sinks = totals == 0
+    any_sinks = bool(sinks.any())
     for _ in range(ITERATIONS):
-        dangling = rank[totals == 0].sum() / n
+        dangling = rank[sinks].sum() / n if any_sinks else 0.0
         new = (1 - DAMPING) / n + DAMPING * (dangling + rank @ moves)
         done = np.abs(new - rank).sum() < TOLERANCE
         rank = new
@@ -80,15 +84,17 @@ def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
 
 def term_counts(texts: Sequence[str]) -> sparse.csr_matrix:
     """Sentences by normalised content words: how often each sentence uses each word."""
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for i, text in enumerate(texts):
-        for term in sentence_terms(text):
-            rows.append(i)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-    return sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocabulary))
-    )
+    rows, cols, size = term_places(texts)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), size))
+
+
+def term_places(texts: Sequence[str]) -> tuple[list[int], list[int], int]:
+    """(sentence, word) for each use of a content word, and how many distinct words there are."""
+    used = [sentence_terms(text) for text in texts]
+    uses = [term for terms in used for term in terms]
+    vocabulary = {term: i for i, term in enumerate(dict.fromkeys(uses))}
+    rows = [i for i, terms in enumerate(used) for _ in terms]
+    return rows, [vocabulary[term] for term in uses], len(vocabulary)
 
 
 def score(texts: Sequence[str]) -> list[float]:
@@ -99,11 +105,15 @@ def score(texts: Sequence[str]) -> list[float]:
     """
     if not texts:
         return []
-    words = term_counts(texts)
-    words.data[:] = 1.0
-    shared = (words @ words.T).toarray()
-    logs = np.log(np.maximum(words.getnnz(axis=1), 1))
-    long_enough = words.getnnz(axis=1) >= 2
+    # Dense: one article's sentences make a small matrix, where sparse products cost more in
+    # overhead than they save; the entries are 0 and 1, so the sums are the same exactly.
+    rows, cols, size = term_places(texts)
+    words = np.zeros((len(texts), size))
+    words[rows, cols] = 1.0
+    shared = words @ words.T
+    distinct = np.count_nonzero(words, axis=1)
+    logs = np.log(np.maximum(distinct, 1))
+    long_enough = distinct >= 2
     usable = np.outer(long_enough, long_enough) & ~np.eye(len(texts), dtype=bool)
     weights = np.zeros_like(shared)
     np.divide(shared, logs[:, None] + logs[None, :], out=weights, where=usable)
