@@ -251,32 +251,54 @@ def write_bundles(staging: Path, items: Sequence[Record]) -> None:
 
 
 def index_site(out: Path, issues: Sequence[Issue]) -> str | None:
-    """Index every story of ``issues`` into ``out/pagefind/``; why not, when it could not be.
+    """Index every story of ``issues`` into ``out/pagefind/``; why not, when it could not be."""
+    return Indexing(out, issues).finish()
 
-    The bundles are written into a hidden folder beside the old one and swapped in whole, so
-    the site is never left with half an index. Any failure (Pagefind not installed, its binary
-    missing or crashing, a full disk) leaves the old index, if any, and is reported in one line.
+
+class Indexing:
+    """The index of ``issues``, written in the background while the caller writes the pages.
+
+    Pagefind runs in its own process, so a build renders its pages on one core while Pagefind
+    indexes on the other. The bundles are written into a hidden folder beside the old one and
+    swapped in whole by ``finish``, which the caller runs once the pages are written: the site
+    is never left with half an index, nor with an index listing an issue that is not there.
+    Any failure (Pagefind not installed, its binary missing or crashing, a full disk) leaves
+    the old index, if any, and is reported in one line.
     """
-    staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=out))
-    try:
-        write_bundles(staging, records(issues))
-        for language in languages(issues):
-            if not (staging / language / "pagefind.js").is_file():
-                raise RuntimeError(f"pagefind wrote no {language} bundle")
-        swap_in(staging, out / BUNDLE)
-    except ImportError:
-        reason = "the pagefind package is not installed (pip install 'pagefind[bin]')"
-    except FileNotFoundError as error:
-        missing = f"no pagefind binary at {error.filename}" if error.filename else str(error)
-        reason = f"{missing}; install it with pip install 'pagefind[bin]'"
-    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-        reason = f"pagefind failed: {error}"
-    else:
-        return None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    log.warning(f"search index not built: {reason}")
-    return reason
+
+    def __init__(self, out: Path, issues: Sequence[Issue]):
+        self.out = out
+        self.issues = issues
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=out))
+        self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.written = self.worker.submit(lambda: write_bundles(self.staging, records(issues)))
+
+    def finish(self) -> str | None:
+        try:
+            self.written.result()
+            for language in languages(self.issues):
+                if not (self.staging / language / "pagefind.js").is_file():
+                    raise RuntimeError(f"pagefind wrote no {language} bundle")
+            swap_in(self.staging, self.out / BUNDLE)
+        except ImportError:
+            reason = "the pagefind package is not installed (pip install 'pagefind[bin]')"
+        except FileNotFoundError as error:
+            missing = f"no pagefind binary at {error.filename}" if error.filename else str(error)
+            reason = f"{missing}; install it with pip install 'pagefind[bin]'"
+        except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+            reason = f"pagefind failed: {error}"
+        else:
+            return None
+        finally:
+            self.abandon()
+        log.warning(f"search index not built: {reason}")
+        return reason
+
+    def abandon(self) -> None:
+        """Wait for Pagefind and remove what it wrote, when the pages could not be written (or
+        after ``finish``, whatever was not swapped in)."""
+        self.worker.shutdown(wait=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def swap_in(staging: Path, final: Path) -> None:
