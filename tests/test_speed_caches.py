@@ -9,8 +9,10 @@ and on the seeds, and a build's stories and bullets must not depend on what the 
 
 import unicodedata
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
 
 from digest import arabic, cluster, summarise
 from digest.arabic import (
@@ -153,3 +155,16 @@ def test_a_cached_segmentation_is_the_same_whatever_iterable_the_paragraphs_come
     paragraphs = ["الأولى. الثانية\nالثالثة", "الرابعة"]
     assert segment(iter(paragraphs)) == segment(paragraphs) == segment(tuple(paragraphs))
     assert [s.text for s in segment(paragraphs)] == ["الأولى.", "الثانية", "الثالثة", "الرابعة"]
+
+
+def test_repeated_sentences_counted_once_give_the_matrix_counting_each_gives():
+    sentences = [line for a in read_sources([SEEDS]).articles for line in cluster.lines(a)] + [
+        "جملة تتكرر في مقالين.",
+        "جملة أخرى.",
+        "جملة تتكرر في مقالين.",
+    ]
+    assert len(set(sentences)) < len(sentences)
+    every = CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(sentences)
+    once = cluster.sentence_counts(sentences)
+    assert once.shape == every.shape
+    assert (once != every).nnz == 0
