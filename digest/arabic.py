@@ -214,7 +214,8 @@ def split_sentences(text: str) -> list[str]:
     while found:
         i = found.start()
         if not quoted(spans, text, i) and breaks_here(text, i):
-            end = SENTENCE_TAIL.match(text, i + 1).end()
+            tail = SENTENCE_TAIL.match(text, i + 1)
+            end = tail.end() if tail else i + 1
             pieces.append(text[start:end])
             start = end
             found = TERMINATOR.search(text, end)
