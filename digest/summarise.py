@@ -23,7 +23,6 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
 from digest.arabic import segment, sentence_terms
 from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
@@ -268,8 +267,17 @@ def within(need: int | None, candidates: list[int], shown: int | None) -> int | 
 
 def support(pool: Sequence[Sentence]) -> list[float]:
     """For each sentence, how closely another outlet's sentence says the same."""
-    counts = normalize(term_counts([s.text for s in pool]))
+    counts = unit_rows(term_counts([s.text for s in pool]))
     similar = (counts @ counts.T).toarray()
     articles = np.array([s.article for s in pool])
     similar[articles[:, None] == articles[None, :]] = 0.0
     return similar.max(axis=1, initial=0.0).tolist()
+
+
+def unit_rows(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row divided by its length, as scikit-learn's normalize does, without its input
+    checks, which cost more than the division on a story's few hundred sentences. The counts
+    are whole numbers, so the lengths are exact and the rows are the same to the last bit."""
+    lengths = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    counts.data /= np.repeat(lengths, np.diff(counts.indptr))
+    return counts

@@ -168,3 +168,14 @@ def test_repeated_sentences_counted_once_give_the_matrix_counting_each_gives():
     once = cluster.sentence_counts(sentences)
     assert once.shape == every.shape
     assert (once != every).nnz == 0
+
+
+def test_unit_rows_are_scikit_learns_normalised_rows_to_the_last_bit():
+    from sklearn.preprocessing import normalize
+
+    texts = [line for p in real_lines()[:400] for line in split_sentences(p)] + ["", "و"]
+    expected = normalize(summarise.term_counts(texts))
+    got = summarise.unit_rows(summarise.term_counts(texts))
+    assert got.shape == expected.shape and got.nnz == expected.nnz > 1000
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
