@@ -48,21 +48,31 @@ WORD = re.compile(r"\w+")
 PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
 
 
-@lru_cache(maxsize=1 << 12)
+# Lines up to this long are remembered once folded (reading a line asks for its folded form
+# several times in a row: body, boilerplate, comments, identity); a longer one is folded anew,
+# so the cache stays within a few megabytes whatever the input.
+REMEMBERED_CHARS = 2_000
+
+
 def normalise(text: str) -> str:
     """Fold the spellings of one word into one form, for matching only.
 
     NFKC turns presentation forms and ligatures into plain letters; it runs again at the end
     because removing an invisible character can bring a letter and its combining mark together,
-    and without that second pass normalising twice would not give the same string. Reading a
-    line asks for its folded form several times in a row (body, boilerplate, comments), hence
-    the small cache.
+    and without that second pass normalising twice would not give the same string.
     """
+    return remembered(text) if len(text) <= REMEMBERED_CHARS else fold(text)
+
+
+def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_invisible(text))
     text = DIACRITICS.sub("", strip_invisible(text))
     for variant, letter in LETTER_VARIANTS:
         text = text.replace(variant, letter)
     return unicodedata.normalize("NFKC", text)
+
+
+remembered = lru_cache(maxsize=1 << 12)(fold)
 
 
 def strip_invisible(text: str) -> str:

@@ -106,7 +106,13 @@ def test_letter_variants_replaced_one_by_one_fold_as_the_translation_table_did(t
 
 def test_real_text_normalises_as_with_the_translation_table():
     lines = real_lines()
+    long_line = " ".join(lines)
+    assert len(long_line) > arabic.REMEMBERED_CHARS
+    lines.append(long_line)
     assert [normalise(line) for line in lines] == [normalise_by_table(line) for line in lines]
+    arabic.remembered.cache_clear()
+    normalise(long_line)
+    assert arabic.remembered.cache_info().currsize == 0, "a long line is not kept"
 
 
 @settings(max_examples=300, deadline=None)
@@ -124,7 +130,7 @@ def test_arabic_share_counts_as_a_comparison_per_letter_did(text):
 
 def clear_caches() -> None:
     for cached in (
-        arabic.normalise,
+        arabic.remembered,
         arabic.sentence_terms,
         arabic.segmented,
         cluster.word_grams,
