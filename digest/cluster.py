@@ -23,13 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from digest.arabic import segment, terms
+from digest.arabic import segment, sentence_terms
 from digest.news import Article, Story
 
 THRESHOLD = 0.27
@@ -49,11 +50,14 @@ NO_DATE = 2**40
 
 
 def grams(text: str) -> list[str]:
-    out = []
-    for word in terms(text):
-        padded = f" {word} "
-        out += [padded[i : i + GRAM] for i in range(max(1, len(padded) - GRAM + 1))]
-    return out
+    return [gram for word in sentence_terms(text) for gram in word_grams(word)]
+
+
+@lru_cache(maxsize=1 << 16)
+def word_grams(word: str) -> tuple[str, ...]:
+    """A word's n-grams, padded with a space each side; a day's articles share most words."""
+    padded = f" {word} "
+    return tuple(padded[i : i + GRAM] for i in range(max(1, len(padded) - GRAM + 1)))
 
 
 def lines(article: Article) -> list[str]:
@@ -68,7 +72,7 @@ def vectors(articles: Sequence[Article]) -> sparse.csr_matrix:
     per_article = [lines(a) for a in articles]
     owner = np.repeat(np.arange(len(articles)), [len(s) for s in per_article])
     sentences = [line for s in per_article for line in s]
-    counts = CountVectorizer(analyzer=grams, dtype=np.float64).fit_transform(sentences)
+    counts = sentence_counts(sentences)
     frequency = np.bincount(counts.indices, minlength=counts.shape[1])
     total = max(MIN_SENTENCES, len(sentences))
     to_article = sparse.csr_matrix(
@@ -79,6 +83,14 @@ def vectors(articles: Sequence[Article]) -> sparse.csr_matrix:
     tf.data = 1 + np.log(tf.data)
     idf = np.log((total + 1) / (frequency + 1))
     return normalize(tf @ sparse.diags(idf), copy=False).tocsr()
+
+
+def sentence_counts(sentences: Sequence[str]) -> sparse.csr_matrix:
+    """Sentences by n-grams, in scikit-learn's column order. Each distinct sentence is counted
+    once (wire copies and outlets quoting one statement repeat sentences): a repeated one's row
+    is the same row again, and the columns, sorted n-grams, do not depend on the rows."""
+    distinct, again = np.unique(np.array(sentences, dtype=object), return_inverse=True)
+    return CountVectorizer(analyzer=grams, dtype=np.float64).fit_transform(distinct)[again]
 
 
 def day_numbers(articles: Sequence[Article]) -> np.ndarray:

@@ -149,9 +149,10 @@ def pagefind_binary() -> Path:
 class PagefindService:
     """`pagefind --service`, the indexer behind Pagefind's Python and Node APIs, driven in step.
 
-    Its messages are base64 JSON ended by a comma. Records go one at a time, each answered
-    before the next, in the site's order (the command line reads pages in parallel, in no fixed
-    order), and the bundle comes back in the last answer, which digest writes itself, so no
+    Its messages are base64 JSON ended by a comma. Records go in the site's order (the command
+    line reads pages in parallel, in no fixed order) and the service adds them one after
+    another in the order they come, answering each in turn (an answer out of order is an
+    error), and the bundle comes back in the last answer, which digest writes itself, so no
     file is left half-written by a process that is closing. Pagefind's own Python client speaks
     the same protocol but waits 0.1 s before reading each answer: 17 minutes for 10,000 records.
     """
@@ -174,12 +175,26 @@ class PagefindService:
         self.replies = self.reply_stream.fileno()
         self.pending = b""
         self.message = 0
+        self.answered = 0
 
     def send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        self.message += 1
-        request = {"message_id": self.message, "payload": payload}
-        self.requests.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
+        return self.send_all([payload])[0]
+
+    def send_all(self, payloads: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Requests written at once, their answers read in order: the service takes its
+        messages one after another, in the order they come, so waiting for each answer before
+        the next request only adds a round trip per record. Its answers wait in its own queue
+        meanwhile, so neither side blocks the other."""
+        requests = []
+        for payload in payloads:
+            self.message += 1
+            request = {"message_id": self.message, "payload": payload}
+            requests.append(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
+        self.requests.write(b"".join(requests))
         self.requests.flush()
+        return [self.receive() for _ in payloads]
+
+    def receive(self) -> dict[str, Any]:
         while b"," not in self.pending:
             chunk = os.read(self.replies, 1 << 16)
             if not chunk:
@@ -188,7 +203,11 @@ class PagefindService:
                 raise RuntimeError(f"pagefind stopped ({said})")
             self.pending += chunk
         answer, _, self.pending = self.pending.partition(b",")
-        reply = json.loads(base64.b64decode(answer))["payload"]
+        message = json.loads(base64.b64decode(answer))
+        reply = message["payload"]
+        self.answered += 1
+        if reply.get("type") != "Error" and message.get("message_id") != self.answered:
+            raise RuntimeError(f"pagefind answered message {message.get('message_id')} out of turn")
         if reply.get("type") == "Error":
             raise RuntimeError(f"pagefind: {reply.get('message')}")
         return reply
@@ -210,8 +229,8 @@ def write_bundle(binary: Path, folder: Path, language: str, items: Sequence[Reco
     service = PagefindService(binary)
     try:
         index = service.send({"type": "NewIndex", "config": {"force_language": language}})
-        for record in items:
-            service.send(
+        service.send_all(
+            [
                 {
                     "type": "AddRecord",
                     "index_id": index["index_id"],
@@ -222,7 +241,9 @@ def write_bundle(binary: Path, folder: Path, language: str, items: Sequence[Reco
                     "filters": record.filters,
                     "sort": record.sort,
                 }
-            )
+                for record in items
+            ]
+        )
         bundle = service.send({"type": "GetFiles", "index_id": index["index_id"]})
     finally:
         service.close()
@@ -251,32 +272,54 @@ def write_bundles(staging: Path, items: Sequence[Record]) -> None:
 
 
 def index_site(out: Path, issues: Sequence[Issue]) -> str | None:
-    """Index every story of ``issues`` into ``out/pagefind/``; why not, when it could not be.
+    """Index every story of ``issues`` into ``out/pagefind/``; why not, when it could not be."""
+    return Indexing(out, issues).finish()
 
-    The bundles are written into a hidden folder beside the old one and swapped in whole, so
-    the site is never left with half an index. Any failure (Pagefind not installed, its binary
-    missing or crashing, a full disk) leaves the old index, if any, and is reported in one line.
+
+class Indexing:
+    """The index of ``issues``, written in the background while the caller writes the pages.
+
+    Pagefind runs in its own process, so a build renders its pages on one core while Pagefind
+    indexes on the other. The bundles are written into a hidden folder beside the old one and
+    swapped in whole by ``finish``, which the caller runs once the pages are written: the site
+    is never left with half an index, nor with an index listing an issue that is not there.
+    Any failure (Pagefind not installed, its binary missing or crashing, a full disk) leaves
+    the old index, if any, and is reported in one line.
     """
-    staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=out))
-    try:
-        write_bundles(staging, records(issues))
-        for language in languages(issues):
-            if not (staging / language / "pagefind.js").is_file():
-                raise RuntimeError(f"pagefind wrote no {language} bundle")
-        swap_in(staging, out / BUNDLE)
-    except ImportError:
-        reason = "the pagefind package is not installed (pip install 'pagefind[bin]')"
-    except FileNotFoundError as error:
-        missing = f"no pagefind binary at {error.filename}" if error.filename else str(error)
-        reason = f"{missing}; install it with pip install 'pagefind[bin]'"
-    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-        reason = f"pagefind failed: {error}"
-    else:
-        return None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    log.warning(f"search index not built: {reason}")
-    return reason
+
+    def __init__(self, out: Path, issues: Sequence[Issue]):
+        self.out = out
+        self.issues = issues
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=out))
+        self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.written = self.worker.submit(lambda: write_bundles(self.staging, records(issues)))
+
+    def finish(self) -> str | None:
+        try:
+            self.written.result()
+            for language in languages(self.issues):
+                if not (self.staging / language / "pagefind.js").is_file():
+                    raise RuntimeError(f"pagefind wrote no {language} bundle")
+            swap_in(self.staging, self.out / BUNDLE)
+        except ImportError:
+            reason = "the pagefind package is not installed (pip install 'pagefind[bin]')"
+        except FileNotFoundError as error:
+            missing = f"no pagefind binary at {error.filename}" if error.filename else str(error)
+            reason = f"{missing}; install it with pip install 'pagefind[bin]'"
+        except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+            reason = f"pagefind failed: {error}"
+        else:
+            return None
+        finally:
+            self.abandon()
+        log.warning(f"search index not built: {reason}")
+        return reason
+
+    def abandon(self) -> None:
+        """Wait for Pagefind and remove what it wrote, when the pages could not be written (or
+        after ``finish``, whatever was not swapped in)."""
+        self.worker.shutdown(wait=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def swap_in(staging: Path, final: Path) -> None:

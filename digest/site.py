@@ -122,28 +122,34 @@ def publish(
         place = issues.index(issue)
         newer = issues[place - 1] if place > 0 else None
         older = issues[place + 1] if place + 1 < len(issues) else None
-        files = {
-            **render.render(issue, env, site_url, older=dated(older), newer=dated(newer)),
-            archive.ISSUE_DATA: archive.issue_to_json(issue),
-        }
-        neighbours = {
-            past.date: render.render_page(
-                past, env, site_url, older=dated(after), newer=dated(before)
-            )
-            for before, past, after in [
-                (issue, older, issues[place + 2] if place + 2 < len(issues) else None),
-                (issues[place - 2] if place > 1 else None, newer, issue),
-            ]
-            if past is not None
-        }
-        pages = render.render_site(issues, env, search=search)
-        folder = archive.write_issue(out, issue.date, files)
-        write_site(out, folder, pages, assets, neighbours)
-        if not search:
-            return Published(folder)
-        from digest import search as site_search
+        indexing = None
+        if search:
+            from digest import search as site_search
 
-        return Published(folder, site_search.index_site(out, issues))
+            indexing = site_search.Indexing(out, issues)
+        try:
+            files = {
+                **render.render(issue, env, site_url, older=dated(older), newer=dated(newer)),
+                archive.ISSUE_DATA: archive.issue_to_json(issue),
+            }
+            neighbours = {
+                past.date: render.render_page(
+                    past, env, site_url, older=dated(after), newer=dated(before)
+                )
+                for before, past, after in [
+                    (issue, older, issues[place + 2] if place + 2 < len(issues) else None),
+                    (issues[place - 2] if place > 1 else None, newer, issue),
+                ]
+                if past is not None
+            }
+            pages = render.render_site(issues, env, search=search)
+            folder = archive.write_issue(out, issue.date, files)
+            write_site(out, folder, pages, assets, neighbours)
+        except BaseException:
+            if indexing is not None:
+                indexing.abandon()
+            raise
+        return Published(folder, indexing.finish() if indexing is not None else None)
 
 
 def recover(out: Path) -> list[str]:

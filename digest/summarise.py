@@ -14,6 +14,7 @@ to, and questions come only when no answer is left.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -22,9 +23,8 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.preprocessing import normalize
 
-from digest.arabic import segment, terms
+from digest.arabic import segment, sentence_terms
 from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
 from digest.references import NEEDS_UNSEEN, antecedents, is_question
 
@@ -47,13 +47,19 @@ WORD = re.compile(r"\w+")
 NAME = "posrank+mmr"
 
 
-def cosine(a: Counter[str], b: Counter[str]) -> float:
+def cosine(a: Counter[str], b: Counter[str], norms: tuple[float, float] | None = None) -> float:
+    """``norms``: the two vectors' lengths when the caller already has them (pick compares
+    each sentence with many, so it measures each once)."""
     if not a or not b:
         return 0.0
-    dot = sum(count * b[term] for term, count in a.items())
-    return dot / (
-        math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    )
+    # Whole-number counts: the sum is exact in any order, so only the shared terms are visited.
+    dot = sum(a[term] * b[term] for term in a.keys() & b.keys())
+    length_a, length_b = norms or (norm(a), norm(b))
+    return dot / (length_a * length_b)
+
+
+def norm(counts: Counter[str]) -> float:
+    return math.sqrt(sum(map(operator.mul, counts.values(), counts.values())))
 
 
 def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
@@ -64,33 +70,39 @@ def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
         weights, totals[:, None], out=np.zeros_like(weights), where=totals[:, None] > 0
     )
     rank = np.full(n, 1.0 / n)
+    sinks = totals == 0
+    any_sinks = bool(sinks.any())
+    teleport = (1 - DAMPING) / n
+    # Two buffers reused in place: an article's ranking runs up to ITERATIONS steps, each a
+    # handful of operations on a few dozen numbers, where allocating costs as much as adding.
+    new, change = np.empty(n), np.empty(n)
     for _ in range(ITERATIONS):
-        dangling = rank[totals == 0].sum() / n
-        new = (1 - DAMPING) / n + DAMPING * (dangling + rank @ moves)
-        done = np.abs(new - rank).sum() < TOLERANCE
-        rank = new
+        np.matmul(rank, moves, out=new)
+        if any_sinks:
+            new += rank[sinks].sum() / n
+        new *= DAMPING
+        new += teleport
+        np.subtract(new, rank, out=change)
+        done = np.abs(change, out=change).sum() < TOLERANCE
+        rank, new = new, rank
         if done:
             break
     return rank.tolist()
 
 
-@lru_cache(maxsize=1 << 14)
-def sentence_terms(text: str) -> tuple[str, ...]:
-    """terms(), once per sentence: ranking and the support of other outlets both need them."""
-    return tuple(terms(text))
-
-
 def term_counts(texts: Sequence[str]) -> sparse.csr_matrix:
     """Sentences by normalised content words: how often each sentence uses each word."""
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for i, text in enumerate(texts):
-        for term in sentence_terms(text):
-            rows.append(i)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-    return sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocabulary))
-    )
+    rows, cols, size = term_places(texts)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), size))
+
+
+def term_places(texts: Sequence[str]) -> tuple[list[int], list[int], int]:
+    """(sentence, word) for each use of a content word, and how many distinct words there are."""
+    used = [sentence_terms(text) for text in texts]
+    uses = [term for terms in used for term in terms]
+    vocabulary = {term: i for i, term in enumerate(dict.fromkeys(uses))}
+    rows = [i for i, terms in enumerate(used) for _ in terms]
+    return rows, [vocabulary[term] for term in uses], len(vocabulary)
 
 
 def score(texts: Sequence[str]) -> list[float]:
@@ -101,11 +113,15 @@ def score(texts: Sequence[str]) -> list[float]:
     """
     if not texts:
         return []
-    words = term_counts(texts)
-    words.data[:] = 1.0
-    shared = (words @ words.T).toarray()
-    logs = np.log(np.maximum(words.getnnz(axis=1), 1))
-    long_enough = words.getnnz(axis=1) >= 2
+    # Dense: one article's sentences make a small matrix, where sparse products cost more in
+    # overhead than they save; the entries are 0 and 1, so the sums are the same exactly.
+    rows, cols, size = term_places(texts)
+    words = np.zeros((len(texts), size))
+    words[rows, cols] = 1.0
+    shared = words @ words.T
+    distinct = np.count_nonzero(words, axis=1)
+    logs = np.log(np.maximum(distinct, 1))
+    long_enough = distinct >= 2
     usable = np.outer(long_enough, long_enough) & ~np.eye(len(texts), dtype=bool)
     weights = np.zeros_like(shared)
     np.divide(shared, logs[:, None] + logs[None, :], out=weights, where=usable)
@@ -114,7 +130,9 @@ def score(texts: Sequence[str]) -> list[float]:
     return [r / top / (i + 1) ** POSITION_DECAY for i, r in enumerate(rank)]
 
 
+@lru_cache(maxsize=1 << 16)
 def fits(text: str) -> bool:
+    """Neither a fragment nor a run-on; asked for each sentence each time a story picks."""
     return MIN_WORDS <= len(WORD.findall(text)) <= MAX_WORDS
 
 
@@ -137,6 +155,7 @@ def pick(
     )
     avoided = [Counter(sentence_terms(t)) for t in avoid]
     vectors = {i: Counter(sentence_terms(texts[i])) for i in ranked}
+    norms = {i: norm(v) for i, v in vectors.items()}
     picked: list[int] = []
     waiting = [i for i in ranked if not any(cosine(vectors[i], c) > REDUNDANCY for c in avoided)]
     while len(picked) < k:
@@ -148,7 +167,11 @@ def pick(
         if len(picked) == k:
             break
         # What is still waiting was compared with every earlier pick: only the new one is left.
-        waiting = [j for j in waiting if j != i and cosine(vectors[j], vectors[i]) <= REDUNDANCY]
+        waiting = [
+            j
+            for j in waiting
+            if j != i and cosine(vectors[j], vectors[i], (norms[j], norms[i])) <= REDUNDANCY
+        ]
     return sorted(picked)
 
 
@@ -244,8 +267,17 @@ def within(need: int | None, candidates: list[int], shown: int | None) -> int | 
 
 def support(pool: Sequence[Sentence]) -> list[float]:
     """For each sentence, how closely another outlet's sentence says the same."""
-    counts = normalize(term_counts([s.text for s in pool]))
+    counts = unit_rows(term_counts([s.text for s in pool]))
     similar = (counts @ counts.T).toarray()
     articles = np.array([s.article for s in pool])
     similar[articles[:, None] == articles[None, :]] = 0.0
     return similar.max(axis=1, initial=0.0).tolist()
+
+
+def unit_rows(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Each row divided by its length, as scikit-learn's normalize does, without its input
+    checks, which cost more than the division on a story's few hundred sentences. The counts
+    are whole numbers, so the lengths are exact and the rows are the same to the last bit."""
+    lengths = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    counts.data /= np.repeat(lengths, np.diff(counts.indptr))
+    return counts

@@ -5,6 +5,7 @@ and twelve NTREX documents given as JSON lines (2025-09-01) with their human Eng
 served on 127.0.0.1 as any static host would serve it, and searched through search.html.
 """
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -306,3 +307,29 @@ def test_story_ids_follow_the_articles_not_the_order(tmp_path, store):
     assert story.id == news.story_id(first.article_ids)
     assert story.id != news.story_id(first.article_ids[:1])
     assert archive.issue_from_json(archive.issue_to_json(first.issue)) == first.issue
+
+
+def test_an_index_built_beside_pages_that_fail_to_be_written_is_never_swapped_in(
+    tmp_path, monkeypatch
+):
+    """Pagefind indexes while the pages are rendered; when writing them fails, the old index
+    stays, listing only what is on the site, and nothing Pagefind wrote is left behind."""
+    assert cli_build(tmp_path, "--date", "2025-08-15").returncode == 0
+    entry = tmp_path / "pagefind" / "ar" / "pagefind-entry.json"
+    before = entry.read_text()
+    assert '"page_count":1' in before
+    later = dataclasses.replace(archive.read_archive(tmp_path)[0], date=dt.date(2025, 8, 16))
+
+    def full_disk(*args):
+        raise site.UsageError("could not update the site index: No space left on device")
+
+    monkeypatch.setattr(site, "write_site", full_disk)
+    with pytest.raises(site.UsageError, match="No space left"):
+        site.publish(tmp_path, later, render.environment(), search=True)
+    assert entry.read_text() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging left behind"
+
+    monkeypatch.undo()
+    published = site.publish(tmp_path, later, render.environment(), search=True)
+    assert published.search_error is None
+    assert '"page_count":2' in entry.read_text()

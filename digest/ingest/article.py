@@ -12,8 +12,6 @@ import hashlib
 import re
 from urllib.parse import urldefrag, urlsplit
 
-from courlan import normalize_url
-
 from digest.arabic import arabic_share, normalise
 from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
@@ -41,6 +39,10 @@ def plausible(date: dt.date) -> bool:
 def canonical_url(url: str) -> str:
     """One spelling per page: no fragment or tracking parameters, lower-case host, path
     percent-encoded the same way whether it was written in Arabic or escaped."""
+    # Imported here: courlan takes a twentieth of a second to load, and a build from files
+    # has no URL to clean.
+    from courlan import normalize_url
+
     url = urldefrag(url.strip())[0]
     try:
         url = normalize_url(url)

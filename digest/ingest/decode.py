@@ -96,7 +96,9 @@ def mojibake(text: str) -> int:
     """How many UTF-8-read-as-single-byte pairs the text holds."""
     if len(text) < 2:
         return 0
-    return int(np.isin(pair_codes(text), MOJIBAKE_CODES, assume_unique=False).sum())
+    codes = pair_codes(text)
+    found = np.minimum(np.searchsorted(MOJIBAKE_CODES, codes), len(MOJIBAKE_CODES) - 1)
+    return int(np.count_nonzero(MOJIBAKE_CODES[found] == codes))
 
 
 def repair_mojibake(text: str) -> str | None:

@@ -24,7 +24,8 @@ def shingles(article: Article) -> frozenset[tuple[str, ...]]:
     words = normalise(" ".join(article.paragraphs)).split()
     if len(words) < SHINGLE:
         return frozenset({tuple(words)})
-    return frozenset(tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+    # Each slice starts one word later; zip stops at the shortest, with the last whole shingle.
+    return frozenset(zip(*(words[i:] for i in range(SHINGLE)), strict=False))
 
 
 def near_identical(a: frozenset, b: frozenset) -> bool:

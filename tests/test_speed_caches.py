@@ -1,0 +1,187 @@
+"""The shortcuts taken for speed give what the plain computation gives.
+
+Sentence splitting jumps between the characters that can end a sentence or quote one, letter
+variants are replaced one by one, the Arabic share is counted by a character class, and an
+article's sentences, a sentence's terms and a word's n-grams are cached across clustering and
+summarising. Each is checked here against the plain computation it replaced, on generated text
+and on the seeds, and a build's stories and bullets must not depend on what the caches hold.
+"""
+
+import unicodedata
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
+
+from digest import arabic, cluster, summarise
+from digest.arabic import (
+    CLOSERS,
+    DIACRITICS,
+    QUOTE_PAIRS,
+    TERMINATORS,
+    arabic_share,
+    breaks_here,
+    normalise,
+    quote_spans,
+    quoted,
+    segment,
+    split_sentences,
+    strip_invisible,
+)
+from digest.ingest import read_sources
+from tests.conftest import SEEDS, SHARED_DATA
+
+# Real lines: the whole of FLORES-200's and NTREX's Arabic, thousands of news sentences.
+REAL = (
+    SHARED_DATA / "flores200" / "arb_Arab.devtest",
+    SHARED_DATA / "ntrex" / "newstest2019-ref.arb.txt",
+)
+
+# Letters, digits, spaces and every character the splitter treats specially, Arabic and Latin.
+TRICKY = st.lists(
+    st.sampled_from([*"بلدم ق.ص ا١٢3 JKx-(", *TERMINATORS, *CLOSERS, *'“«"”»', "إف", "\u0651"]),
+    max_size=60,
+).map("".join)
+
+
+def split_one_by_one(text: str) -> list[str]:
+    """split_sentences as it was written before: every character looked at in turn."""
+    spans = []
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if stack and ch == QUOTE_PAIRS[stack[-1][0]]:
+            _, start = stack.pop()
+            spans.append((start, i))
+        elif ch in QUOTE_PAIRS:
+            stack.append((ch, i))
+    assert spans == quote_spans(text)
+    pieces = []
+    start = i = 0
+    while i < len(text):
+        if text[i] in TERMINATORS and not quoted(spans, text, i) and breaks_here(text, i):
+            end = i + 1
+            while end < len(text) and (text[end] in TERMINATORS or text[end] in CLOSERS):
+                end += 1
+            pieces.append(text[start:end])
+            start = i = end
+            continue
+        i += 1
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+VARIANTS = str.maketrans(dict(arabic.LETTER_VARIANTS))
+
+
+def normalise_by_table(text: str) -> str:
+    text = unicodedata.normalize("NFKC", strip_invisible(text))
+    text = DIACRITICS.sub("", strip_invisible(text)).translate(VARIANTS)
+    return unicodedata.normalize("NFKC", text)
+
+
+def real_lines() -> list[str]:
+    seeds = [p for a in read_sources([SEEDS]).articles for p in a.paragraphs]
+    text = [line for path in REAL for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    return seeds + [line for line in text if line.strip()]
+
+
+@settings(max_examples=500, deadline=None)
+@given(TRICKY)
+def test_splitting_jumps_to_the_same_breaks_as_a_character_by_character_scan(text):
+    assert split_sentences(text) == split_one_by_one(text)
+
+
+def test_real_lines_split_as_a_character_by_character_scan_splits_them():
+    lines = [line for p in real_lines() for line in p.splitlines()]
+    assert len(lines) > 2000
+    assert [split_sentences(line) for line in lines] == [split_one_by_one(line) for line in lines]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("أإآٱٲٳىیةۃابت \u064e\u0640\u200fﻻ")), max_size=40))
+def test_letter_variants_replaced_one_by_one_fold_as_the_translation_table_did(text):
+    assert normalise(text) == normalise_by_table(text)
+
+
+def test_real_text_normalises_as_with_the_translation_table():
+    lines = real_lines()
+    long_line = " ".join(lines)
+    assert len(long_line) > arabic.REMEMBERED_CHARS
+    lines.append(long_line)
+    assert [normalise(line) for line in lines] == [normalise_by_table(line) for line in lines]
+    arabic.remembered.cache_clear()
+    normalise(long_line)
+    assert arabic.remembered.cache_info().currsize == 0, "a long line is not kept"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x0800), max_size=40))
+def test_arabic_share_counts_as_a_comparison_per_letter_did(text):
+    letters = [ch for ch in text if ch.isalpha()]
+    expected = (
+        sum("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in letters)
+        / len(letters)
+        if letters
+        else 0.0
+    )
+    assert arabic_share(text) == expected
+
+
+def clear_caches() -> None:
+    for cached in (
+        arabic.remembered,
+        arabic.sentence_terms,
+        arabic.segmented,
+        cluster.word_grams,
+    ):
+        cached.cache_clear()
+
+
+def stories_and_summaries():
+    articles = read_sources([SEEDS]).articles
+    stories = cluster.cluster(articles)
+    return [
+        ([a.id for a in story.articles], summarise.summarise_story(story, 4)) for story in stories
+    ]
+
+
+def test_stories_and_bullets_do_not_depend_on_what_the_caches_hold():
+    clear_caches()
+    cold = stories_and_summaries()
+    assert arabic.segmented.cache_info().hits > 0
+    assert arabic.sentence_terms.cache_info().hits > 0
+    warm = stories_and_summaries()
+    assert warm == cold
+    assert any(len(ids) > 1 for ids, _ in cold)
+    assert all(summary.bullets for _, summary in cold)
+
+
+def test_a_cached_segmentation_is_the_same_whatever_iterable_the_paragraphs_come_in():
+    paragraphs = ["الأولى. الثانية\nالثالثة", "الرابعة"]
+    assert segment(iter(paragraphs)) == segment(paragraphs) == segment(tuple(paragraphs))
+    assert [s.text for s in segment(paragraphs)] == ["الأولى.", "الثانية", "الثالثة", "الرابعة"]
+
+
+def test_repeated_sentences_counted_once_give_the_matrix_counting_each_gives():
+    sentences = [line for a in read_sources([SEEDS]).articles for line in cluster.lines(a)] + [
+        "جملة تتكرر في مقالين.",
+        "جملة أخرى.",
+        "جملة تتكرر في مقالين.",
+    ]
+    assert len(set(sentences)) < len(sentences)
+    every = CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(sentences)
+    once = cluster.sentence_counts(sentences)
+    assert once.shape == every.shape
+    assert (once != every).nnz == 0
+
+
+def test_unit_rows_are_scikit_learns_normalised_rows_to_the_last_bit():
+    from sklearn.preprocessing import normalize
+
+    texts = [line for p in real_lines()[:400] for line in split_sentences(p)] + ["", "و"]
+    expected = normalize(summarise.term_counts(texts))
+    got = summarise.unit_rows(summarise.term_counts(texts))
+    assert got.shape == expected.shape and got.nnz == expected.nnz > 1000
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
