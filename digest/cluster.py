@@ -8,8 +8,8 @@ articles being built, so words every story uses weigh little. Stories are merged
 linkage while the mean similarity between them stays above the threshold and their dates lie
 within the window (an undated article fits any window).
 
-A monitoring desk builds thousands of articles at once, so the vectors are scikit-learn sparse
-matrices and no step holds a distance for every pair of articles. Two stories can merge only if
+A monitoring desk builds thousands of articles at once, so the vectors are SciPy sparse
+matrices (digest/vectors.py) and no step holds a distance for every pair of articles. Two stories can merge only if
 some pair of their articles is at least THRESHOLD alike (a mean never exceeds its largest term)
 and within the window, so the linkage starts from those pairs and compares a story only with the
 stories it is linked to by one. Up to EXACT_PAIRS articles every pair is computed; beyond that,
@@ -27,11 +27,10 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from digest.arabic import segment, sentence_terms
 from digest.news import Article, Story
+from digest.vectors import counts, unit_rows
 
 THRESHOLD = 0.27
 MIN_SENTENCES = 1000
@@ -82,15 +81,15 @@ def vectors(articles: Sequence[Article]) -> sparse.csr_matrix:
     tf = (to_article @ counts).tocsr()
     tf.data = 1 + np.log(tf.data)
     idf = np.log((total + 1) / (frequency + 1))
-    return normalize(tf @ sparse.diags(idf), copy=False).tocsr()
+    return unit_rows((tf @ sparse.diags(idf)).tocsr())
 
 
 def sentence_counts(sentences: Sequence[str]) -> sparse.csr_matrix:
-    """Sentences by n-grams, in scikit-learn's column order. Each distinct sentence is counted
+    """Sentences by n-grams, columns in sorted order. Each distinct sentence is counted
     once (wire copies and outlets quoting one statement repeat sentences): a repeated one's row
     is the same row again, and the columns, sorted n-grams, do not depend on the rows."""
     distinct, again = np.unique(np.array(sentences, dtype=object), return_inverse=True)
-    return CountVectorizer(analyzer=grams, dtype=np.float64).fit_transform(distinct)[again]
+    return counts(distinct, grams)[again]
 
 
 def day_numbers(articles: Sequence[Article]) -> np.ndarray:
@@ -125,7 +124,7 @@ def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
         if len(row) > keep:
             row[row < np.partition(row, -keep)[-keep]] = 0.0
     out.eliminate_zeros()
-    return normalize(out, copy=False)
+    return unit_rows(out)
 
 
 def linked(x: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -27,6 +27,7 @@ from scipy import sparse
 from digest.arabic import segment, sentence_terms
 from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
 from digest.references import NEEDS_UNSEEN, antecedents, is_question
+from digest.vectors import unit_rows
 
 MIN_WORDS = 8
 MAX_WORDS = 80
@@ -272,12 +273,3 @@ def support(pool: Sequence[Sentence]) -> list[float]:
     articles = np.array([s.article for s in pool])
     similar[articles[:, None] == articles[None, :]] = 0.0
     return similar.max(axis=1, initial=0.0).tolist()
-
-
-def unit_rows(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Each row divided by its length, as scikit-learn's normalize does, without its input
-    checks, which cost more than the division on a story's few hundred sentences. The counts
-    are whole numbers, so the lengths are exact and the rows are the same to the last bit."""
-    lengths = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-    counts.data /= np.repeat(lengths, np.diff(counts.indptr))
-    return counts

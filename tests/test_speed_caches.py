@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from digest import arabic, cluster, summarise
+from digest import arabic, cluster, summarise, vectors
 from digest.arabic import (
     CLOSERS,
     DIACRITICS,
@@ -181,7 +181,49 @@ def test_unit_rows_are_scikit_learns_normalised_rows_to_the_last_bit():
 
     texts = [line for p in real_lines()[:400] for line in split_sentences(p)] + ["", "و"]
     expected = normalize(summarise.term_counts(texts))
-    got = summarise.unit_rows(summarise.term_counts(texts))
+    got = vectors.unit_rows(summarise.term_counts(texts))
     assert got.shape == expected.shape and got.nnz == expected.nnz > 1000
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)
+
+
+def test_counts_are_scikit_learns_count_matrix_entry_for_entry_and_in_its_layout():
+    from sklearn.preprocessing import normalize
+
+    texts = [line for p in real_lines()[:300] for line in split_sentences(p)] + ["", "و"]
+    expected = CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(texts)
+    got = vectors.counts(texts, cluster.grams)
+    assert got.shape == expected.shape and got.nnz == expected.nnz > 10_000
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
+    weighted = got.multiply(np.linspace(0.5, 3.0, got.shape[1])).tocsr()
+    unit = vectors.unit_rows(weighted.copy())
+    assert np.allclose(unit.data, normalize(weighted).data, rtol=1e-15, atol=0)
+    assert not np.isnan(unit.data).any() and unit[-2].nnz == 0, "an empty text stays zeros"
+
+
+def test_stories_are_those_scikit_learn_s_vectors_would_make(monkeypatch):
+    from sklearn.preprocessing import normalize
+
+    from digest.evaluate.summaries import read_ntrex
+    from digest.news import Article
+    from tests.test_cluster import STORIES
+
+    articles = list(read_sources([str(SEEDS), str(STORIES), str(SHARED_DATA / "html")]).articles)
+    articles += [
+        Article(id=d.id, origin=d.id, paragraphs=d.body, title=d.headline)
+        for d in read_ntrex(SHARED_DATA / "ntrex")
+    ]
+    ours = cluster.cluster(articles)
+
+    def counted(sentences):
+        return CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(sentences)
+
+    monkeypatch.setattr(cluster, "sentence_counts", counted)
+    monkeypatch.setattr(cluster, "unit_rows", lambda m: normalize(m).tocsr())
+    theirs = cluster.cluster(articles)
+    assert len(ours) > 100 and any(len(s.articles) > 2 for s in ours)
+    assert [[a.id for a in s.articles] for s in ours] == [
+        [a.id for a in s.articles] for s in theirs
+    ]
