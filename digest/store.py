@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class Store:
                 "state in digest.toml) to a writable file"
             ) from None
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            write_ahead(conn)
             conn.execute("PRAGMA foreign_keys=ON")
             yield conn
         finally:
@@ -64,6 +65,22 @@ class Store:
             yield
         finally:
             lock.release()
+
+
+def write_ahead(conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_S) -> None:
+    """Put the file in WAL mode, waiting while another process holds it. SQLite answers "database
+    is locked" here at once, without its busy wait, while another connection is recovering or
+    checkpointing the write-ahead log (two builds at once met it in CI), so the wait is ours."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def private(path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 from digest import store
 from digest.errors import UsageError
 from digest.settings import state_path
-from digest.store import Store
+from digest.store import Store, write_ahead
 
 TABLE = "CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL)"
 
@@ -73,3 +73,28 @@ def test_two_processes_write_at_once_without_losing_a_row(tmp_path):
         worker.join(60)
         assert worker.exitcode == 0
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM counter").fetchone()[0] == 400
+
+
+class Busy:
+    """A connection that answers "database is locked" a few times, as SQLite does while another
+    connection recovers or checkpoints the write-ahead log, then answers as the real one."""
+
+    def __init__(self, conn, times, message="database is locked"):
+        self.conn, self.times, self.message, self.tries = conn, times, message, 0
+
+    def execute(self, statement):
+        self.tries += 1
+        if self.tries <= self.times:
+            raise sqlite3.OperationalError(self.message)
+        return self.conn.execute(statement)
+
+
+def test_wal_mode_waits_out_a_locked_answer_and_gives_up_at_its_deadline(tmp_path):
+    conn = sqlite3.connect(tmp_path / "state.sqlite3", isolation_level=None)
+    busy = Busy(conn, times=3)
+    write_ahead(busy, wait=5)
+    assert busy.tries == 5 and conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        write_ahead(Busy(conn, times=1000), wait=0.2)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        write_ahead(Busy(conn, times=1, message="disk I/O error"), wait=5)
