@@ -717,23 +717,6 @@ def review(
     from digest import archive, render, review_app
     from digest.review import Review
 
-    def opened(url: str, here: bool) -> None:
-        import threading
-        import webbrowser
-
-        if here:
-            typer.echo(url)
-            typer.echo("serving the review until Ctrl+C", err=True)
-        else:
-            typer.echo(f"digest review is already running for this folder: {url}")
-        sys.stdout.flush()
-        if no_browser:
-            return
-        if here:  # a browser that runs in the terminal must not hold up the server
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-        else:
-            webbrowser.open(url)
-
     def run():
         day = None if date == "latest" else settings.parse_date(date)
         path = config or settings.CONFIG_FILE
@@ -749,6 +732,24 @@ def review(
             search=loaded.build.search,
             unapproved=loaded.review.unapproved if loaded.review.required else None,
         )
+
+        def opened(url: str, here: bool) -> None:
+            import threading
+            import webbrowser
+
+            if here:
+                typer.echo(url)
+                typer.echo(f"serving the review of {folder} until Ctrl+C", err=True)
+            else:
+                typer.echo(f"digest review is already running for this folder: {url}")
+            sys.stdout.flush()
+            if no_browser:
+                return
+            if here:  # a browser that runs in the terminal must not hold up the server
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+            else:
+                webbrowser.open(url)
+
         review_app.serve(session, port, opened)
 
     guarded(run, debug)

@@ -40,6 +40,7 @@ def test_the_server_prints_its_url_serves_the_issue_and_cleans_up_on_exit(out):
     finally:
         code, _, err = stop(process)
     assert code == 0, err
+    assert f"serving the review of {out / '2025-08-16'} until Ctrl+C" in err
     assert not (out / ".digest-review").exists()
 
 
