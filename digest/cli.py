@@ -652,7 +652,7 @@ def send(
 ) -> None:
     """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
     only an approved one (--dry-run writes the messages of an unapproved one too)."""
-    from digest import archive, mail
+    from digest import archive, holding, mail
     from digest.errors import NotApproved
     from digest.shutdown import stop_on_signals
 
@@ -679,7 +679,10 @@ def send(
             return mail.write_eml(mailing, recipients or chosen.recipients, dry_run)
         with stop_on_signals() as stop:
             mailing = mail.mailing(issue, loaded.require_mail(), loaded.build)
-            return mail.send_issue(mailing, store, recipients, resend=resend, stop=stop)
+            report = mail.send_issue(mailing, store, recipients, resend=resend, stop=stop)
+        if recipients is None and report.complete:
+            holding.sent_by_hand(store, issue.date, dt.datetime.now(dt.UTC))
+        return report
 
     result = guarded(run, debug)
     if mark_sent:
@@ -772,11 +775,13 @@ def run_issue(
         day = loaded.build.date or schedule.today(loaded)
         store = Store(loaded.state)
         with stop_on_signals() as stop:
-            outcome = schedule.run_once(loaded, day, store, stop)
-            if loaded.review.required and not stop.is_set():
-                now = dt.datetime.now(dt.UTC)
-                schedule.check_held(loaded, store, now, stop, besides=day)
-            return outcome
+            try:
+                return schedule.run_once(loaded, day, store, stop)
+            finally:
+                # The issues held earlier go out once approved even when today's build fails.
+                if loaded.review.required and not stop.is_set():
+                    now = dt.datetime.now(dt.UTC)
+                    schedule.check_held(loaded, store, now, stop, besides=day)
 
     outcome = guarded(run, debug)
     for line in outcome.summary():

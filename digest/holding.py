@@ -118,3 +118,16 @@ def decide(store: Store, issue_date: dt.date, outcome: str, now: dt.datetime) ->
                 "UPDATE review_holds SET outcome = ?, decided = ? WHERE issue_date = ?",
                 (outcome, moment(now), issue_date.isoformat()),
             )
+
+
+def sent_by_hand(store: Store, issue_date: dt.date, now: dt.datetime) -> None:
+    """A held issue `digest send` delivered to every recipient is sent: the review page and the
+    scheduler's checks then say so, not "skipped" or "waiting"."""
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        with conn:
+            conn.execute(
+                "UPDATE review_holds SET outcome = ?, decided = ? "
+                "WHERE issue_date = ? AND (outcome IS NULL OR outcome != ?)",
+                (SENT, moment(now), issue_date.isoformat(), SENT),
+            )

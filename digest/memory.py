@@ -95,6 +95,17 @@ def remember(store: Store, model: str, ar: str, en: str, by: str, at: str) -> No
             )
 
 
+def forget(store: Store, model: str, ar: str) -> None:
+    """Take out the correction of ``ar`` for ``model``: an editor set the line back to the
+    machine's English, so the correction was wrong and must not come back in later builds."""
+    with store.connect() as conn:
+        ensure(conn, TABLE)
+        with conn:
+            conn.execute(
+                "DELETE FROM translation_memory WHERE model = ? AND sentence = ?", (model, key(ar))
+            )
+
+
 def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Remembered]:
     """The entries for those of ``sentences`` the memory holds for ``model``, by the sentence as
     given (which may differ from the remembered one in marks and spacing)."""

@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, freshness, memory, models, render, site, summarise
-from digest.cluster import cluster
+from digest import __version__, arabic, freshness, memory, models, render, site, summarise
+from digest.cluster import cluster, word_grams
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.ingest.fetch import FetchOptions
@@ -85,9 +85,28 @@ def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual
     )
 
 
+# What each stage remembers of this build's text, so no sentence is split or folded twice:
+# emptied after every build, so `digest schedule`, which builds day after day, holds none of it.
+TEXT_CACHES = (
+    arabic.segmented,
+    arabic.sentence_terms,
+    arabic.remembered,
+    word_grams,
+    summarise.fits,
+)
+
+
 def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozenset()) -> BuildResult:
     """``store`` keeps the translation cache and the translation memory; ``skip``: ids of
     articles already in an earlier issue (`digest run`), left out."""
+    try:
+        return stages(settings, store, skip)
+    finally:
+        for cached in TEXT_CACHES:
+            cached.cache_clear()
+
+
+def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> BuildResult:
     require_sources(settings, "build")
     ingested = read_sources(
         settings.sources,

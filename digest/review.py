@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from typing import Any
 import jinja2
 
 from digest import archive, site
-from digest.errors import ReviewError
+from digest.errors import DigestError, ReviewError, first_line
 from digest.news import Approval, Bilingual, Dropped, Edit, Issue, StoryDigest
 from digest.render import one_line, readable
 from digest.store import Store
@@ -44,6 +45,10 @@ class UnknownId(ReviewError):
 
 class Refused(ReviewError):
     """A change that would leave the issue wrong: an empty edit, the last story or bullet."""
+
+
+class NotRemembered(ReviewError):
+    """The issue was saved, the translation memory was not: retried at the next save."""
 
 
 class Stale(ReviewError):
@@ -129,6 +134,11 @@ def with_story(issue: Issue, index: int, story: StoryDigest) -> Issue:
 
 def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:
     """The line's English replaced by the editor's, the machine's kept beside it."""
+    if issue.signature.model is None:
+        raise Refused(
+            "this issue was built without translation (--no-translate): there is no English to "
+            "correct; build the date with a model to review its English"
+        )
     text = one_line(english)
     if not text:
         raise Refused("an empty edit: write the English, or leave the line as it is")
@@ -320,20 +330,30 @@ class Review:
         }
 
     def remember(self, before: Issue, after: Issue) -> None:
-        """Each English a person wrote in this save goes into the translation memory, so a
-        later build that meets the same Arabic uses it."""
+        """Every correction of the issue goes into the translation memory, so a later build
+        that meets the same Arabic uses it: all of them at each save (the latest edit wins, so
+        this is harmless, and one the memory could not take last time is taken now), and a line
+        set back to the machine's English takes its correction out of the memory again."""
         model = after.signature.model
         if model is None:
             return
         from digest import memory
 
         old = {key: where.line for key, where in places(before).items()}
-        for key, where in places(after).items():
-            line = where.line
-            if line.edit is None or line.en is None or old.get(key) == line:
-                continue
-            if line.en != line.edit.machine:
-                memory.remember(self.store, model, line.ar, line.en, line.edit.by, line.edit.at)
+        try:
+            for key, where in places(after).items():
+                line = where.line
+                if line.edit is None or line.en is None or line.edit.memory:
+                    continue
+                if line.en != line.edit.machine:
+                    memory.remember(self.store, model, line.ar, line.en, line.edit.by, line.edit.at)
+                elif old.get(key) != line:
+                    memory.forget(self.store, model, line.ar)
+        except (sqlite3.Error, ValueError, DigestError) as error:
+            raise NotRemembered(
+                f"the change is saved in the issue, but the translation memory could not keep "
+                f"its corrections ({first_line(error)}); save again to retry"
+            ) from None
 
 
 def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None) -> dict[str, Any]:

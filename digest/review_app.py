@@ -54,7 +54,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-STATUS = {review.UnknownId: 404, review.Refused: 422, review.Stale: 409}
+STATUS = {review.UnknownId: 404, review.Refused: 422, review.Stale: 409, review.NotRemembered: 503}
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -36,6 +36,7 @@ def counts(texts: Collection[str], features: Callable[[str], Iterable[str]]) -> 
     for new, old in enumerate(index for _, index in sorted(vocabulary.items())):
         place[old] = new
     matrix.indices = place.take(matrix.indices)
+    matrix.has_sorted_indices = False  # scikit-learn's layout: each row in first-seen order
     return matrix
 
 

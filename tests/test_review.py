@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -411,7 +412,7 @@ def test_edits_go_into_the_translation_memory_for_the_issue_s_model(folder, stor
     assert line(issue, 0, 0)["ar"] not in kept
 
 
-def test_an_edit_of_an_untranslated_issue_is_kept_but_not_remembered(tmp_path, store):
+def test_an_untranslated_issue_has_no_english_to_edit(tmp_path, store):
     from digest import render, site
     from tests.pages import arabic_only
     from tests.review_sites import review_issue
@@ -420,9 +421,42 @@ def test_an_edit_of_an_untranslated_issue_is_kept_but_not_remembered(tmp_path, s
     reviewing = session(folder, store)
     snapshot = reviewing.load()
     first = next(iter(review.places(snapshot.issue)))
-    after = reviewing.edit(snapshot.version, first, "A headline the editor wrote")
-    assert after.issue.stories[0].headline.edit.machine is None
+    with pytest.raises(review.Refused, match="built without translation"):
+        reviewing.edit(snapshot.version, first, "A headline the editor wrote")
+    assert reviewing.load() == snapshot
     assert memory.entries(store) == []
+
+
+def test_a_line_set_back_to_the_machine_english_leaves_the_memory(folder, store, api):
+    issue = current(api)
+    bullet = line(issue, 0, 1)
+    issue = put(api, issue, bullet["id"], "A wrong correction").json()
+    assert [e.en for e in memory.entries(store)] == ["A wrong correction"]
+    back = put(api, issue, bullet["id"], bullet["machine"])
+    assert back.status_code == 200 and line(back.json(), 0, 1)["en"] == bullet["machine"]
+    assert memory.entries(store) == [], "a later build must not bring the wrong correction back"
+
+
+def test_a_memory_that_cannot_be_written_is_one_error_and_the_next_save_catches_up(
+    folder, store, api, monkeypatch
+):
+    issue = current(api)
+    headline, bullet = line(issue, 0), line(issue, 0, 1)
+
+    def locked(*args):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(memory, "remember", locked)
+    failed = put(api, issue, headline["id"], "Trump: great progress with Putin")
+    assert failed.status_code == 503
+    assert failed.json()["error"].startswith("the change is saved in the issue, but the trans")
+    assert "database is locked" in failed.json()["error"]
+    assert archive.read(folder).issue.stories[0].headline.en == "Trump: great progress with Putin"
+    monkeypatch.undo()
+    put(api, current(api), bullet["id"], "Trump called the Alaska meeting “very productive”.")
+    kept = memory.recall(store, "opus-mt-tc-big-ar-en", [headline["ar"], bullet["ar"]])
+    assert kept[headline["ar"]].en == "Trump: great progress with Putin"
+    assert len(kept) == 2
 
 
 HOSTILE_OUTPUTS = ["2025-08-16/index.html", "index.html", "feed.xml"]

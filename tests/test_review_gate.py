@@ -149,6 +149,7 @@ def test_at_the_deadline_an_unapproved_issue_is_sent_or_skipped(newsroom, unappr
             path = settings.config
             code, out, err = finished(digest("send", "--config", path, "--date", day.isoformat()))
             assert code == 0 and "2 sent now" in out, "sent by hand once approved"
+            assert holding.find(state(), day).outcome == holding.SENT, "the page says sent"
 
 
 def test_send_refuses_an_unapproved_issue_and_dry_run_still_writes_it(newsroom, tmp_path):
@@ -295,3 +296,18 @@ def test_the_example_config_names_the_review_keys_and_they_parse(tmp_path):
         dt.timedelta(hours=2),
         "skip",
     )
+
+
+def test_a_failed_run_still_sends_the_issues_approved_since(newsroom, tmp_path):
+    with smtp_server() as (server, box):
+        path = newsroom(server.port)
+        code, _, err = finished(digest("run", "--config", path))
+        assert code == 0, err
+        (folder,) = (tmp_path / "site").glob("20*")
+        approve(folder)
+        shutil.rmtree(tmp_path / "articles")
+        (tmp_path / "articles").mkdir()
+        later = (dt.date.fromisoformat(folder.name) + dt.timedelta(days=1)).isoformat()
+        code, out, err = finished(digest("run", "--config", path, "--date", later))
+        assert code == 2 and err.splitlines()[-1].startswith("error: no article could be read")
+        assert sorted(r.recipients[0] for r in box.received) == READERS, "yesterday's went out"

@@ -227,3 +227,16 @@ def test_stories_are_those_scikit_learn_s_vectors_would_make(monkeypatch):
     assert [[a.id for a in s.articles] for s in ours] == [
         [a.id for a in s.articles] for s in theirs
     ]
+
+
+def test_a_build_leaves_nothing_in_the_text_caches(tmp_path, store):
+    """`digest schedule` builds day after day in one process: what one build remembered of its
+    articles must not pile up."""
+    from digest.pipeline import TEXT_CACHES, build
+    from digest.settings import build_settings
+
+    build(build_settings([SEEDS], out=tmp_path, translate=False, search=False), store)
+    assert arabic.segmented in TEXT_CACHES and cluster.word_grams in TEXT_CACHES
+    assert [cached.cache_info().currsize for cached in TEXT_CACHES] == [0] * len(TEXT_CACHES)
+    arabic.segment(["جملة أولى. جملة ثانية."])
+    assert arabic.segmented.cache_info().currsize == 1, "the check above can fail"

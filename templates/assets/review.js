@@ -56,7 +56,10 @@ async function load() {
 }
 
 async function change(method, path, body, lineId, done) {
-  if (state.busy) return;
+  if (state.busy) {
+    showError("The last change is still being saved: try again in a moment.", lineId);
+    return;
+  }
   state.busy = true;
   showError("");
   try {
