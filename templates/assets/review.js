@@ -186,8 +186,9 @@ function lineBlock(line, label, droppable) {
     block.append(el("p", { class: "flag" }, el("strong", { text: "⚑ Check the translation: " }), el("span", { dir: "auto", text: line.flag })));
   }
   const source = line.edit && line.edit.memory ? "from the translation memory" : (line.edit && line.en !== line.machine ? "edited" : "machine");
-  block.append(el("label", { class: "label", for: `text-${line.id}`, text: line.en === null ? "English (not translated yet):" : `English (${source}):` }));
+  block.append(el("label", { class: "label", for: `text-${line.id}`, text: line.en === null ? "No English: the issue was built without translation." : `English (${source}):` }));
   box.id = `text-${line.id}`;
+  box.readOnly = box.hidden = !state.issue.translated;
   block.append(box);
   block.append(el("p", { class: "ar", lang: "ar", dir: "rtl", text: line.ar }));
   if (line.edit && line.machine !== null && line.machine !== line.en) {
@@ -197,8 +198,10 @@ function lineBlock(line, label, droppable) {
     const what = line.edit.memory ? "From the translation memory" : (line.en === line.machine ? "Flag resolved" : "Edited");
     block.append(el("p", { class: "edited", text: `${what} by ${line.edit.by} at ${line.edit.at}${line.edit.flag ? ` (flag was: ${line.edit.flag})` : ""}` }));
   }
-  const buttons = el("div", { class: "buttons" },
-    el("button", { type: "button", "data-key": `${line.id}:save`, onclick: save }, "Save"));
+  const buttons = el("div", { class: "buttons" });
+  if (state.issue.translated) {
+    buttons.append(el("button", { type: "button", "data-key": `${line.id}:save`, onclick: save }, "Save"));
+  }
   if (line.flag) {
     buttons.append(el("button", { type: "button", "data-key": `${line.id}:resolve`, onclick: () => resolve(line.id) }, "Resolve flag"));
   }
