@@ -162,8 +162,16 @@ def release(
     built: bool = False,
 ) -> RunOutcome:
     """Send a held issue once it is approved, or at its deadline as review_unapproved says,
-    and record the outcome; an issue skipped at its deadline stays skipped."""
-    issue = archive.read(held.folder)
+    and record the outcome; an issue skipped at its deadline stays skipped. One whose folder
+    cannot be read is skipped at its deadline, whatever review_unapproved says: nobody can
+    have approved what is not there, and it is not checked again every minute for ever."""
+    try:
+        issue = archive.read(held.folder)
+    except DigestError as error:
+        if held.deadline is None or now < held.deadline or held.outcome is not None:
+            raise
+        holding.decide(store, held.issue_date, holding.SKIPPED, now)
+        raise ScheduleError(f"{error}; skipped at its deadline, not checked again") from None
     approval = issue.issue.approval
     verdict = (
         DEADLINE_SKIP

@@ -311,3 +311,20 @@ def test_a_failed_run_still_sends_the_issues_approved_since(newsroom, tmp_path):
         code, out, err = finished(digest("run", "--config", path, "--date", later))
         assert code == 2 and err.splitlines()[-1].startswith("error: no article could be read")
         assert sorted(r.recipients[0] for r in box.received) == READERS, "yesterday's went out"
+
+
+def test_a_held_issue_whose_folder_is_gone_is_skipped_once_at_its_deadline(newsroom, caplog):
+    with smtp_server() as (server, box):
+        path = newsroom(server.port, review_deadline="90m")
+        settings = loaded(path)
+        held = schedule.run_once(settings, SCHEDULED.date(), state(), now=SCHEDULED)
+        shutil.rmtree(held.folder)
+        deadline = SCHEDULED + dt.timedelta(minutes=90)
+        assert schedule.check_held(settings, state(), deadline - dt.timedelta(seconds=1)) == []
+        assert holding.find(state(), SCHEDULED.date()).outcome is None
+        assert schedule.check_held(settings, state(), deadline) == []
+        assert holding.find(state(), SCHEDULED.date()).outcome == holding.SKIPPED
+        assert "skipped at its deadline, not checked again" in caplog.text
+        caplog.clear()
+        assert schedule.check_held(settings, state(), deadline + dt.timedelta(minutes=1)) == []
+        assert "held issue" not in caplog.text and box.received == []
