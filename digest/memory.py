@@ -74,24 +74,35 @@ def utc(at: str) -> str:
 
 
 def remember(store: Store, model: str, ar: str, en: str, by: str, at: str) -> None:
-    """Keep ``en`` as the English of ``ar`` for ``model``, unless a later edit is kept already.
+    """Keep ``en`` as the English of ``ar`` for ``model``, unless a later edit is kept already."""
+    remember_all(store, model, [(ar, en, by, at)])
+
+
+def remember_all(
+    store: Store, model: str, corrections: Iterable[tuple[str, str, str, str]]
+) -> None:
+    """Keep each (Arabic, English, editor, time) for ``model`` in one transaction; the latest
+    edit of a sentence wins, whatever order they come in.
 
     ValueError for an Arabic or English that is empty or only whitespace: the review page
     refuses such an edit, and an empty entry would blank the line in every later build.
     """
-    if not key(ar):
-        raise ValueError("the Arabic sentence is empty")
-    if not en.strip():
-        raise ValueError("the English is empty")
+    rows = []
+    for ar, en, by, at in corrections:
+        if not key(ar):
+            raise ValueError("the Arabic sentence is empty")
+        if not en.strip():
+            raise ValueError("the English is empty")
+        rows.append((model, key(ar), ar, en.strip(), by, utc(at)))
     with store.connect() as conn:
         ensure(conn, TABLE)
         with conn:
-            conn.execute(
+            conn.executemany(
                 "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (model, sentence) DO UPDATE SET source = excluded.source, "
                 "target = excluded.target, editor = excluded.editor, edited = excluded.edited "
                 "WHERE excluded.edited >= translation_memory.edited",
-                (model, key(ar), ar, en.strip(), by, utc(at)),
+                rows,
             )
 
 

@@ -340,15 +340,17 @@ class Review:
         from digest import memory
 
         old = {key: where.line for key, where in places(before).items()}
+        corrections = []
         try:
             for key, where in places(after).items():
                 line = where.line
                 if line.edit is None or line.en is None or line.edit.memory:
                     continue
                 if line.en != line.edit.machine:
-                    memory.remember(self.store, model, line.ar, line.en, line.edit.by, line.edit.at)
+                    corrections.append((line.ar, line.en, line.edit.by, line.edit.at))
                 elif old.get(key) != line:
                     memory.forget(self.store, model, line.ar)
+            memory.remember_all(self.store, model, corrections)
         except (sqlite3.Error, ValueError, DigestError) as error:
             raise NotRemembered(
                 f"the change is saved in the issue, but the translation memory could not keep "

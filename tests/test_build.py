@@ -248,7 +248,7 @@ def test_help_imports_no_heavy_library():
         "        app(args)\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'transformers', 'sentencepiece', 'sklearn', 'scipy', 'ctranslate2'}))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'transformers', 'sentencepiece', 'sklearn', 'scipy', 'ctranslate2', 'starlette', 'uvicorn'}))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -446,7 +446,7 @@ def test_a_memory_that_cannot_be_written_is_one_error_and_the_next_save_catches_
     def locked(*args):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(memory, "remember", locked)
+    monkeypatch.setattr(memory, "remember_all", locked)
     failed = put(api, issue, headline["id"], "Trump: great progress with Putin")
     assert failed.status_code == 503
     assert failed.json()["error"].startswith("the change is saved in the issue, but the trans")
