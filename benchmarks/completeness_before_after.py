@@ -1,6 +1,6 @@
 """Orphan bullets, cut clauses and question bullets before and after a change to the summariser.
 
-The measurement (digest/completeness.py) looks only at the summaries, so this checkout's code can
+The measurement (digest/stories/completeness.py) looks only at the summaries, so this checkout's code can
 measure an earlier checkout's summariser: each side runs in its own process with its own `digest`
 package first on the path, this checkout's completeness.py (and references.py, where the earlier
 checkout has none) loaded beside it. Corpora: NTREX's 123 documents (Arabic side, no titles), the
@@ -36,9 +36,9 @@ def load(name, path):
     return module
 
 if not (Path(tree) / "digest" / "references.py").exists():
-    load("digest.references", mine / "references.py")
+    load("digest.stories.references", mine / "references.py")
 completeness = load("measured_completeness", mine / "completeness.py")
-from digest.cluster import cluster
+from digest.stories.cluster import cluster
 from digest.ingest import read_sources
 from digest.news import Article, Story
 try:
@@ -89,7 +89,7 @@ def share(value: float | None) -> str:
 
 
 def main() -> None:
-    from digest import report
+    from digest.evaluate import report
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", type=Path, required=True, help="checkout of the earlier code")

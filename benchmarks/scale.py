@@ -105,8 +105,9 @@ def worker(kind: str, source: Path, out: Path) -> None:
     starts before digest's modules are imported: a user's command pays for them too."""
     began = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from digest import cluster, pipeline, summarise
+    from digest import pipeline
     from digest.cli import main
+    from digest.stories import cluster, summarise
 
     spent = {"cluster": 0.0, "vectors": 0.0, "pairs": 0.0, "summarise": 0.0}
 
@@ -168,7 +169,7 @@ def stages(result: dict, n: int) -> str:
 
 
 def measure(work: Path, sizes: tuple[int, ...], big: int) -> tuple[str, bool]:
-    from digest import report
+    from digest.evaluate import report
 
     rows, met = [], True
     builds = {}
@@ -293,6 +294,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    from digest import report
+    from digest.evaluate import report
 
     main()

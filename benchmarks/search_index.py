@@ -2,7 +2,7 @@
 
 Synthetic issues are made of NTREX-128 documents (real news, English with its human Arabic
 translation): five stories an issue, each a document's headline and next four lines, one issue a
-day. The index is written by digest.search.index_site, as `digest build` writes it; the answer
+day. The index is written by digest.publish.search.index_site, as `digest build` writes it; the answer
 time is measured in headless Chromium (Debian's /usr/bin/chromium through Playwright) on the
 1,000-issue site served on 127.0.0.1: from the query to the data of the results shown (the
 best 30) loaded, for the first query the moment a page has loaded (the bundles' WebAssembly
@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
 
-    from digest import report
+    from digest.evaluate import report
 
     load = os.getloadavg()[0]
     index_rows = []

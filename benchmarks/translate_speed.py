@@ -152,8 +152,7 @@ def worker_speed(
     compete), while the parent alternates the passes of all of them, so a slow spell of a shared
     machine falls on every engine rather than on one. ``inter`` x ``intra`` sets CTranslate2's
     split of the cores instead of digest's default."""
-    from digest import models
-    from digest.translate import ctranslate2_backend, load_engine, plan
+    from digest.translate import ctranslate2_backend, load_engine, models, plan
     from digest.translate.decoding import Decoding
     from digest.translate.device import ThreadSplit
     from digest.translate.faithful import batches
@@ -237,8 +236,7 @@ def machine() -> str:
 
 def worker_model(folder: Path, name: str) -> dict:
     """Build and convert one model, in its own process so the parent stays small."""
-    from digest import models
-    from digest.translate import convert
+    from digest.translate import convert, models
 
     corpus = [line for doc in ntrex_documents() for line in (doc.headline, *doc.body)]
     corpus += (NTREX / "newstest2019-src.eng.txt").read_text(encoding="utf-8").splitlines()
@@ -255,7 +253,7 @@ def worker_build(
     from digest.cli import setup_logging
     from digest.pipeline import build
     from digest.settings import build_settings, state_path
-    from digest.store import Store
+    from digest.state.store import Store
     from digest.translate import cache, guards
 
     guards.problem = lambda source, output: None
@@ -334,8 +332,7 @@ def worker_gpu(folder: Path, device: str, runs: int, counts: list[int]) -> dict:
     CTranslate2's probe."""
     import logging
 
-    from digest import models
-    from digest.translate import load_engine, plan
+    from digest.translate import load_engine, models, plan
     from digest.translate.device import BatchBudget
 
     model = models.resolve(None, folder)
@@ -406,7 +403,7 @@ def worker_load(folder: Path, device: str) -> dict:
     import transformers
 
     at = mark("import transformers", at)
-    from digest import models
+    from digest.translate import models
     from digest.translate.tokenizing import load_tokenizer
     from digest.translate.transformers_backend import TransformersEngine
 
@@ -464,7 +461,7 @@ def write_articles(folder: Path, count: int = ARTICLES) -> Path:
 
 def cpu_section(work: Path, model, runs: int, shapes: list[str], smoke: bool) -> str:
     """transformers float32 against CTranslate2 int8 on each shape, then a 100-document build."""
-    from digest import report
+    from digest.evaluate import report
 
     rows, builds = [], []
     for name in shapes:
@@ -574,7 +571,7 @@ def splits(cores: int) -> list[tuple[int, int]]:
 
 
 def threads_section(folder: Path, runs: int, sentences: int) -> str:
-    from digest import report
+    from digest.evaluate import report
     from digest.translate.device import available_cores, thread_split
 
     cores = available_cores()
@@ -632,7 +629,7 @@ def threads_section(folder: Path, runs: int, sentences: int) -> str:
 
 
 def gpu_section(work: Path, folder: Path, device: str, runs: int, counts: list[int]) -> str:
-    from digest import report
+    from digest.evaluate import report
 
     speed = in_subprocess("gpu", str(folder), device, str(runs), *map(str, counts))
     print("gpu", json.dumps(speed), flush=True)
@@ -777,7 +774,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    from digest import report
+    from digest.evaluate import report
     from digest.translate.device import available_cores
 
     began = time.perf_counter()

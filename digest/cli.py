@@ -24,7 +24,7 @@ import typer
 from digest import __version__, settings
 from digest.errors import DigestError
 from digest.settings import BuildSettings, Settings
-from digest.store import Store
+from digest.state.store import Store
 
 T = TypeVar("T")
 
@@ -238,7 +238,7 @@ def summarise(
     """Pick the headline and k sentences of one article (Arabic, document order); no model needed."""
     from digest.errors import UsageError
     from digest.ingest import read_article
-    from digest.summarise import summarise as pick
+    from digest.stories.summarise import summarise as pick
 
     def run():
         if k < 1:
@@ -287,7 +287,7 @@ def inspect_sources(
 
 
 def article_fields(article) -> dict:
-    from digest.freshness import age
+    from digest.stories.freshness import age
 
     return {
         "id": article.id,
@@ -306,7 +306,7 @@ def article_fields(article) -> dict:
 
 
 def show_article(article) -> None:
-    from digest.freshness import describe_age
+    from digest.stories.freshness import describe_age
 
     fields = article_fields(article)
     fields["source from"] = fields["source_from"]
@@ -324,8 +324,7 @@ def show_article(article) -> None:
 @models_app.command("list")
 def models_list(model_dir: ModelDirOption = None) -> None:
     """Show each model, its pinned revision, and whether it is on this machine."""
-    from digest import models
-    from digest.translate import presence
+    from digest.translate import models, presence
 
     lock = guarded(models.read_lock)
     folder = guarded(lambda: without_file(model_dir=model_dir).model_dir)
@@ -348,7 +347,7 @@ def models_list(model_dir: ModelDirOption = None) -> None:
 @models_app.command("pull")
 def models_pull(name: Annotated[str, typer.Argument(help="Model name from models.lock.")]) -> None:
     """Download a model's pinned revision from the Hugging Face Hub and check its hashes."""
-    from digest import models
+    from digest.translate import models
 
     folder = guarded(lambda: models.pull(models.read_lock().get(name)))
     typer.echo(f"{name}: {folder}")
@@ -368,7 +367,7 @@ def models_convert(
     model_dir: ModelDirOption = None,
 ) -> None:
     """Convert a model for CTranslate2 (its own converter) into the local model store."""
-    from digest import models
+    from digest.translate import models
     from digest.translate.convert import convert
 
     def run():
@@ -384,8 +383,7 @@ def models_convert(
 def models_verify(model_dir: ModelDirOption = None) -> None:
     """Hash every model file present against models.lock and conversion records; exit 2 on a
     mismatch."""
-    from digest import models
-    from digest.translate import presence
+    from digest.translate import models, presence
 
     def run():
         folder = without_file(model_dir=model_dir).model_dir
@@ -410,7 +408,7 @@ def models_lock(
     ] = None,
 ) -> None:
     """Pin revisions to commit hashes and record file hashes (maintainers, connected machine)."""
-    from digest import models
+    from digest.translate import models
 
     lock = guarded(lambda: models.lock_models(names or [], lock_file))
     for spec in lock.models:
@@ -421,7 +419,7 @@ def models_lock(
 def cache_stats() -> None:
     """Cached translations per model, revision and engine, the editors' corrections per model,
     and where they are kept."""
-    from digest import memory
+    from digest.review import memory
     from digest.translate import cache
 
     store = guarded(state)
@@ -459,7 +457,7 @@ def cache_memory(
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many, newest first.")] = 20,
 ) -> None:
     """The editors' corrections (the translation memory), newest first."""
-    from digest import memory
+    from digest.review import memory
 
     store = guarded(state)
     kept = guarded(lambda: memory.entries(store, model))
@@ -487,17 +485,17 @@ def cache_export(
     model: MemoryModelOption = None,
 ) -> None:
     """Write the translation memory as TMX 1.4b or TSV, for CAT tools or a spreadsheet."""
-    from digest import memory, memory_export
+    from digest.review import export, memory
 
     def run() -> tuple[int, str]:
         kept = memory.entries(state(), model)
-        return len(kept), memory_export.export(kept, format)
+        return len(kept), export.export(kept, format)
 
     count, text = guarded(run)
     if out is None:
         sys.stdout.write(text)
         return
-    guarded(lambda: memory_export.write(out, text))
+    guarded(lambda: export.write(out, text))
     typer.echo(f"wrote {out} ({count} correction(s), {format})")
 
 
@@ -554,7 +552,7 @@ def eval_completeness(
 ) -> None:
     """Headlines that keep every clause of their sentence, and bullets that refer back to a
     sentence not shown, on NTREX and real articles."""
-    from digest.completeness import report
+    from digest.stories.completeness import report
 
     publish(guarded(lambda: report(ntrex, articles or [])), as_json, benchmarks)
 
@@ -573,10 +571,9 @@ def eval_translate(
     benchmarks: BenchmarksOption = None,
 ) -> None:
     """BLEU and chrF (sacrebleu, with signatures) of a model's translations against references."""
-    from digest import models
     from digest.evaluate import reports
     from digest.evaluate.translation import read_pair, score
-    from digest.translate import load_translator
+    from digest.translate import load_translator, models
 
     def run():
         chosen = without_file(
@@ -652,9 +649,11 @@ def send(
 ) -> None:
     """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
     only an approved one (--dry-run writes the messages of an unapproved one too)."""
-    from digest import archive, holding, mail
     from digest.errors import NotApproved
-    from digest.shutdown import stop_on_signals
+    from digest.mail import compose
+    from digest.publish import archive
+    from digest.runs import holding
+    from digest.runs.shutdown import stop_on_signals
 
     def run():
         day = None if date == "latest" else settings.parse_date(date)
@@ -671,15 +670,15 @@ def send(
             )
         if mark_sent:
             addresses = settings.parse_addresses(mark_sent, "--mark-sent")
-            return mail.mark_sent(store, issue.date, [r.email for r in addresses])
+            return compose.mark_sent(store, issue.date, [r.email for r in addresses])
         recipients = settings.parse_addresses(to, "--to") if to else None
         if dry_run is not None:
             chosen = (loaded.mail or settings.PREVIEW_MAIL) if preview else loaded.require_mail()
-            mailing = mail.mailing(issue, chosen, loaded.build)
-            return mail.write_eml(mailing, recipients or chosen.recipients, dry_run)
+            mailing = compose.mailing(issue, chosen, loaded.build)
+            return compose.write_eml(mailing, recipients or chosen.recipients, dry_run)
         with stop_on_signals() as stop:
-            mailing = mail.mailing(issue, loaded.require_mail(), loaded.build)
-            report = mail.send_issue(mailing, store, recipients, resend=resend, stop=stop)
+            mailing = compose.mailing(issue, loaded.require_mail(), loaded.build)
+            report = compose.send_issue(mailing, store, recipients, resend=resend, stop=stop)
         if recipients is None and report.complete:
             holding.sent_by_hand(store, issue.date, dt.datetime.now(dt.UTC))
         return report
@@ -717,8 +716,9 @@ def review(
 ) -> None:
     """Review an issue in a local web page: edit the English, drop or reorder stories, resolve
     flags, approve."""
-    from digest import archive, render, review_app
-    from digest.review import Review
+    from digest.publish import archive, render
+    from digest.review import web
+    from digest.review.edits import Review
 
     def run():
         day = None if date == "latest" else settings.parse_date(date)
@@ -753,7 +753,7 @@ def review(
             else:
                 webbrowser.open(url)
 
-        review_app.serve(session, port, opened)
+        web.serve(session, port, opened)
 
     guarded(run, debug)
 
@@ -767,8 +767,8 @@ def run_issue(
 ) -> None:
     """Build today's issue (or --date's) from articles no earlier issue carried, and mail it;
     with review = true, hold it until approved (and send the held issues approved since)."""
-    from digest import schedule
-    from digest.shutdown import stop_on_signals
+    from digest.runs import schedule
+    from digest.runs.shutdown import stop_on_signals
 
     def run():
         loaded = load_settings(config, given)
@@ -798,7 +798,7 @@ def schedule_command(
     debug: DebugOption = False,
 ) -> None:
     """Run `digest run` at each tick of the cron expression in digest.toml, until stopped."""
-    from digest import schedule
+    from digest.runs import schedule
 
     def run():
         loaded = load_settings(config, given)

@@ -17,7 +17,7 @@ class Article:
     """One news article as ingestion found it; ``paragraphs`` hold body text only.
 
     ``warnings`` say what ingestion was unsure of, ``encoding`` how the bytes were read and
-    ``source_from`` where the outlet's name was found (digest/outlets.py), for `digest inspect`.
+    ``source_from`` where the outlet's name was found (digest/stories/outlets.py), for `digest inspect`.
     ``source`` is None when nothing names the outlet.
     """
 

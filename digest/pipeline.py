@@ -7,8 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, arabic, freshness, memory, models, render, site, summarise
-from digest.cluster import cluster, word_grams
+from digest import __version__, arabic
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.ingest.fetch import FetchOptions
@@ -25,9 +24,13 @@ from digest.news import (
     Summary,
     story_id,
 )
+from digest.publish import render, site
+from digest.review import memory
 from digest.settings import BuildSettings, require_sources
-from digest.store import Store
-from digest.translate import Translator, load_translator
+from digest.state.store import Store
+from digest.stories import freshness, summarise
+from digest.stories.cluster import cluster, word_grams
+from digest.translate import Translator, load_translator, models
 
 TITLE = "Arabic press digest"
 log = logging.getLogger(__name__)

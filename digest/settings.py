@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, UsageError
-from digest.freshness import RUN_MAX_AGE
 from digest.news import DEFAULT_BULLETS
+from digest.stories.freshness import RUN_MAX_AGE
 from digest.translate import BACKENDS
 from digest.translate.device import DEVICES, available_cores
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.store import Store
+from digest.state.store import Store
 from tests.tiny_models import build_marian, build_nllb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from digest import render, review, review_app, site
 from digest.news import Issue
-from digest.store import Store
+from digest.publish import render, site
+from digest.review import edits, web
+from digest.state.store import Store
 from tests.pages import flood_issue, summit_issue
 from tests.spawn import digest
 
@@ -38,8 +39,8 @@ def publish_site(out: Path, search: bool = False) -> Path:
 
 def session(
     folder: Path, store: Store, search: bool = False, unapproved: str | None = None
-) -> review.Review:
-    return review.Review(
+) -> edits.Review:
+    return edits.Review(
         folder=folder,
         editor=EDITOR,
         env=render.environment(),
@@ -53,7 +54,7 @@ def session(
 def client(folder: Path, store: Store, **options):
     from starlette.testclient import TestClient
 
-    app = review_app.create_app(session(folder, store, **options), TOKEN, ORIGIN)
+    app = web.create_app(session(folder, store, **options), TOKEN, ORIGIN)
     return TestClient(app, base_url=ORIGIN, headers={"Authorization": f"Bearer {TOKEN}"})
 
 

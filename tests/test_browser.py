@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from digest import render, site
+from digest.publish import render, site
 from tests.conftest import ROOT
 from tests.pages import arabic_only, flood_issue, summit_issue
 

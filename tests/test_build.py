@@ -10,7 +10,7 @@ import pytest
 
 from digest.pipeline import build
 from digest.settings import build_settings, resolve
-from digest.store import Store
+from digest.state.store import Store
 from tests.conftest import ROOT, SEEDS
 from tests.pages import parse
 

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from digest import models
 from digest.errors import ModelError
+from digest.translate import models
 from tests.test_build import digest
 
 

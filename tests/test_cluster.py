@@ -14,13 +14,13 @@ from scipy.spatial.distance import squareform
 from sklearn.preprocessing import normalize
 
 from digest.arabic import terms
-from digest.cluster import THRESHOLD, UNDATED, WINDOW, average_linkage, cluster
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.news import Article
 from digest.pipeline import build
 from digest.settings import build_settings
-from digest.summarise import REDUNDANCY, cosine
+from digest.stories.cluster import THRESHOLD, UNDATED, WINDOW, average_linkage, cluster
+from digest.stories.summarise import REDUNDANCY, cosine
 from tests.conftest import SEEDS, SHARED_DATA, STORIES
 
 # Same-event groups among the NTREX documents, judged from their English headlines. A merge

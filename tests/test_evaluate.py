@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
+from digest.evaluate.report import update_section
 from digest.evaluate.summaries import (
     Difference,
     evaluate_easc,
@@ -18,7 +19,6 @@ from digest.evaluate.summaries import (
     tokens,
     unwrap,
 )
-from digest.report import update_section
 from tests.conftest import SHARED_DATA
 
 

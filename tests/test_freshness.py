@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from digest.cli import app
 from digest.errors import NothingNew, UsageError
-from digest.freshness import describe_age, sort_out
 from digest.ingest.text import parse_text
 from digest.pipeline import build
 from digest.settings import build_settings
+from digest.stories.freshness import describe_age, sort_out
 from tests.conftest import SEEDS, SHARED_DATA
 from tests.mailserver import smtp_server, write_config
 from tests.test_build import digest

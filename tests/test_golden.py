@@ -7,8 +7,8 @@ Regenerate after an intended change with: python -m pytest tests/test_golden.py 
 
 import pytest
 
-from digest import render
 from digest.pipeline import build
+from digest.publish import render
 from digest.settings import build_settings
 from tests.conftest import GOLDEN, SEEDS
 from tests.pages import summit_issue

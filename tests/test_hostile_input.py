@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from digest import render
 from digest.ingest import read_sources, sniff
 from digest.news import Bilingual, SourceRef
+from digest.publish import render
 from tests.pages import flood_issue
 
 BODY = (

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from digest import archive, configfile, mail, render
-from digest.deliveries import DeliveryLog
+from digest import configfile
 from digest.errors import MailError, TemplateError
+from digest.mail import compose
+from digest.mail.deliveries import DeliveryLog
 from digest.pipeline import build
+from digest.publish import archive, render
 from digest.settings import MailSettings, Recipient, build_settings, resolve
-from digest.store import Store
+from digest.state.store import Store
 from tests.conftest import SEEDS
 from tests.mailserver import Mailbox, free_port, smtp_server, write_config
 from tests.pages import parse, summit_issue
@@ -60,8 +62,8 @@ def config(tmp_path, site, port, **extra):
 
 def send(loaded, **options):
     issue = archive.read(archive.find(loaded.build.out, None))
-    return mail.send_issue(
-        mail.mailing(issue, loaded.mail, loaded.build), Store(loaded.state), **options
+    return compose.send_issue(
+        compose.mailing(issue, loaded.mail, loaded.build), Store(loaded.state), **options
     )
 
 
@@ -397,8 +399,8 @@ def test_mail_takes_subject_signature_and_date_from_issue_json_not_the_html(tmp_
     (folder / "index.html").write_text("<html><head><title>Not this</title></head>")
     (folder / "digest.txt").write_text("Not this either")
     issue = archive.read(folder)
-    message = mail.compose(
-        mail.Mailing(issue, MailSettings(sender="d@example.org"), render.environment()),
+    message = compose.compose(
+        compose.Mailing(issue, MailSettings(sender="d@example.org"), render.environment()),
         Recipient("a@example.org"),
         "<id@x>",
         dt.datetime(2025, 8, 16, tzinfo=dt.UTC),
@@ -489,7 +491,7 @@ def test_dry_run_without_site_url_has_no_link_to_the_site_and_says_so_once(tmp_p
     prefix = "Arabic press digest · 2025-08-16: "
     assert message["Subject"].startswith(prefix)
     lead = message["Subject"].removeprefix(prefix)
-    assert lead.endswith("…") and len(lead) <= mail.LEAD_LENGTH
+    assert lead.endswith("…") and len(lead) <= compose.LEAD_LENGTH
     assert headline.startswith(lead[:-1]) and headline[len(lead) - 1] in " ،,", "cut at a word"
 
 
@@ -565,8 +567,8 @@ def test_the_lead_is_the_first_headline_cut_at_a_word(headline, lead):
     issue = summit_issue()
     story = dataclasses.replace(issue.stories[0], headline=Bilingual(ar="عنوان", en=headline))
     issue = dataclasses.replace(issue, stories=(story,))
-    assert mail.lead(issue) == lead and len(lead) <= mail.LEAD_LENGTH
-    assert mail.subject(issue, "{title} · {date}: {lead}") == (
+    assert compose.lead(issue) == lead and len(lead) <= compose.LEAD_LENGTH
+    assert compose.subject(issue, "{title} · {date}: {lead}") == (
         f"Arabic press digest · 2025-08-16: {lead}"
     )
 

@@ -5,10 +5,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from digest import archive
-from digest.deliveries import SENDING, SENT, DeliveryLog
+from digest.mail.deliveries import SENDING, SENT, DeliveryLog
+from digest.publish import archive
 from digest.settings import Recipient, parse_address
-from digest.store import Store
+from digest.state.store import Store
 from tests.mailserver import Mailbox, free_port, smtp_server, write_config
 from tests.spawn import digest
 from tests.test_mail import config, exactly_once, finished, mail_table, rows, send, site  # noqa: F401

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest import archive, memory
 from digest.news import Edit
 from digest.pipeline import build
+from digest.publish import archive
+from digest.review import memory
 from digest.settings import build_settings
 from tests.conftest import SEEDS
 

@@ -8,10 +8,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from digest import models
 from digest.cli import app
 from digest.errors import ModelError
-from digest.translate import convert, presence
+from digest.translate import convert, models, presence
 from tests.conftest import ROOT, SEEDS
 
 

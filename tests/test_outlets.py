@@ -5,9 +5,9 @@ import pytest
 
 from digest.ingest.text import parse_text
 from digest.news import Bilingual, SourceRef, StoryDigest
-from digest.outlets import UNKNOWN, from_text, from_url, identify
 from digest.pipeline import build
 from digest.settings import build_settings
+from digest.stories.outlets import UNKNOWN, from_text, from_url, identify
 from tests.conftest import SEEDS
 
 BODY = "وقال الرئيس إن الاجتماع كان مثمرا للغاية وإن المحادثات ستستمر الأسبوع المقبل."

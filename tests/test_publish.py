@@ -14,9 +14,9 @@ import textwrap
 
 import pytest
 
-from digest import archive, render, site
 from digest.errors import UsageError
-from digest.store import Store
+from digest.publish import archive, render, site
+from digest.state.store import Store
 from tests.conftest import ROOT
 from tests.pages import flood_issue, summit_issue
 
@@ -24,7 +24,7 @@ CHILD = textwrap.dedent(
     """
     import dataclasses, datetime as dt, os, shutil, sys
     from pathlib import Path
-    from digest import archive, render, site
+    from digest.publish import archive, render, site
     from tests.pages import flood_issue, summit_issue
 
     out, kill_at, which = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -136,7 +136,7 @@ def test_concurrent_builds_into_one_folder_keep_every_issue(tmp_path):
         """
         import datetime as dt, sys
         from pathlib import Path
-        from digest import render, site
+        from digest.publish import render, site
         from tests.pages import flood_issue
         day = dt.date(2025, 3, int(sys.argv[2]))
         for _ in range(3):

@@ -7,9 +7,9 @@ import re
 import feedparser
 import pytest
 
-from digest import render
 from digest.errors import TemplateError
 from digest.news import Bilingual, Bullet, SourceRef
+from digest.publish import render
 from tests.pages import arabic_only, flood_issue, parse, summit_issue, ten_story_issue
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'

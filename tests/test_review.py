@@ -15,8 +15,10 @@ import time
 
 import pytest
 
-from digest import archive, holding, memory, review
 from digest.news import Edit
+from digest.publish import archive
+from digest.review import edits, memory
+from digest.runs import holding
 from tests.conftest import ROOT
 from tests.pages import parse
 from tests.review_sites import AT, EDITOR, ORIGIN, TOKEN, client, publish_site, session
@@ -225,7 +227,7 @@ def test_a_rebuild_of_the_date_since_the_page_loaded_makes_an_edit_stale(folder,
     assert current(api)["version"] == issue["version"]  # the same issue gives the same file
     from dataclasses import replace
 
-    from digest import render, site
+    from digest.publish import render, site
 
     rebuilt = archive.read(folder).issue
     site.publish(folder.parent, replace(rebuilt, title="Rebuilt"), render.environment())
@@ -239,16 +241,16 @@ def test_a_build_that_publishes_during_a_save_wins_and_the_save_answers_409(fold
     between the editor's load and the save's publish is kept, and the save writes nothing."""
     from dataclasses import replace
 
-    from digest import render, site
+    from digest.publish import render, site
 
     reviewing = session(folder, store)
     loaded = reviewing.load()
 
     def racing(issue):
         site.publish(folder.parent, replace(issue, title="Built meanwhile"), render.environment())
-        return review.edited(issue, next(iter(review.places(issue))), "Too late", EDITOR, AT_TEXT)
+        return edits.edited(issue, next(iter(edits.places(issue))), "Too late", EDITOR, AT_TEXT)
 
-    with pytest.raises(review.Stale):
+    with pytest.raises(edits.Stale):
         reviewing.save(loaded.version, racing)
     assert archive.read(folder).issue.title == "Built meanwhile"
     assert "Too late" not in (folder / "digest.md").read_text()
@@ -413,15 +415,15 @@ def test_edits_go_into_the_translation_memory_for_the_issue_s_model(folder, stor
 
 
 def test_an_untranslated_issue_has_no_english_to_edit(tmp_path, store):
-    from digest import render, site
+    from digest.publish import render, site
     from tests.pages import arabic_only
     from tests.review_sites import review_issue
 
     folder = site.publish(tmp_path, arabic_only(review_issue()), render.environment()).folder
     reviewing = session(folder, store)
     snapshot = reviewing.load()
-    first = next(iter(review.places(snapshot.issue)))
-    with pytest.raises(review.Refused, match="built without translation"):
+    first = next(iter(edits.places(snapshot.issue)))
+    with pytest.raises(edits.Refused, match="built without translation"):
         reviewing.edit(snapshot.version, first, "A headline the editor wrote")
     assert reviewing.load() == snapshot
     assert memory.entries(store) == []
@@ -506,12 +508,12 @@ def test_html_typed_into_an_edit_is_text_in_every_output_and_in_the_mail(
 KILLED_SAVE = """
 import sys
 from pathlib import Path
-from digest.store import Store
+from digest.state.store import Store
 from tests.review_sites import session
 
 reviewing = session(Path(sys.argv[1]), Store(Path(sys.argv[2])))
 snapshot = reviewing.load()
-target = next(iter(__import__("digest.review", fromlist=["places"]).places(snapshot.issue)))
+target = next(iter(__import__("digest.review.edits", fromlist=["places"]).places(snapshot.issue)))
 number = 0
 print("saving", flush=True)
 while True:
@@ -523,7 +525,7 @@ while True:
 def test_a_process_killed_mid_save_leaves_the_issue_as_before_or_after(folder, tmp_path, store):
     """kill -9 a process that saves in a loop, at several moments: each time the issue folder is
     one whole save (its files agree with its issue.json), and the next save cleans up."""
-    from digest import render
+    from digest.publish import render
 
     for delay in (0.4, 0.9, 1.3):
         process = subprocess.Popen(
@@ -543,7 +545,7 @@ def test_a_process_killed_mid_save_leaves_the_issue_as_before_or_after(folder, t
         reviewing = session(folder, store)
         snapshot = reviewing.load()
         reviewing.edit(
-            snapshot.version, review.places(snapshot.issue).popitem()[0], f"After {delay}"
+            snapshot.version, edits.places(snapshot.issue).popitem()[0], f"After {delay}"
         )
         left = sorted(p.name for p in folder.parent.iterdir() if p.name.startswith("."))
         assert left == [], left

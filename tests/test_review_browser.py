@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from digest import review
+from digest.review import edits
 from tests.review_sites import EDITOR, publish_site, started, stop
 from tests.test_browser import Visit, assert_not_blank, browser  # noqa: F401 (the fixture)
 
@@ -184,7 +184,7 @@ def test_an_edit_is_found_by_the_site_search(browser, tmp_path, store):  # noqa:
     folder = publish_site(tmp_path / "site", search=True)
     reviewing = session(folder, store, search=True)
     loaded = reviewing.load()
-    headline = next(iter(review.places(loaded.issue)))
+    headline = next(iter(edits.places(loaded.issue)))
     with serve(folder.parent) as root:
         visit = Visit(browser, root + "search.html")
         assert search_for(visit, root, "great") != [], "the machine headline, before the edit"

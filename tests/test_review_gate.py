@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from digest import archive, configfile, holding, schedule
+from digest import configfile
 from digest.errors import ConfigError
 from digest.news import Approval
+from digest.publish import archive
+from digest.runs import holding, schedule
 from digest.settings import ScheduleSettings, resolve
-from digest.store import Store
+from digest.state.store import Store
 from tests.conftest import ROOT, SEEDS
 from tests.mailserver import smtp_server, write_config
 from tests.spawn import digest

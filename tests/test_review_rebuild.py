@@ -4,9 +4,9 @@ editor's English, marked as from the memory), and the review page of the rebuilt
 
 from __future__ import annotations
 
-from digest import render
 from digest.pipeline import build
-from digest.review import Review, places
+from digest.publish import render
+from digest.review.edits import Review, places
 from digest.settings import build_settings
 from tests.conftest import SEEDS
 from tests.review_sites import AT, EDITOR

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from digest import render
 from digest.news import Approval, Bilingual, Edit
+from digest.publish import render
 from tests.pages import summit_issue
 from tests.test_golden import check
 

@@ -6,13 +6,13 @@ shortcuts taken for speed give the answers the full computation gives, and that 
 
 import random
 
-from digest import cluster as clustering
-from digest import summarise
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.dedupe import dedupe, near_identical, shingles
 from digest.news import Article, Story
+from digest.stories import cluster as clustering
+from digest.stories import summarise
 from tests.conftest import SHARED_DATA
 
 SENTENCE = "وقال المتحدث باسم الحكومة إن المحادثات مع الوفد الزائر ستستمر حتى نهاية الأسبوع المقبل."

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest import configfile, history, schedule
+from digest import configfile
+from digest.runs import history, schedule
 from digest.settings import ScheduleSettings, resolve
-from digest.store import Store, ensure
+from digest.state.store import Store, ensure
 from tests.conftest import SEEDS, STORIES
 from tests.mailserver import free_port, smtp_server, write_config
 from tests.spawn import digest

@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from digest import archive, news, render, search, site
+from digest import news
 from digest.pipeline import build
+from digest.publish import archive, render, search, site
 from digest.settings import build_settings
-from digest.store import Store
+from digest.state.store import Store
 from tests.conftest import ROOT, SEEDS, SHARED_DATA
 from tests.search_sites import ntrex_documents, serve, with_english, write_jsonl
 from tests.test_browser import Visit, assert_not_blank, browser  # noqa: F401

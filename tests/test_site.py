@@ -10,9 +10,9 @@ import sys
 import feedparser
 import pytest
 
-from digest import archive, render, site
 from digest.errors import TemplateError
 from digest.news import Approval, Edit
+from digest.publish import archive, render, site
 from tests.conftest import ROOT, SEEDS
 from tests.pages import flood_issue, parse, summit_issue
 

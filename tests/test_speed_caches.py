@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from digest import arabic, cluster, summarise, vectors
+from digest import arabic
 from digest.arabic import (
     CLOSERS,
     DIACRITICS,
@@ -30,6 +30,7 @@ from digest.arabic import (
     strip_invisible,
 )
 from digest.ingest import read_sources
+from digest.stories import cluster, summarise, vectors
 from tests.conftest import SEEDS, SHARED_DATA
 
 # Real lines: the whole of FLORES-200's and NTREX's Arabic, thousands of news sentences.

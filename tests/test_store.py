@@ -3,10 +3,10 @@ import sqlite3
 
 import pytest
 
-from digest import store
 from digest.errors import UsageError
 from digest.settings import state_path
-from digest.store import Store, write_ahead
+from digest.state import store
+from digest.state.store import Store, write_ahead
 
 TABLE = "CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL)"
 

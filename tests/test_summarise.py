@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.ingest import read_sources
 from digest.ingest.text import parse_text
-from digest.summarise import summarise
+from digest.stories.summarise import summarise
 from tests.conftest import SEEDS
 
 LONG = "و" + " كلمة" * 90 + "."

@@ -4,9 +4,8 @@ import shutil
 
 import pytest
 
-from digest import models
 from digest.errors import ModelError, UsageError
-from digest.translate import choose_backend, convert, faithful, load_translator
+from digest.translate import choose_backend, convert, faithful, load_translator, models
 from digest.translate.ctranslate2_backend import CTranslate2Engine
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget

@@ -9,9 +9,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from digest import models
 from digest.cli import app
-from digest.translate import cache, load_translator
+from digest.translate import cache, load_translator, models
 from tests.conftest import ROOT, SEEDS
 from tests.spawn import digest
 from tests.tiny_models import converted_copy

@@ -11,10 +11,9 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
-from digest import models
 from digest.cli import app
 from digest.errors import ModelError, UsageError
-from digest.translate import device, fallback, load_translator, plan
+from digest.translate import device, fallback, load_translator, models, plan
 from digest.translate.ctranslate2_backend import HYPOTHESIS_TOKENS, CTranslate2Engine
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, ThreadSplit, thread_split

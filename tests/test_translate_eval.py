@@ -6,9 +6,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from digest import models
 from digest.cli import app
-from digest.translate import convert
+from digest.translate import convert, models
 from tests.conftest import SHARED_DATA
 
 FLORES = SHARED_DATA / "flores200"

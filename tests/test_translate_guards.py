@@ -2,8 +2,7 @@
 
 import pytest
 
-from digest import models
-from digest.translate import guards, load_translator
+from digest.translate import guards, load_translator, models
 from digest.translate.decoding import Decoding
 from digest.translate.splitting import split_clauses
 

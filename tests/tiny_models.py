@@ -146,8 +146,7 @@ def converted_copy(source: Path, folder: Path, quantization: str = "int8") -> Pa
     """A copy of a tiny model with its CTranslate2 conversion made by the real converter."""
     import shutil
 
-    from digest import models
-    from digest.translate import convert
+    from digest.translate import convert, models
 
     shutil.copytree(source, folder)
     convert.convert(models.resolve(None, folder), quantization)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from digest import report
-from digest.evaluate import summaries
+from digest.evaluate import report, summaries
 from digest.evaluate.summaries import EascArticle, NtrexDocument, Scores
 from digest.evaluate.translation import TranslationScores
 

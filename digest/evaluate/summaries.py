@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import summarise
 from digest.arabic import CLOSERS, TERMINATORS, normalise, segment, terms
 from digest.errors import UsageError
 from digest.news import Article
+from digest.stories import summarise
 
 TOKEN = re.compile(r"\w+")
 SENTENCE_END = TERMINATORS + CLOSERS

@@ -17,7 +17,7 @@ from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
-from digest.outlets import identify
+from digest.stories.outlets import identify
 
 PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 MIN_ARABIC_SHARE = 0.5
@@ -90,7 +90,7 @@ def build_article(
     """An Article, or ArticleError when there is no Arabic body to summarise.
 
     ``source`` is the outlet the input states and ``source_from`` where it said so; without one,
-    the outlet is looked for in the text and the URL (digest/outlets.py)."""
+    the outlet is looked for in the text and the URL (digest/stories/outlets.py)."""
     paragraphs, cut = bounded(tuple(p.strip() for p in paragraphs if p.strip()))
     if not paragraphs:
         raise ArticleError("no article text found")

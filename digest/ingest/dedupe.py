@@ -14,7 +14,7 @@ from dataclasses import replace
 from digest.arabic import normalise
 from digest.ingest.article import NO_DATE, NO_OUTLET, article_id
 from digest.news import Article
-from digest.outlets import STATED
+from digest.stories.outlets import STATED
 
 SHINGLE = 5
 SAME_TEXT = 0.9

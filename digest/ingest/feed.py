@@ -19,8 +19,8 @@ from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
 from digest.ingest.html import parse_date_value
 from digest.news import Article
-from digest.outlets import STATED
-from digest.outlets import stated as stated_name
+from digest.stories.outlets import STATED
+from digest.stories.outlets import stated as stated_name
 
 XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
 BLOCKS = frozenset(

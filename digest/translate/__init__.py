@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from digest.errors import ModelError, UsageError
-from digest.models import ResolvedModel
 from digest.news import Bilingual
-from digest.store import Store
+from digest.state.store import Store
 from digest.translate.convert import conversion_state, convert_command
 from digest.translate.device import check_device, gpu_count, no_gpu
+from digest.translate.models import ResolvedModel
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
 

@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from digest.models import ResolvedModel
 from digest.news import Bilingual
-from digest.store import Store, ensure
+from digest.state.store import Store, ensure
+from digest.translate.models import ResolvedModel
 
 if TYPE_CHECKING:
     from digest.translate import Translator

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ModelError, first_line
-from digest.models import ResolvedModel, hashes
+from digest.translate.models import ResolvedModel, hashes
 
 CONVERTED = "ctranslate2"
 CONVERT_RECORD = "digest-convert.json"

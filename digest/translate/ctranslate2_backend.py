@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from digest.errors import DigestError, ModelError, first_line
-from digest.models import ResolvedModel
 from digest.translate.convert import conversion, convert_command, converted_path
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, gpu_batch, thread_split
+from digest.translate.models import ResolvedModel
 from digest.translate.tokenizing import input_limit, load_tokenizer
 
 # Memory during beam search grows with source tokens times beam width (each hypothesis keeps the

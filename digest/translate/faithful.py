@@ -16,11 +16,11 @@ from typing import Protocol
 
 from tqdm import tqdm
 
-from digest.models import ResolvedModel
 from digest.news import Bilingual
 from digest.translate import guards
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget
+from digest.translate.models import ResolvedModel
 from digest.translate.splitting import split_clauses
 
 PROGRESS_OVER = 8

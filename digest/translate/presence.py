@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from digest.errors import ModelError
-from digest.models import (
+from digest.translate.convert import conversion, conversion_state, convert_command, converted_path
+from digest.translate.models import (
     Lock,
     ModelSpec,
     ResolvedModel,
@@ -16,7 +17,6 @@ from digest.models import (
     sha256,
     verify,
 )
-from digest.translate.convert import conversion, conversion_state, convert_command, converted_path
 
 
 def presence(spec: ModelSpec, model_dir: Path | None) -> str:

@@ -8,7 +8,7 @@ for nothing.
 from __future__ import annotations
 
 from digest.errors import ModelError
-from digest.models import ResolvedModel
+from digest.translate.models import ResolvedModel
 
 
 def load_tokenizer(model: ResolvedModel):

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from digest.errors import ModelError
-from digest.models import ResolvedModel
 from digest.translate.decoding import Decoding
 from digest.translate.device import BatchBudget, available_cores, gpu_batch
+from digest.translate.models import ResolvedModel
 from digest.translate.tokenizing import input_limit, load_tokenizer
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.news import Approval
-from digest.store import Store, ensure
+from digest.state.store import Store, ensure
 
 TABLE = """CREATE TABLE IF NOT EXISTS review_holds (
     issue_date TEXT PRIMARY KEY,

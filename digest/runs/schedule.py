@@ -8,7 +8,7 @@ The loop reads the clock itself instead of trusting a long sleep (a suspended la
 step), waits at most a minute at a time, and takes its clock and its wait as arguments so tests
 can drive it across DST changes in milliseconds.
 
-With ``review = true`` a run builds and holds its issue instead of sending it (digest/holding.py),
+With ``review = true`` a run builds and holds its issue instead of sending it (digest/runs/holding.py),
 and the loop checks the held issues at every wake-up, about once a minute, besides the ticks: an
 approval given after the send time goes out within a minute or so, not at the next day's tick.
 """
@@ -24,13 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest import archive, history, holding, mail
 from digest.errors import ConfigError, DigestError, NothingNew, ScheduleError
-from digest.freshness import RUN_MAX_AGE
-from digest.holding import APPROVED, DEADLINE_SKIP, WAIT, Hold
+from digest.mail import compose
+from digest.publish import archive
+from digest.runs import history, holding
+from digest.runs.holding import APPROVED, DEADLINE_SKIP, WAIT, Hold
+from digest.runs.shutdown import stop_on_signals
 from digest.settings import BuildSettings, ScheduleSettings, Settings, require_sources
-from digest.shutdown import stop_on_signals
-from digest.store import Store, ensure
+from digest.state.store import Store, ensure
+from digest.stories.freshness import RUN_MAX_AGE
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +49,13 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What a run did. ``hold`` is set in review mode, with ``verdict`` (digest/holding.py):
+    """What a run did. ``hold`` is set in review mode, with ``verdict`` (digest/runs/holding.py):
     the issue is waiting for an approval, was sent (approved, or at its deadline) or skipped."""
 
     issue_date: dt.date
     folder: Path | None
     built: bool
-    report: mail.SendReport | None
+    report: compose.SendReport | None
     reason: str = "no new articles since the last issue"
     hold: Hold | None = None
     verdict: str | None = None
@@ -130,7 +132,7 @@ def run_once(
     mailing = settings.require_mail()
     require_sources(settings.build, "run")
     now = now or dt.datetime.now(dt.UTC)
-    with store.exclusive("run", mail.busy("`digest run`")):
+    with store.exclusive("run", compose.busy("`digest run`")):
         with store.connect() as conn:
             folder = history.built_folder(conn, day)
             skip = history.earlier_articles(conn, day)
@@ -147,8 +149,8 @@ def run_once(
         if settings.review.required:
             held = holding.hold(store, day, folder, now, settings.review.deadline)
             return release(settings, store, held, now, stop, built)
-        report = mail.send_issue(
-            mail.mailing(archive.read(folder), mailing, settings.build), store, stop=stop
+        report = compose.send_issue(
+            compose.mailing(archive.read(folder), mailing, settings.build), store, stop=stop
         )
         return RunOutcome(day, folder, built, report)
 
@@ -193,8 +195,8 @@ def release(
         if held.outcome is None:
             holding.decide(store, held.issue_date, holding.SKIPPED, now)
         return outcome
-    report = mail.send_issue(
-        mail.mailing(issue, settings.require_mail(), settings.build), store, stop=stop
+    report = compose.send_issue(
+        compose.mailing(issue, settings.require_mail(), settings.build), store, stop=stop
     )
     if not report.stopped:
         decided = holding.SENT if report.complete else holding.INCOMPLETE

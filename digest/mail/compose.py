@@ -3,13 +3,13 @@
 Each message is plain text first and HTML last (multipart/alternative: mail programs show the
 last part they can), carries List-Unsubscribe headers (large providers reject bulk mail without
 them) and the issue's signature. Both bodies are rendered for their reader from the issue's
-``issue.json`` (digest/archive.py) with the issue templates: absolute links to the site when its
+``issue.json`` (digest/publish/archive.py) with the issue templates: absolute links to the site when its
 address is known and none otherwise (a relative link goes nowhere in a mail client), and a
 footer with that reader's own unsubscribe link, the one in their List-Unsubscribe header. The
 body depends only on the issue, the settings and the reader, so a resend sends what the first
-send did. The Subject comes from the configured template. The delivery log (digest/deliveries.py)
+send did. The Subject comes from the configured template. The delivery log (digest/mail/deliveries.py)
 is written before and after each SMTP transaction; see there for what a later run does with each
-status, and digest/smtp.py for how failures are sorted.
+status, and digest/mail/smtp.py for how failures are sorted.
 
 A 4xx reply or a connection lost before the message is handed over is retried with backoff; a
 5xx is recorded and not retried; a connection lost while the message is being handed over leaves
@@ -35,14 +35,14 @@ from urllib.parse import quote
 
 import jinja2
 
-from digest import render
-from digest.archive import BuiltIssue
-from digest.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
 from digest.errors import MailError, TemplateError
+from digest.mail.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
+from digest.mail.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
 from digest.news import Issue
+from digest.publish import render
+from digest.publish.archive import BuiltIssue
 from digest.settings import BuildSettings, MailSettings, Recipient
-from digest.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
-from digest.store import Store
+from digest.state.store import Store
 
 log = logging.getLogger(__name__)
 

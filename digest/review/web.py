@@ -5,7 +5,7 @@ Starlette serves it and uvicorn runs it. Every route needs the access token, giv
 (HttpOnly, SameSite=Strict, named after the port, since cookies do not tell ports apart). A
 request whose Host is not the app's own (127.0.0.1, or localhost, the same machine) is refused
 (DNS rebinding), and so is a write whose Origin is another site's. Writes name the version of the issue they were made against
-(``If-Match`` or ``"version"``); the edit model (digest/review.py) refuses a stale one with 409.
+(``If-Match`` or ``"version"``); the edit model (digest/review/edits.py) refuses a stale one with 409.
 
 One ``digest review`` per output folder: the first holds a lock on the hidden file
 ``.digest-review`` there and writes its URL into it; a second finds the lock held and prints
@@ -37,8 +37,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from digest import render, review
 from digest.errors import DigestError, UsageError
+from digest.publish import render
+from digest.review import edits
 
 HOST = "127.0.0.1"
 RUNNING_FILE = ".digest-review"
@@ -54,7 +55,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-STATUS = {review.UnknownId: 404, review.Refused: 422, review.Stale: 409, review.NotRemembered: 503}
+STATUS = {edits.UnknownId: 404, edits.Refused: 422, edits.Stale: 409, edits.NotRemembered: 503}
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -72,7 +73,7 @@ def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
 
 
-def create_app(session: review.Review, token: str, origin: str) -> Starlette:
+def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
     """The app for one issue under review; ``origin`` is where it is served
     (``http://127.0.0.1:PORT``), the only origin whose pages may write."""
     host = origin.split("://", 1)[1]
@@ -99,16 +100,16 @@ def create_app(session: review.Review, token: str, origin: str) -> Starlette:
                 return await handler(request)
             except Denied as refusal:
                 return error(refusal.status, str(refusal))
-            except review.ReviewError as failure:
+            except edits.ReviewError as failure:
                 return error(STATUS.get(type(failure), 500), str(failure))
             except DigestError as failure:
                 return error(500, str(failure))
 
         return run
 
-    def snapshot(result: review.Snapshot) -> JSONResponse:
+    def snapshot(result: edits.Snapshot) -> JSONResponse:
         return JSONResponse(
-            review.as_json(result, session.editor, session.mail(result.issue.date)),
+            edits.as_json(result, session.editor, session.mail(result.issue.date)),
             headers={**SECURITY_HEADERS, "ETag": f'"{result.version}"'},
         )
 
@@ -130,7 +131,7 @@ def create_app(session: review.Review, token: str, origin: str) -> Starlette:
             raise Denied(428, 'name the version you edited (If-Match or "version")')
         return given.strip().removeprefix("W/").strip('"')
 
-    def write(change: Callable[[str, dict[str, Any], Request], review.Snapshot]) -> Handler:
+    def write(change: Callable[[str, dict[str, Any], Request], edits.Snapshot]) -> Handler:
         async def run(request: Request) -> Response:
             data = await body(request)
             given = version(request, data)
@@ -297,7 +298,7 @@ class Server(uvicorn.Server):
 
 
 def serve(
-    session: review.Review,
+    session: edits.Review,
     port: int | None,
     opened: Callable[[str, bool], None],
 ) -> None:

@@ -24,9 +24,9 @@ from urllib.parse import quote, urlsplit
 import css_inline
 import jinja2
 
-from digest import search as site_search
 from digest.errors import TemplateError
 from digest.news import UNKNOWN_OUTLET, UNKNOWN_OUTLET_AR, Bilingual, Issue, StoryDigest
+from digest.publish import search as site_search
 from digest.resources import bundled
 
 ISSUE_OUTPUTS = {

@@ -1,7 +1,7 @@
 """The static site under the output folder: issue folders, the index page, the Atom feed, assets.
 
 The issue folders themselves, with the ``issue.json`` each was rendered from, are
-digest/archive.py's. The index and the feed are rebuilt from those files after each build, so a
+digest/publish/archive.py's. The index and the feed are rebuilt from those files after each build, so a
 site built over many days lists every issue on disk, not only this run's, and an older issue
 folder is never rewritten. No clock is read: the feed's timestamps are the issue dates.
 
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import jinja2
 
-from digest import archive, render
 from digest.errors import UsageError
 from digest.news import Issue
+from digest.publish import archive, render
 
 LOCK_WAIT_S = 120.0
 LOCK_POLL_S = 0.1
@@ -124,7 +124,7 @@ def publish(
         older = issues[place + 1] if place + 1 < len(issues) else None
         indexing = None
         if search:
-            from digest import search as site_search
+            from digest.publish import search as site_search
 
             indexing = site_search.Indexing(out, issues)
         try:

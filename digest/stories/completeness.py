@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from digest.arabic import normalise, segment
 from digest.news import Article, Sentence, Story, Summary
-from digest.references import is_question, refers_back
-from digest.summarise import CLAUSE_END, DEFAULT_BULLETS, summarise_story
+from digest.stories.references import is_question, refers_back
+from digest.stories.summarise import CLAUSE_END, DEFAULT_BULLETS, summarise_story
 
 if TYPE_CHECKING:
     from digest.evaluate.reports import Report
@@ -130,10 +130,10 @@ def measure(
 def report(ntrex: Path, sources: Sequence[str]) -> Report:
     """`digest eval completeness`: NTREX's documents (each its own story, no title: the headline
     is chosen from the body), then each source as `digest build` would group it."""
-    from digest.cluster import cluster
     from digest.evaluate.reports import Report, command
     from digest.evaluate.summaries import read_ntrex
     from digest.ingest import read_sources
+    from digest.stories.cluster import cluster
 
     corpora = {
         "NTREX (Arabic side)": [

@@ -26,8 +26,8 @@ from scipy import sparse
 
 from digest.arabic import segment, sentence_terms
 from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
-from digest.references import NEEDS_UNSEEN, antecedents, is_question
-from digest.vectors import unit_rows
+from digest.stories.references import NEEDS_UNSEEN, antecedents, is_question
+from digest.stories.vectors import unit_rows
 
 MIN_WORDS = 8
 MAX_WORDS = 80
@@ -148,7 +148,7 @@ def pick(
 
     Fragments and run-ons come last, then questions: an interviewer's question is picked only
     when no answer is left. ``needs[i]`` is the sentence that sentence i refers back to
-    (digest/references.py, NEEDS_UNSEEN for one never shown); it is picked only once that one
+    (digest/stories/references.py, NEEDS_UNSEEN for one never shown); it is picked only once that one
     is picked, and otherwise loses to sentences that stand alone.
     """
     ranked = sorted(

@@ -9,7 +9,7 @@ linkage while the mean similarity between them stays above the threshold and the
 within the window (an undated article fits any window).
 
 A monitoring desk builds thousands of articles at once, so the vectors are SciPy sparse
-matrices (digest/vectors.py) and no step holds a distance for every pair of articles. Two stories can merge only if
+matrices (digest/stories/vectors.py) and no step holds a distance for every pair of articles. Two stories can merge only if
 some pair of their articles is at least THRESHOLD alike (a mean never exceeds its largest term)
 and within the window, so the linkage starts from those pairs and compares a story only with the
 stories it is linked to by one. Up to EXACT_PAIRS articles every pair is computed; beyond that,
@@ -30,7 +30,7 @@ from scipy import sparse
 
 from digest.arabic import segment, sentence_terms
 from digest.news import Article, Story
-from digest.vectors import counts, unit_rows
+from digest.stories.vectors import counts, unit_rows
 
 THRESHOLD = 0.27
 MIN_SENTENCES = 1000

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from digest import __version__
 from digest.errors import UsageError
-from digest.memory import Remembered
+from digest.review.memory import Remembered
 
 FORMATS = ("tmx", "tsv")
 TSV_COLUMNS = ("model", "arabic", "english", "editor", "edited")
@@ -80,7 +80,7 @@ def export(entries: Sequence[Remembered], format: str) -> str:
 
 def write(path: Path, text: str) -> None:
     """Replace ``path`` whole (written beside it, then renamed): never half an export."""
-    from digest.site import replace_file
+    from digest.publish.site import replace_file
 
     try:
         replace_file(path, text)

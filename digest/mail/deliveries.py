@@ -21,7 +21,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from digest import store
+from digest.state import store
 
 PENDING, SENDING, SENT, REFUSED, FAILED = "pending", "sending", "sent", "refused", "failed"
 

@@ -1,6 +1,6 @@
 """The edit model of `digest review`: an issue on disk, its lines by stable id, and the changes
 an editor makes to it (edit a line's English, resolve a flag, drop a story or a bullet, reorder
-the stories, approve). No web here: digest/review_app.py serves this over HTTP.
+the stories, approve). No web here: digest/review/web.py serves this over HTTP.
 
 Ids survive reorders and drops: a story's is its own ``StoryDigest.id`` (from its articles), a
 line's is the story's id, ``h`` (headline) or ``b`` (bullet), and a hash of the line's Arabic,
@@ -32,11 +32,11 @@ from typing import Any
 
 import jinja2
 
-from digest import archive, site
 from digest.errors import DigestError, ReviewError, first_line
 from digest.news import Approval, Bilingual, Dropped, Edit, Issue, StoryDigest
-from digest.render import one_line, readable
-from digest.store import Store
+from digest.publish import archive, site
+from digest.publish.render import one_line, readable
+from digest.state.store import Store
 
 
 class UnknownId(ReviewError):
@@ -316,10 +316,10 @@ class Review:
     def mail(self, issue_date: dt.date) -> dict[str, Any] | None:
         """Where the issue's mail stands, for the editor: None unless mail waits for review
         (``review = true``, when ``unapproved`` says what its deadline does); else when it was
-        held, its deadline, and the outcome once there is one (digest/holding.py)."""
+        held, its deadline, and the outcome once there is one (digest/runs/holding.py)."""
         if self.unapproved is None:
             return None
-        from digest import holding
+        from digest.runs import holding
 
         hold = holding.find(self.store, issue_date)
         return {
@@ -337,7 +337,7 @@ class Review:
         model = after.signature.model
         if model is None:
             return
-        from digest import memory
+        from digest.review import memory
 
         old = {key: where.line for key, where in places(before).items()}
         corrections = []

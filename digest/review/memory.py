@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from digest.arabic import normalise
 from digest.news import Bilingual, Edit
-from digest.store import Store, ensure
+from digest.state.store import Store, ensure
 
 TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
     model TEXT NOT NULL,

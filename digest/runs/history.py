@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from digest import store
+from digest.state import store
 
 TABLES = (
     """

@@ -1,0 +1,1 @@
+"""Mail: composing an issue as email, the SMTP transport, the delivery log."""

@@ -1,0 +1,1 @@
+"""Publishing: rendering issues, the static site, the archive of built issues, search."""

@@ -1,0 +1,1 @@
+"""Runs: `digest run` and its schedule, issues held for review, which articles each run carried."""

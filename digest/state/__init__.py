@@ -1,0 +1,1 @@
+"""State: the SQLite database shared by the stages."""

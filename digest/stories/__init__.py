@@ -1,0 +1,1 @@
+"""Stories: grouping articles into news topics, choosing and summarising them."""
