@@ -33,6 +33,18 @@ class BuildFailed(DigestError):
     exit_code = 1
 
 
+class SourceError(DigestError):
+    """Sources that cannot be read at all (a missing folder, no articles in any of them)."""
+
+
+class StateError(DigestError):
+    """The state database cannot be opened or written (read-only, full disk, newer schema)."""
+
+
+class SiteError(DigestError):
+    """The output folder cannot be written (permissions, full disk); nothing partial is left."""
+
+
 class ConfigError(DigestError):
     """A digest.toml that cannot be used; the message names the file and the key."""
 
