@@ -297,6 +297,7 @@ def article_fields(article) -> dict:
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
         "source_from": article.source_from,
+        "section": article.section,
         "age_days": age(article, dt.date.today()),
         "encoding": article.encoding,
         "paragraphs": list(article.paragraphs),
@@ -312,7 +313,18 @@ def show_article(article) -> None:
     fields["source from"] = fields["source_from"]
     fields["age"] = describe_age(article, dt.date.today())
     typer.echo(article.origin)
-    for key in ("id", "title", "source", "source from", "url", "published", "age", "encoding"):
+    fields["section"] = fields["section"] or "unknown (no category or URL folder names one)"
+    for key in (
+        "id",
+        "title",
+        "source",
+        "source from",
+        "section",
+        "url",
+        "published",
+        "age",
+        "encoding",
+    ):
         typer.echo(f"  {key + ':':<12} {fields[key] or '-'}")
     for key in ("warnings", "paragraphs", "related"):
         typer.echo(f"  {key + ':':<12} {len(fields[key])}")

@@ -18,7 +18,9 @@ class Article:
 
     ``warnings`` say what ingestion was unsure of, ``encoding`` how the bytes were read and
     ``source_from`` where the outlet's name was found (digest/stories/outlets.py), for `digest inspect`.
-    ``source`` is None when nothing names the outlet.
+    ``source`` is None when nothing names the outlet. ``section`` is one of
+    digest/stories/sections.py's canonical names, or None when neither the outlet's label nor
+    the URL places the article.
     """
 
     id: str
@@ -32,6 +34,7 @@ class Article:
     warnings: tuple[str, ...] = ()
     encoding: str | None = None
     source_from: str | None = None
+    section: str | None = None
 
     @property
     def source_name(self) -> str:
