@@ -142,6 +142,8 @@ def build_parameter(item: dataclasses.Field) -> inspect.Parameter:
     text = how.help
     if item.default not in (None, ()):
         shown = str(item.default).lower() if isinstance(item.default, bool) else item.default
+        if how.entries:
+            shown = ",".join(item.default)
         text += f" [default: {shown}]"
     if how.env:
         text += f" [env: {how.env}]"
@@ -155,6 +157,10 @@ def build_parameter(item: dataclasses.Field) -> inspect.Parameter:
     elif kind is dt.date:
         declared = Annotated[
             str | None, typer.Option(metavar="YYYY-MM-DD", help=text, show_default=False)
+        ]
+    elif how.entries:
+        declared = Annotated[
+            str | None, typer.Option(metavar="LIST", help=text, show_default=False)
         ]
     else:
         declared = Annotated[kind | None, typer.Option(help=text, show_default=False)]

@@ -114,7 +114,7 @@ def most_common(sections: Sequence[str | None]) -> str | None:
 
 
 def label(section: str | None) -> str:
-    """How a section is shown to readers."""
+    """How a section is shown to readers; a story of no known section is simply news."""
     if section is None:
-        return "Other news"
+        return "News"
     return {"middle-east": "Middle East"}.get(section, section.capitalize())
