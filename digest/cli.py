@@ -142,7 +142,7 @@ def build_parameter(item: dataclasses.Field) -> inspect.Parameter:
     text = how.help
     if item.default not in (None, ()):
         shown = str(item.default).lower() if isinstance(item.default, bool) else item.default
-        if how.entries:
+        if isinstance(item.default, tuple):
             shown = ",".join(item.default)
         text += f" [default: {shown}]"
     if how.env:
