@@ -26,7 +26,14 @@ import css_inline
 import jinja2
 
 from digest.errors import TemplateError
-from digest.news import UNKNOWN_OUTLET, UNKNOWN_OUTLET_AR, Bilingual, Issue, StoryDigest
+from digest.news import (
+    UNKNOWN_OUTLET,
+    UNKNOWN_OUTLET_AR,
+    Bilingual,
+    Issue,
+    SourceRef,
+    StoryDigest,
+)
 from digest.publish import search as site_search
 from digest.resources import bundled
 from digest.stories import sections
@@ -174,6 +181,14 @@ def under_arabic(outlet: str) -> str:
     return f"{UNKNOWN_OUTLET} · {UNKNOWN_OUTLET_AR}" if outlet == UNKNOWN_OUTLET else outlet
 
 
+def first_per_outlet(sources: Sequence[SourceRef]) -> list[SourceRef]:
+    """Each outlet's first report, in the order the outlets first appear."""
+    firsts: dict[str, SourceRef] = {}
+    for ref in sources:
+        firsts.setdefault(ref.name, ref)
+    return list(firsts.values())
+
+
 def cut_summary(issue: Issue) -> str:
     """What the issue holds: "12 stories · 30 also reported · 181 more on the site", or
     "3 stories" when every story is told in full."""
@@ -225,6 +240,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         as_text=as_text,
         long_date=long_date,
         cut_summary=cut_summary,
+        first_per_outlet=first_per_outlet,
         section_label=sections.label,
         outlets=outlets,
         edited_lines=edited_lines,
