@@ -3,7 +3,6 @@
 The builds read a real day: every article that five pan-Arab outlets published on 12 and 13
 March 2018 (../shared/data/news/ant-2018-03.jsonl), a few hundred stories."""
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -15,14 +14,14 @@ from markdown_it import MarkdownIt
 
 from digest import configfile, pipeline
 from digest.mail import compose
-from digest.news import ALSO_REPORTED, FULL, SITE_ONLY, Article, Bilingual, Issue, SourceRef, Story
+from digest.news import ALSO_REPORTED, FULL, SITE_ONLY, Article, Story
 from digest.pipeline import build
 from digest.publish import archive, render, site
 from digest.settings import build_settings, resolve
 from digest.state.store import Store
 from digest.stories import ranking, sections
 from tests.mailserver import smtp_server, write_config
-from tests.pages import parse, ten_story_issue
+from tests.pages import cut_issue, parse
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "news" / "ant-2018-03.jsonl"
 DAY = ("2018-03-12", "2018-03-13")
@@ -277,39 +276,11 @@ def test_a_cut_that_holds_every_story_reads_as_before(tmp_path, store):
     assert [s.place for s in result.issue.stories] == [FULL]
 
 
-def day_issue(count: int) -> Issue:
-    """A translated issue of ``count`` stories placed as the default cut places them, each told
-    by twelve reports of six outlets, with the long percent-encoded Arabic URLs outlets have."""
-    template = ten_story_issue(dt.date(2018, 3, 13))
-    places = ranking.places([Story(())] * count, ranking.DEFAULT_PLAN, ranking.DEFAULT_STORIES, 30)
-    slug = "%D8%A7%D9%86%D9%81%D8%AC%D8%A7%D8%B1-%D9%85%D9%88%D9%83%D8%A8" * 6
-    stories = []
-    for number, place in enumerate(places):
-        model = template.stories[number % 10]
-        stories.append(
-            dataclasses.replace(
-                model,
-                headline=Bilingual(model.headline.ar + f" {number}", model.headline.en),
-                bullets=model.bullets if place == FULL else (),
-                sources=tuple(
-                    SourceRef(
-                        f"Outlet {n % 6}", f"https://news{n}.example.org/{slug}/{number}", None
-                    )
-                    for n in range(12)
-                ),
-                id="",
-                section=("middle-east", "world", "economy", "sport")[number % 4],
-                place=place,
-            )
-        )
-    return dataclasses.replace(template, stories=tuple(stories))
-
-
 @pytest.mark.parametrize("count", [20, 260])
 def test_the_mail_of_a_big_day_stays_under_gmails_clipping_size(tmp_path, count):
     """Gmail clips an HTML part past 102 KB: a 20-story issue and a day of 260 mail the cut."""
     out = tmp_path / "site"
-    issue = day_issue(count)
+    issue = cut_issue(count)
     site.publish(out, issue, render.environment(), SITE)
     page = (out / "2018-03-13" / "index.html").read_text(encoding="utf-8")
     assert len(parse(page).find_all("article")) == 12
