@@ -1,12 +1,14 @@
 """An article's section from its outlet's label or its URL, and a story's from its articles."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from digest.ingest import read_sources
 from digest.stories import sections
+from tests.test_build import digest
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "news" / "ant-2018-03.jsonl"
 BODY = (
@@ -169,3 +171,21 @@ def test_the_real_outlets_categories_all_map(tmp_path):
     assert sorted(a.section for a in found.articles) == sorted(
         ["world", "middle-east", "economy", "sport", "culture", "technology"]
     )
+
+
+def test_inspect_shows_each_articles_section(tmp_path):
+    lines = [
+        {"title": "خبر", "text": BODY[0], "category": "رياضة", "source": "BBC"},
+        {"title": "خبر آخر", "text": BODY[1], "source": "BBC"},
+    ]
+    path = write(
+        tmp_path / "a.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in lines) + "\n"
+    )
+    shown = digest("inspect", path)
+    assert shown.returncode == 0, shown.stderr
+    assert re.findall(r"section: +(.+)", shown.stdout) == [
+        "sport",
+        "unknown (no category or URL folder names one)",
+    ]
+    listed = json.loads(digest("inspect", path, "--json").stdout)["articles"]
+    assert [a["section"] for a in listed] == ["sport", None]
