@@ -33,6 +33,8 @@ from digest.state.store import Store
 from digest.stories import freshness, ranking, summarise
 from digest.stories.cluster import cluster, word_grams
 from digest.stories.ranking import by_reach
+
+__all__ = ["BuildResult", "build", "by_reach"]
 from digest.translate import Translator, load_translator, models
 
 TITLE = "Arabic press digest"
@@ -145,8 +147,9 @@ def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> Build
         model = models.resolve(settings.model, settings.model_dir)
 
     plan = ranking.parse(settings.sections)
-    stories = by_reach(cluster(articles), plan)
-    places = ranking.places(stories, plan, settings.stories, settings.also_reported)
+    ranked = ranking.rank(cluster(articles), plan, settings.stories, settings.also_reported)
+    stories = [story for story, _ in ranked]
+    places = tuple(place for _, place in ranked)
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
     translator = (
         load_translator(model, settings.backend, settings.threads, store, settings.device)

@@ -117,22 +117,70 @@ def test_by_reach_keeps_its_signature_for_the_evaluation():
 @pytest.mark.parametrize(
     ("sections", "stories", "also", "expected"),
     [
-        (ranking.DEFAULT_SECTIONS, 12, 30, [FULL] * 8),
-        (ranking.DEFAULT_SECTIONS, 2, 3, [FULL] * 2 + [ALSO_REPORTED] * 3 + [SITE_ONLY] * 3),
-        (ranking.DEFAULT_SECTIONS, 3, 0, [FULL] * 3 + [SITE_ONLY] * 5),
-        # At most one sport story: the derby is kept, the goal goes to the site whatever its rank;
-        # culture and the unknown section are not named, so they stay on the site too.
+        (
+            ranking.DEFAULT_SECTIONS,
+            12,
+            30,
+            [(s, FULL) for s in (ATTACK, MARKETS, TALKS, OLDER, RUMOUR, FILM, DERBY, GOAL)],
+        ),
+        # Reach chooses: the derby (four outlets) and the attack (three; its tie with the film
+        # goes to the band listed first) are told in full; then each place is ordered by band,
+        # so the derby comes after the news it outreached.
+        (
+            ranking.DEFAULT_SECTIONS,
+            2,
+            3,
+            [
+                (ATTACK, FULL),
+                (DERBY, FULL),
+                (MARKETS, ALSO_REPORTED),
+                (TALKS, ALSO_REPORTED),
+                (FILM, ALSO_REPORTED),
+                (OLDER, SITE_ONLY),
+                (RUMOUR, SITE_ONLY),
+                (GOAL, SITE_ONLY),
+            ],
+        ),
+        (
+            ranking.DEFAULT_SECTIONS,
+            3,
+            0,
+            [(s, FULL) for s in (ATTACK, FILM, DERBY)]
+            + [(s, SITE_ONLY) for s in (MARKETS, TALKS, OLDER, RUMOUR, GOAL)],
+        ),
+        # At most one sport story: the derby is kept, the goal goes to the site whatever its
+        # reach; culture and the unknown section are not named, so they stay on the site too.
         (
             ["middle-east", "world", "sport:1"],
             2,
             30,
-            [FULL, FULL, ALSO_REPORTED, ALSO_REPORTED, SITE_ONLY, SITE_ONLY, SITE_ONLY, SITE_ONLY],
+            [
+                (ATTACK, FULL),
+                (DERBY, FULL),
+                (TALKS, ALSO_REPORTED),
+                (OLDER, ALSO_REPORTED),
+                (GOAL, SITE_ONLY),
+                (FILM, SITE_ONLY),
+                (MARKETS, SITE_ONLY),
+                (RUMOUR, SITE_ONLY),
+            ],
         ),
     ],
 )
 def test_places(sections, stories, also, expected):
-    plan = ranking.parse(sections)
-    assert list(ranking.places(pipeline.by_reach(ALL, plan), plan, stories, also)) == expected
+    found = ranking.rank(ALL, ranking.parse(sections), stories, also)
+    assert [(s.articles[0].id, place) for s, place in found] == [
+        (s.articles[0].id, place) for s, place in expected
+    ]
+
+
+def test_a_busy_first_band_does_not_starve_the_next():
+    """Forty one-outlet Middle East stories and one world event told by three outlets: the
+    world event is in the issue in full, after the region's stories, as the setting orders."""
+    minor = [story(f"m{n}", ("A", "middle-east", 13)) for n in range(40)]
+    found = ranking.rank([*minor, ATTACK], ranking.parse(["middle-east", "world"]), 3, 5)
+    full = [s for s, place in found if place == FULL]
+    assert ATTACK in full and full[-1] == ATTACK
 
 
 def test_the_issue_data_carries_each_storys_section_and_place(built):

@@ -6,6 +6,10 @@ outlets (two pages of one outlet are one voice), then articles, then the newest 
 ("world+middle-east" is one band, ranked together by reach), each with an optional cap
 ("sport:3": at most three sport stories in the issue); a section it does not name is left out
 of the issue and kept on the site. ``other`` stands for the stories of no known section.
+
+Reach chooses what the issue carries and the bands order it: were the bands to choose, a busy
+day's first band would fill the whole issue with its one-outlet stories before the second
+band's biggest event got a line.
 """
 
 from __future__ import annotations
@@ -97,46 +101,55 @@ def newest(story: Story) -> dt.date:
     return max((a.published for a in story.articles if a.published), default=dt.date.min)
 
 
-def by_reach(stories: Sequence[Story], plan: Plan = DEFAULT_PLAN) -> list[Story]:
-    """The stories in issue order: by band, then distinct outlets, articles, the newest date and
-    the section's place in the setting; the stories of unlisted sections last. Ties keep input
-    order."""
-
-    def rank(story: Story) -> tuple[int, int, int, int, int]:
-        where = section(story)
-        band = plan.band(where)
-        return (
-            len(plan.bands) if band is None else band,
-            -outlets(story),
-            -len(story.articles),
-            -newest(story).toordinal(),
-            plan.position(where),
-        )
-
-    return sorted(stories, key=rank)
+def reach(story: Story) -> tuple[int, int, int]:
+    """Distinct outlets, then articles, then the newest date: more of each ranks first."""
+    return (-outlets(story), -len(story.articles), -newest(story).toordinal())
 
 
-def places(
-    ranked: Sequence[Story], plan: Plan, stories: int, also_reported: int
-) -> tuple[str, ...]:
-    """Each ranked story's place: the first ``stories`` in full, the next ``also_reported`` a
-    line each, the rest on the site only; a band's cap and an unlisted section send a story to
-    the site whatever its rank."""
+def rank(
+    stories: Sequence[Story],
+    plan: Plan = DEFAULT_PLAN,
+    full: int = DEFAULT_STORIES,
+    also_reported: int = DEFAULT_ALSO_REPORTED,
+) -> list[tuple[Story, str]]:
+    """Each story with its place, in issue order.
+
+    What the issue carries is chosen by reach alone (a tie going to the band listed first), so
+    the events most outlets cover most are in it whatever their section: the first ``full``
+    stories in full, the next ``also_reported`` a line each, the rest on the site only. A
+    band's cap and an unlisted section send a story to the site whatever its reach. Then each
+    place is ordered by band and, within a band, by reach: news first, sport after it.
+    """
+
+    def band(story: Story) -> int:
+        found = plan.band(section(story))
+        return len(plan.bands) if found is None else found
+
+    def tie(story: Story) -> tuple[int, int]:
+        return band(story), plan.position(section(story))
+
     taken = [0] * len(plan.bands)
     shown = 0
-    found = []
-    for story in ranked:
-        band = plan.band(section(story))
-        if band is None or taken[band] == plan.bands[band].cap:
-            found.append(SITE_ONLY)
+    placed = []
+    for story in sorted(stories, key=lambda s: (*reach(s), *tie(s))):
+        where = band(story)
+        if where == len(plan.bands) or taken[where] == plan.bands[where].cap:
+            placed.append((story, SITE_ONLY))
             continue
-        taken[band] += 1
-        found.append(
-            FULL
-            if shown < stories
-            else ALSO_REPORTED
-            if shown < stories + also_reported
-            else SITE_ONLY
+        taken[where] += 1
+        place = (
+            FULL if shown < full else ALSO_REPORTED if shown < full + also_reported else SITE_ONLY
         )
+        placed.append((story, place))
         shown += 1
-    return tuple(found)
+    order = (FULL, ALSO_REPORTED, SITE_ONLY)
+    return sorted(
+        placed,
+        key=lambda item: (order.index(item[1]), band(item[0]), *reach(item[0]), tie(item[0])[1]),
+    )
+
+
+def by_reach(stories: Sequence[Story], plan: Plan = DEFAULT_PLAN) -> list[Story]:
+    """The stories in the order the default cut puts them in an issue: its full stories
+    first (the first ``DEFAULT_STORIES``), then the also-reported ones, then the rest."""
+    return [story for story, _ in rank(stories, plan)]
