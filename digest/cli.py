@@ -142,6 +142,8 @@ def build_parameter(item: dataclasses.Field) -> inspect.Parameter:
     text = how.help
     if item.default not in (None, ()):
         shown = str(item.default).lower() if isinstance(item.default, bool) else item.default
+        if isinstance(item.default, tuple):
+            shown = ",".join(item.default)
         text += f" [default: {shown}]"
     if how.env:
         text += f" [env: {how.env}]"
@@ -155,6 +157,10 @@ def build_parameter(item: dataclasses.Field) -> inspect.Parameter:
     elif kind is dt.date:
         declared = Annotated[
             str | None, typer.Option(metavar="YYYY-MM-DD", help=text, show_default=False)
+        ]
+    elif how.entries:
+        declared = Annotated[
+            str | None, typer.Option(metavar="LIST", help=text, show_default=False)
         ]
     else:
         declared = Annotated[kind | None, typer.Option(help=text, show_default=False)]
@@ -297,6 +303,7 @@ def article_fields(article) -> dict:
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
         "source_from": article.source_from,
+        "section": article.section,
         "age_days": age(article, dt.date.today()),
         "encoding": article.encoding,
         "paragraphs": list(article.paragraphs),
@@ -312,7 +319,18 @@ def show_article(article) -> None:
     fields["source from"] = fields["source_from"]
     fields["age"] = describe_age(article, dt.date.today())
     typer.echo(article.origin)
-    for key in ("id", "title", "source", "source from", "url", "published", "age", "encoding"):
+    fields["section"] = fields["section"] or "unknown (no category or URL folder names one)"
+    for key in (
+        "id",
+        "title",
+        "source",
+        "source from",
+        "section",
+        "url",
+        "published",
+        "age",
+        "encoding",
+    ):
         typer.echo(f"  {key + ':':<12} {fields[key] or '-'}")
     for key in ("warnings", "paragraphs", "related"):
         typer.echo(f"  {key + ':':<12} {len(fields[key])}")

@@ -319,6 +319,14 @@ def read_build(table: Table) -> dict[str, Any]:
             value = table.text(key)
             if value is not None and how.choices and value not in how.choices:
                 raise table.fail(key, f"must be one of {', '.join(how.choices)}, got {value!r}")
+        elif how.entries:
+            value = table.strings(key)
+            if value is not None:
+                try:
+                    how.entries(value)
+                except ValueError as error:
+                    raise table.fail(key, str(error)) from None
+                value = tuple(value)
         else:
             value = table.strings(key)
             if value is not None:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 UNKNOWN_OUTLET = "unknown outlet"
 DEFAULT_BULLETS = 4
 UNKNOWN_OUTLET_AR = "مصدر غير معروف"
+FULL, ALSO_REPORTED, SITE_ONLY = "full", "also", "site"
+"""Where a story stands in its issue: in full (headline and bullets), one line under "Also
+reported", or only on the site's issue page (its Arabic headline), counted in the others."""
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,9 @@ class Article:
 
     ``warnings`` say what ingestion was unsure of, ``encoding`` how the bytes were read and
     ``source_from`` where the outlet's name was found (digest/stories/outlets.py), for `digest inspect`.
-    ``source`` is None when nothing names the outlet.
+    ``source`` is None when nothing names the outlet. ``section`` is one of
+    digest/stories/sections.py's canonical names, or None when neither the outlet's label nor
+    the URL places the article.
     """
 
     id: str
@@ -32,6 +37,7 @@ class Article:
     warnings: tuple[str, ...] = ()
     encoding: str | None = None
     source_from: str | None = None
+    section: str | None = None
 
     @property
     def source_name(self) -> str:
@@ -130,13 +136,17 @@ class StoryDigest:
     ``id`` is the story's anchor in its issue page (``#s-…``), derived from its articles' ids
     so that a link to the story survives a rebuild that reorders the stories. A story made
     without article ids (an issue.json written before ids existed, a hand-made issue) gets one
-    derived from its Arabic headline instead.
+    derived from its Arabic headline instead. ``section`` is the story's section (None: no known
+    one) and ``place`` FULL, ALSO_REPORTED or SITE_ONLY; an issue.json from before either
+    existed has every story in full.
     """
 
     headline: Bilingual
     bullets: tuple[Bullet, ...]
     sources: tuple[SourceRef, ...]
     id: str = ""
+    section: str | None = None
+    place: str = FULL
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -147,6 +157,11 @@ class StoryDigest:
         """How many outlets report the story: distinct known ones, so two pages of one outlet
         or articles nothing names do not make a story look more widely reported than it is."""
         return len({s.name for s in self.sources if s.name != UNKNOWN_OUTLET})
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets that report the story, each once, in the order of its sources."""
+        return tuple(dict.fromkeys(s.name for s in self.sources))
 
 
 def story_id(keys: Iterable[str]) -> str:
@@ -224,9 +239,38 @@ class Issue:
     dropped: tuple[Dropped, ...] = ()
 
     @property
+    def full(self) -> tuple[StoryDigest, ...]:
+        """The stories told in full, in issue order."""
+        return tuple(s for s in self.stories if s.place == FULL)
+
+    @property
+    def also_reported(self) -> tuple[tuple[str | None, tuple[StoryDigest, ...]], ...]:
+        """The one-line stories grouped by section, the sections in the order their first
+        story comes and the stories in issue order within each."""
+        return grouped(s for s in self.stories if s.place == ALSO_REPORTED)
+
+    @property
+    def site_only(self) -> tuple[tuple[str | None, tuple[StoryDigest, ...]], ...]:
+        """The stories only the site's issue page lists, grouped as ``also_reported``."""
+        return grouped(s for s in self.stories if s.place == SITE_ONLY)
+
+    @property
+    def site_only_count(self) -> int:
+        return sum(s.place == SITE_ONLY for s in self.stories)
+
+    @property
     def subject(self) -> str:
         """The page title and the email Subject: one wording for both."""
         return f"{self.title} · {self.date.isoformat()}"
+
+
+def grouped(
+    stories: Iterable[StoryDigest],
+) -> tuple[tuple[str | None, tuple[StoryDigest, ...]], ...]:
+    groups: dict[str | None, list[StoryDigest]] = {}
+    for story in stories:
+        groups.setdefault(story.section, []).append(story)
+    return tuple((name, tuple(members)) for name, members in groups.items())
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.ingest.fetch import FetchOptions
 from digest.news import (
+    ALSO_REPORTED,
+    FULL,
     Article,
     Bilingual,
     Bullet,
@@ -28,8 +30,11 @@ from digest.publish import render, site
 from digest.review import memory
 from digest.settings import BuildSettings, require_sources
 from digest.state.store import Store
-from digest.stories import freshness, summarise
+from digest.stories import freshness, ranking, summarise
 from digest.stories.cluster import cluster, word_grams
+from digest.stories.ranking import by_reach
+
+__all__ = ["BuildResult", "build", "by_reach"]
 from digest.translate import Translator, load_translator, models
 
 TITLE = "Arabic press digest"
@@ -46,31 +51,29 @@ class BuildResult:
     search_error: str | None = None
 
 
-def by_reach(stories: list[Story]) -> list[Story]:
-    """Stories carried by more outlets first (distinct known ones: two pages of one outlet are
-    one voice), then by more articles, then the most recent; ties keep input order."""
-
-    def newest(story: Story) -> dt.date:
-        return max((a.published for a in story.articles if a.published), default=dt.date.min)
-
-    def outlets(story: Story) -> int:
-        return len({a.source for a in story.articles if a.source})
-
-    return sorted(stories, key=lambda s: (-outlets(s), -len(s.articles), -newest(s).toordinal()))
-
-
 def issue_date(settings: BuildSettings, articles: tuple[Article, ...]) -> dt.date:
     dates = [a.published for a in articles if a.published]
     return settings.date or max(dates, default=None) or dt.date.today()
 
 
+def shown_lines(summary: Summary, place: str) -> tuple[str, ...]:
+    """What of a story readers see in English: a full story's headline and bullets, an
+    "Also reported" story's headline, and nothing of a story only the site lists (its Arabic
+    headline), so a day of a thousand articles costs the model little more than its cut."""
+    if place == FULL:
+        return (summary.headline, *(b.text for b in summary.bullets))
+    return (summary.headline,) if place == ALSO_REPORTED else ()
+
+
 def translate_summaries(
-    summaries: list[Summary], translator: Translator | None
+    summaries: list[Summary], places: tuple[str, ...], translator: Translator | None
 ) -> dict[str, Bilingual]:
-    """Every distinct Arabic line once, in one call, so the model batches across stories."""
+    """Every distinct Arabic line shown once, in one call, so the model batches across stories."""
     lines = list(
         dict.fromkeys(
-            line for s in summaries for line in (s.headline, *(b.text for b in s.bullets))
+            line
+            for summary, place in zip(summaries, places, strict=True)
+            for line in shown_lines(summary, place)
         )
     )
     if translator is None:
@@ -78,13 +81,19 @@ def translate_summaries(
     return {pair.ar: pair for pair in translator.translate(lines)}
 
 
-def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual]) -> StoryDigest:
+def story_digest(
+    story: Story, summary: Summary, place: str, translated: dict[str, Bilingual]
+) -> StoryDigest:
+    """The story as its place shows it: bullets only for a full story."""
     outlet = {a.id: a.source_name for a in story.articles}
+    bullets = summary.bullets if place == FULL else ()
     return StoryDigest(
-        headline=translated[summary.headline],
-        bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in summary.bullets),
+        headline=translated.get(summary.headline, Bilingual(ar=summary.headline, en=None)),
+        bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in bullets),
         sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
         id=story_id(a.id for a in story.articles),
+        section=ranking.section(story),
+        place=place,
     )
 
 
@@ -137,14 +146,17 @@ def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> Build
     if settings.translate:
         model = models.resolve(settings.model, settings.model_dir)
 
-    stories = by_reach(cluster(articles))
+    plan = ranking.parse(settings.sections)
+    ranked = ranking.rank(cluster(articles), plan, settings.stories, settings.also_reported)
+    stories = [story for story, _ in ranked]
+    places = tuple(place for _, place in ranked)
     summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
     translator = (
         load_translator(model, settings.backend, settings.threads, store, settings.device)
         if model
         else None
     )
-    translated = translate_summaries(summaries, translator)
+    translated = translate_summaries(summaries, places, translator)
     if model:
         translated = memory.corrected(store, model.spec.name, translated)
 
@@ -152,8 +164,8 @@ def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> Build
         date=day,
         title=TITLE,
         stories=tuple(
-            story_digest(story, summary, translated)
-            for story, summary in zip(stories, summaries, strict=True)
+            story_digest(story, summary, place, translated)
+            for story, summary, place in zip(stories, summaries, places, strict=True)
         ),
         signature=Signature(
             version=__version__,

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import formataddr, getaddresses
 from pathlib import Path
@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, UsageError
 from digest.news import DEFAULT_BULLETS
+from digest.stories import ranking
 from digest.stories.freshness import RUN_MAX_AGE
 from digest.translate import BACKENDS
 from digest.translate.device import DEVICES, available_cores
@@ -32,13 +33,18 @@ from digest.translate.device import DEVICES, available_cores
 STATE_VARIABLE = "DIGEST_STATE"
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
+SECTIONS_VARIABLE = "DIGEST_SECTIONS"
 CONFIG_FILE = Path("digest.toml")
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
 class Option:
-    """How a build setting is given and checked; ``flag`` names a boolean's on/off pair."""
+    """How a build setting is given and checked; ``flag`` names a boolean's on/off pair.
+
+    ``entries`` checks a list setting other than the sources (ValueError saying what is wrong);
+    on the command line and in the environment such a list is written with commas.
+    """
 
     help: str
     env: str | None = None
@@ -48,6 +54,7 @@ class Option:
     choices: tuple[str, ...] = ()
     folder: bool = False
     web: bool = False
+    entries: Callable[[Sequence[str]], object] | None = None
 
 
 def option(default: Any, help: str, **how: Any) -> Any:
@@ -74,6 +81,27 @@ class BuildSettings:
         env=MODEL_DIR_VARIABLE,
     )
     bullets: int = option(DEFAULT_BULLETS, "Bullets per story.", low=1, high=50)
+    stories: int = option(
+        ranking.DEFAULT_STORIES,
+        "Stories told in full (headline and bullets) in the issue and the mail.",
+        low=1,
+        high=200,
+    )
+    also_reported: int = option(
+        ranking.DEFAULT_ALSO_REPORTED,
+        'Stories after those, one line each under "Also reported"; the rest are counted and '
+        "listed on the site's issue page only.",
+        low=0,
+        high=1000,
+    )
+    sections: tuple[str, ...] = option(
+        ranking.DEFAULT_SECTIONS,
+        "Sections in the order their stories come, comma-separated: a+b ranks sections "
+        "together, sport:3 carries at most 3, an unnamed section stays on the site; other is "
+        "the stories of no known section.",
+        env=SECTIONS_VARIABLE,
+        entries=ranking.parse,
+    )
     translate: bool = option(
         True, "Translate, or preview Arabic only.", flag="--translate/--no-translate"
     )
@@ -343,6 +371,11 @@ def checked(values: Mapping[str, Any]) -> BuildSettings:
         values["date"] = parse_date(values["date"])
     if "sources" in values:
         values["sources"] = tuple(str(source) for source in values["sources"])
+    for item in build_fields():
+        given = values.get(item.name)
+        if describe(item).entries and given is not None:
+            entries = given.split(",") if isinstance(given, str) else given
+            values[item.name] = tuple(entry.strip() for entry in entries if entry.strip())
     settings = BuildSettings(**values)
     for item in build_fields():
         how, value = describe(item), getattr(settings, item.name)
@@ -351,6 +384,13 @@ def checked(values: Mapping[str, Any]) -> BuildSettings:
             continue
         if how.low is not None and value < how.low:
             raise UsageError(f"{name} must be at least {how.low}, got {value}")
+        if how.high is not None and value > how.high:
+            raise UsageError(f"{name} must be at most {how.high}, got {value}")
+        if how.entries:
+            try:
+                how.entries(value)
+            except ValueError as error:
+                raise UsageError(f"{name}: {error}") from None
         if how.choices and value not in how.choices:
             raise UsageError(f"{name} must be one of {', '.join(how.choices)}, got {value!r}")
         if how.folder and not Path(value).is_dir():

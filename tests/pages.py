@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
-from digest.news import Bilingual, Bullet, Issue, Signature, SourceRef, StoryDigest
+from digest.news import FULL, Bilingual, Bullet, Issue, Signature, SourceRef, Story, StoryDigest
+from digest.stories import ranking
 
 
 @dataclass
@@ -183,3 +184,31 @@ def ten_story_issue(date: dt.date = dt.date(2025, 8, 17)) -> Issue:
         for number in range(1, 11)
     )
     return replace(summit_issue(date), stories=stories)
+
+
+def cut_issue(count: int) -> Issue:
+    """A translated issue of ``count`` stories placed as the default cut places them, each told
+    by twelve reports of six outlets, with the long percent-encoded Arabic URLs outlets have."""
+    template = ten_story_issue(dt.date(2018, 3, 13))
+    places = [place for _, place in ranking.rank([Story(())] * count)]
+    slug = "%D8%A7%D9%86%D9%81%D8%AC%D8%A7%D8%B1-%D9%85%D9%88%D9%83%D8%A8" * 6
+    stories = []
+    for number, place in enumerate(places):
+        model = template.stories[number % 10]
+        stories.append(
+            replace(
+                model,
+                headline=Bilingual(model.headline.ar + f" {number}", model.headline.en),
+                bullets=model.bullets if place == FULL else (),
+                sources=tuple(
+                    SourceRef(
+                        f"Outlet {n % 6}", f"https://news{n}.example.org/{slug}/{number}", None
+                    )
+                    for n in range(12)
+                ),
+                id="",
+                section=("middle-east", "world", "economy", "sport")[number % 4],
+                place=place,
+            )
+        )
+    return replace(template, stories=tuple(stories))

@@ -15,7 +15,7 @@ import pytest
 
 from digest.publish import render, site
 from tests.conftest import ROOT
-from tests.pages import arabic_only, flood_issue, summit_issue
+from tests.pages import arabic_only, cut_issue, flood_issue, summit_issue
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
@@ -259,4 +259,61 @@ def test_every_arabic_block_reads_right_to_left_and_every_text_is_legible(
     assert not faint, faint
     assert visit.page.evaluate("document.documentElement.scrollWidth") <= max(width, 640 + 16)
     assert_not_blank(visit.screenshot(f"{page.replace('/', '-')}-{width}.png"))
+    visit.page.close()
+
+
+CUT_PAGES = ("2018-03-13/index.html", "mail-cut.html", "mail-cut-arabic.html")
+BRIEFS = """() => [...document.querySelectorAll('.briefs li')].map(e => ({
+    id: e.id, text: e.textContent.trim().slice(0, 30), visible: e.getClientRects().length > 0,
+    arabic: e.lang === 'ar', direction: getComputedStyle(e).direction,
+    align: getComputedStyle(e).textAlign, link: (e.querySelector('a') || {}).href || null}))"""
+
+
+@pytest.fixture(scope="module")
+def cut_site(tmp_path_factory):
+    """A day of 60 stories (12 in full, 30 also reported, 18 on the site only) and its mailed
+    copies, translated and not."""
+    out = tmp_path_factory.mktemp("cut-site")
+    env = render.environment()
+    issue = cut_issue(60)
+    site.publish(out, issue, env, "https://example.org/digest/")
+    links = render.site_links(issue.date, "https://example.org/digest/", mailed=True)
+    footer = render.Footer("You receive this because you subscribed.", "https://example.org/u")
+    for name, copy in zip(CUT_PAGES[1:], (issue, arabic_only(issue)), strict=True):
+        (out / name).write_text(render.render_mail(copy, env, links, footer)[1], encoding="utf-8")
+    return out, issue
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("page", CUT_PAGES)
+def test_also_reported_reads_as_a_list_and_every_mailed_link_lands_on_the_site(
+    browser, cut_site, page, width
+):
+    out, issue = cut_site
+    visit = Visit(browser, "")
+    visit.page.set_viewport_size({"width": width, "height": 900})
+    visit.page.goto((out / page).as_uri(), wait_until="load")
+    assert visit.errors == [] and visit.outside() == []
+    assert visit.page.locator("article").count() == 12
+    assert visit.page.is_visible("#also-reported") or visit.page.is_visible("text=Also reported")
+    briefs = visit.page.evaluate(BRIEFS)
+    also = [s for _, group in issue.also_reported for s in group]
+    on_site = page.startswith("2018")
+    assert len(briefs) == (60 - 12 if on_site else 30) and all(b["visible"] for b in briefs)
+    for brief in briefs:
+        expected = ("rtl", "right") if brief["arabic"] else ("ltr", "left")
+        assert (brief["direction"], brief["align"]) in (expected, (expected[0], "start")), brief
+    if on_site:
+        assert [b["id"] for b in briefs[:30]] == [s.id for s in also]
+        assert visit.page.is_visible("#more-stories")
+    else:
+        site_page = (out / CUT_PAGES[0]).read_text(encoding="utf-8")
+        for brief, story in zip(briefs, also, strict=True):
+            assert brief["link"] == f"https://example.org/digest/2018-03-13/index.html#{story.id}"
+            assert f'id="{story.id}"' in site_page
+        assert visit.page.is_visible("text=And 18 more stories")
+    faint = [t for t in visit.page.evaluate(CONTRAST) if t["ratio"] < 4.5]
+    assert not faint, faint
+    assert visit.page.evaluate("document.documentElement.scrollWidth") <= max(width, 640 + 16)
+    assert_not_blank(visit.screenshot(f"cut-{page.replace('/', '-')}-{width}.png"))
     visit.page.close()

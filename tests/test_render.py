@@ -458,7 +458,7 @@ def test_a_ten_story_issue_page_and_mail_stay_under_gmails_clipping_size():
 @pytest.mark.parametrize(
     ("site_url", "mailed", "expected"),
     [
-        (None, False, render.Links(None, "../index.html", "../index.html#archive")),
+        (None, False, render.Links(None, "../index.html", "../index.html#archive", "index.html")),
         (None, True, render.Links()),
         (
             "https://example.org/digest",
@@ -467,6 +467,7 @@ def test_a_ten_story_issue_page_and_mail_stay_under_gmails_clipping_size():
                 "https://example.org/digest/2025-08-16/index.html",
                 "https://example.org/digest/index.html",
                 "https://example.org/digest/index.html#archive",
+                "https://example.org/digest/2025-08-16/index.html",
             ),
         ),
     ],

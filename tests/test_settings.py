@@ -35,6 +35,9 @@ def test_every_build_option_is_a_config_key_and_has_a_readme_line(tmp_path):
         "model": "opus-mt-ar-en",
         "model_dir": "models",
         "bullets": 3,
+        "stories": 8,
+        "also_reported": 20,
+        "sections": ["middle-east+world", "economy", "sport:3"],
         "translate": False,
         "strict": True,
         "templates": "templates",
@@ -135,3 +138,49 @@ def test_build_reads_digest_toml_in_the_current_folder_and_options_win(tmp_path)
     result = digest("build", "--bullets", "3", STORIES / "sfax-aljazeera.txt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "(1 story)" in result.stdout
+
+
+def test_sections_from_the_command_line_the_environment_and_the_file(tmp_path):
+    path = write_config(tmp_path / "digest.toml", {"sections": ["world", "sport:2"]})
+    file = configfile.read(path)
+    environ = {"DIGEST_SECTIONS": "middle-east+world, economy"}
+    assert resolve({"sections": "culture,sport:3"}, environ, file).build.sections == (
+        "culture",
+        "sport:3",
+    )
+    assert resolve({}, environ, file).build.sections == ("middle-east+world", "economy")
+    assert resolve({}, {}, file).build.sections == ("world", "sport:2")
+    default = resolve({}, {}, None).build
+    assert default.sections[-1] == "sport" and "other" in default.sections[0]
+    assert (default.stories, default.also_reported) == (12, 30)
+
+
+@pytest.mark.parametrize(
+    ("sections", "message"),
+    [
+        (["world", "sports"], "unknown section 'sports'; the sections are world, middle-east"),
+        (["world", "world+sport"], "'world' is listed twice"),
+        (["sport:0"], "a whole number of at least 1"),
+        (["sport:three"], "a whole number of at least 1"),
+        ([], "name at least one section"),
+    ],
+)
+def test_bad_sections_are_refused_where_they_are_written(tmp_path, sections, message):
+    with pytest.raises(ConfigError, match=f"sections: .*{re.escape(message)}"):
+        configfile.read(write_config(tmp_path / "digest.toml", {"sections": sections}))
+    with pytest.raises(UsageError, match=f"--sections: .*{re.escape(message)}"):
+        resolve({}, {"DIGEST_SECTIONS": ",".join(sections) or ","}, None)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"stories": 0}, "--stories must be at least 1, got 0"),
+        ({"stories": 201}, "--stories must be at most 200, got 201"),
+        ({"also_reported": -1}, "--also-reported must be at least 0, got -1"),
+        ({"also_reported": 1001}, "--also-reported must be at most 1000, got 1001"),
+    ],
+)
+def test_the_cut_is_bounded(given, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        resolve(given, {}, None)

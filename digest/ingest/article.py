@@ -17,6 +17,7 @@ from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
+from digest.stories import sections
 from digest.stories.outlets import identify
 
 PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
@@ -86,11 +87,13 @@ def build_article(
     warnings: tuple[str, ...] | list[str] = (),
     encoding: str | None = None,
     source_from: str,
+    section_labels: tuple[str | None, ...] = (),
 ) -> Article:
     """An Article, or ArticleError when there is no Arabic body to summarise.
 
     ``source`` is the outlet the input states and ``source_from`` where it said so; without one,
-    the outlet is looked for in the text and the URL (digest/stories/outlets.py)."""
+    the outlet is looked for in the text and the URL (digest/stories/outlets.py).
+    ``section_labels`` are the outlet's own names for the article's section, best first."""
     paragraphs, cut = bounded(tuple(p.strip() for p in paragraphs if p.strip()))
     if not paragraphs:
         raise ArticleError("no article text found")
@@ -123,4 +126,5 @@ def build_article(
         warnings=tuple(notes),
         encoding=encoding,
         source_from=outlet.found_in,
+        section=sections.detect(section_labels, url),
     )

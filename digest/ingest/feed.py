@@ -19,6 +19,7 @@ from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
 from digest.ingest.html import parse_date_value
 from digest.news import Article
+from digest.stories import sections
 from digest.stories.outlets import STATED
 from digest.stories.outlets import stated as stated_name
 
@@ -40,6 +41,7 @@ class Entry:
     published_text: str | None
     lines: tuple[str, ...]
     decoded: Decoded
+    categories: tuple[str, ...] = ()
 
 
 def markup_lines(fragment: str) -> list[str]:
@@ -86,6 +88,9 @@ def parse_feed(decoded: Decoded, origin: str) -> list[Entry]:
                 published_text=published_text(entry),
                 lines=tuple(markup_lines(body)),
                 decoded=decoded,
+                categories=tuple(
+                    str(tag.get("term") or tag.get("label") or "") for tag in entry.get("tags", [])
+                ),
             )
         )
     return entries
@@ -114,6 +119,7 @@ def entry_article(entry: Entry) -> Article:
         related=parts.related,
         warnings=entry.decoded.warnings,
         encoding=entry.decoded.encoding,
+        section_labels=entry.categories,
     )
 
 
@@ -131,6 +137,7 @@ def with_entry(page: Article, entry: Entry) -> Article:
         source=page.source if stated or not entry.source else stated_name(entry.source),
         source_from=page.source_from if stated or not entry.source else "feed",
         published=published,
+        section=sections.detect(entry.categories, None) or page.section,
         warnings=tuple(
             w
             for w in page.warnings

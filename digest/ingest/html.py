@@ -70,18 +70,21 @@ def make_date(year: str, month: str, day: str) -> dt.date | None:
         return None
 
 
-def json_ld_dates(tree: HtmlElement) -> list[str]:
+def json_ld_values(tree: HtmlElement, name: str) -> list[str]:
+    """Every string the page's JSON-LD gives for ``name`` (alone or in a list), in order."""
     found: list[str] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
-            if isinstance(node.get("datePublished"), str):
-                found.append(node["datePublished"])
-            for value in node.values():
-                walk(value)
+            value = node.get(name)
+            found.extend(
+                v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+            )
+            for child in node.values():
+                walk(child)
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
+            for child in node:
+                walk(child)
 
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
@@ -91,8 +94,14 @@ def json_ld_dates(tree: HtmlElement) -> list[str]:
     return found
 
 
+def stated_sections(tree: HtmlElement) -> tuple[str, ...]:
+    """The page's own section labels: its ``article:section`` meta tags, then JSON-LD's."""
+    metas = tree.xpath('//meta[@property="article:section" or @name="article:section"]/@content')
+    return (*(str(m) for m in metas), *json_ld_values(tree, "articleSection"))
+
+
 def stated_date(tree: HtmlElement) -> dt.date | None:
-    values = json_ld_dates(tree)
+    values = json_ld_values(tree, "datePublished")
     for xpath in DATE_XPATHS:
         values += tree.xpath(xpath)
     for value in values:
@@ -168,4 +177,5 @@ def parse_html(decoded: Decoded, origin: str, url: str | None = None) -> Article
         related=parts.related,
         warnings=warnings,
         encoding=decoded.encoding,
+        section_labels=stated_sections(tree),
     )

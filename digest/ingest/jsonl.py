@@ -1,7 +1,8 @@
 """JSON lines: one article per line, as scrapers and exports write them.
 
 Fields: ``title``, ``text`` (paragraphs separated by newlines) or ``paragraphs`` (a list),
-``source``, ``url``, ``published`` (YYYY-MM-DD, or an ISO date-time). A bad line is reported
+``source``, ``url``, ``published`` (YYYY-MM-DD, or an ISO date-time), ``category`` (the
+outlet's section). A bad line is reported
 with its line number and the others are read.
 """
 
@@ -17,7 +18,7 @@ from digest.ingest.decode import Decoded
 from digest.ingest.text import parse_date
 from digest.news import Article, Failure
 
-FIELDS = ("title", "text", "paragraphs", "source", "url", "published")
+FIELDS = ("title", "text", "paragraphs", "source", "url", "published", "category")
 
 
 def parse_jsonl(decoded: Decoded, origin: str) -> list[Article | Failure]:
@@ -44,7 +45,7 @@ def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
         raise ArticleError("nested too deeply to be an article; expected one JSON object") from None
     if not isinstance(record, dict):
         raise ArticleError("expected a JSON object with title, text, source, url, published")
-    for key in ("title", "text", "source", "url", "published"):
+    for key in ("title", "text", "source", "url", "published", "category"):
         if record.get(key) is not None and not isinstance(record[key], str):
             raise ArticleError(f"{key!r} must be a string")
     paragraphs = record.get("paragraphs")
@@ -73,6 +74,7 @@ def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
             *([f"ignored fields: {', '.join(unknown)}"] if unknown else []),
         ),
         encoding=decoded.encoding,
+        section_labels=(record.get("category"),),
     )
 
 

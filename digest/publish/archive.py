@@ -27,6 +27,7 @@ from pathlib import Path
 
 from digest.errors import MailError, UsageError
 from digest.news import (
+    FULL,
     Approval,
     Bilingual,
     Bullet,
@@ -93,6 +94,8 @@ def issue_from_json(text: str) -> Issue:
                     for ref in story["sources"]
                 ),
                 id=story.get("id", ""),
+                section=story.get("section"),
+                place=story.get("place", FULL),
             )
             for story in data["stories"]
         ),

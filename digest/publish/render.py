@@ -6,8 +6,9 @@ are dropped from every value. A user template folder is searched before the buil
 so any template can be replaced by name and the rest still come from digest.
 
 The issue templates serve both the site and the mail: they are given the issue, its ``Links`` to
-the site and a ``Footer`` (None on the site; a mailed copy's reason, unsubscribe link and postal
-address), so a mailed copy is the page with mail's links and its reader's footer.
+the site, a ``Footer`` (None on the site; a mailed copy's reason, unsubscribe link and postal
+address) and ``complete``, true only for the site's issue page, which lists every story where
+the Markdown, the text and a mailed copy carry the cut and count the rest.
 """
 
 from __future__ import annotations
@@ -25,9 +26,17 @@ import css_inline
 import jinja2
 
 from digest.errors import TemplateError
-from digest.news import UNKNOWN_OUTLET, UNKNOWN_OUTLET_AR, Bilingual, Issue, StoryDigest
+from digest.news import (
+    UNKNOWN_OUTLET,
+    UNKNOWN_OUTLET_AR,
+    Bilingual,
+    Issue,
+    SourceRef,
+    StoryDigest,
+)
 from digest.publish import search as site_search
 from digest.resources import bundled
+from digest.stories import sections
 
 ISSUE_OUTPUTS = {
     "index.html": "newsletter.html.j2",
@@ -66,13 +75,16 @@ class Links:
     """Where an issue's links to the rest of the site point; None leaves a link out.
 
     ``page`` is the issue itself on the site ("view in your browser", only worth showing in a
-    mail), ``home`` the site index and ``archive`` its list of every issue. A mail client has no
-    folder to resolve a relative link against, so a mail without the site's address carries none.
+    mail), ``home`` the site index and ``archive`` its list of every issue. ``stories`` is the
+    issue page that ``#`` and a story's id are added to, to link a story the copy does not tell
+    in full. A mail client has no folder to resolve a relative link against, so a mail without
+    the site's address carries none.
     """
 
     page: str | None = None
     home: str | None = None
     archive: str | None = None
+    stories: str | None = None
 
 
 def site_links(date: dt.date, site_url: str | None, mailed: bool) -> Links:
@@ -80,11 +92,16 @@ def site_links(date: dt.date, site_url: str | None, mailed: bool) -> Links:
     page and none in a mail."""
     if site_url:
         base = site_url.rstrip("/") + "/"
-        page = f"{base}{date.isoformat()}/index.html" if mailed else None
-        return Links(page=page, home=f"{base}index.html", archive=f"{base}index.html#archive")
+        issue_page = f"{base}{date.isoformat()}/index.html"
+        return Links(
+            page=issue_page if mailed else None,
+            home=f"{base}index.html",
+            archive=f"{base}index.html#archive",
+            stories=issue_page,
+        )
     if mailed:
         return Links()
-    return Links(home="../index.html", archive="../index.html#archive")
+    return Links(home="../index.html", archive="../index.html#archive", stories="index.html")
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,27 @@ def under_arabic(outlet: str) -> str:
     return f"{UNKNOWN_OUTLET} · {UNKNOWN_OUTLET_AR}" if outlet == UNKNOWN_OUTLET else outlet
 
 
+def first_per_outlet(sources: Sequence[SourceRef]) -> list[SourceRef]:
+    """Each outlet's first report, in the order the outlets first appear."""
+    firsts: dict[str, SourceRef] = {}
+    for ref in sources:
+        firsts.setdefault(ref.name, ref)
+    return list(firsts.values())
+
+
+def cut_summary(issue: Issue) -> str:
+    """What the issue holds: "12 stories · 30 also reported · 181 more on the site", or
+    "3 stories" when every story is told in full."""
+    full = len(issue.full)
+    parts = [f"{full} {'story' if full == 1 else 'stories'}"]
+    also = sum(len(group) for _, group in issue.also_reported)
+    if also:
+        parts.append(f"{also} also reported")
+    if issue.site_only_count:
+        parts.append(f"{issue.site_only_count} more on the site")
+    return " · ".join(parts)
+
+
 def long_date(date: dt.date) -> str:
     """'Tuesday 3 March 2026': what a reader says, where ISO dates are for machines."""
     return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
@@ -201,6 +239,9 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         readable=readable,
         as_text=as_text,
         long_date=long_date,
+        cut_summary=cut_summary,
+        first_per_outlet=first_per_outlet,
+        section_label=sections.label,
         outlets=outlets,
         edited_lines=edited_lines,
         under_arabic=under_arabic,
@@ -258,7 +299,14 @@ def render(
     links = site_links(issue.date, site_url, mailed=False)
     files = {
         name: render_template(
-            env, template, issue=issue, links=links, footer=None, older=older, newer=newer
+            env,
+            template,
+            issue=issue,
+            links=links,
+            footer=None,
+            older=older,
+            newer=newer,
+            complete=name == "index.html",
         )
         for name, template in ISSUE_OUTPUTS.items()
     }
@@ -271,7 +319,14 @@ def render_mail(
 ) -> tuple[str, str]:
     """The plain-text and HTML bodies of one reader's copy: the issue page and text with the
     mail's links and that reader's footer (and no previous/next links, which are relative)."""
-    context = {"issue": issue, "links": links, "footer": footer, "older": None, "newer": None}
+    context = {
+        "issue": issue,
+        "links": links,
+        "footer": footer,
+        "older": None,
+        "newer": None,
+        "complete": False,
+    }
     text = render_template(env, ISSUE_OUTPUTS["digest.txt"], **context)
     html = render_template(env, ISSUE_OUTPUTS["index.html"], **context)
     return text, inline_css(html)
@@ -293,6 +348,7 @@ def render_page(
         footer=None,
         older=older,
         newer=newer,
+        complete=True,
     )
     return inline_css(page)
 
