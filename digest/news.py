@@ -43,13 +43,16 @@ class Article:
 class Sentence:
     """A body sentence with its place in the article, so selections keep document order.
 
-    ``article`` is the id of the article it came from, once a story pools several.
+    ``article`` is the id of the article it came from, once a story pools several; ``echoes``
+    the ids of the story's other articles that say the same (the same sentence, or one nearly
+    word for word), so a bullet can name every outlet that reported it.
     """
 
     text: str
     position: int
     paragraph: int
     article: str = ""
+    echoes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,16 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Bullet:
-    """One bullet of a story and the outlet its Arabic sentence comes from."""
+    """One bullet of a story: ``source`` is the outlet its Arabic sentence comes from, ``also``
+    the other outlets that reported the same, so one fact told three times is one bullet."""
 
     line: Bilingual
     source: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return (self.source, *self.also)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from digest.news import (
     Bullet,
     Failure,
     Issue,
+    Sentence,
     Signature,
     SourceRef,
     Story,
@@ -28,7 +29,7 @@ from digest.publish import render, site
 from digest.review import memory
 from digest.settings import BuildSettings, require_sources
 from digest.state.store import Store
-from digest.stories import freshness, summarise
+from digest.stories import coverage, freshness, summarise
 from digest.stories.cluster import cluster, word_grams
 from digest.translate import Translator, load_translator, models
 
@@ -80,9 +81,16 @@ def translate_summaries(
 
 def story_digest(story: Story, summary: Summary, translated: dict[str, Bilingual]) -> StoryDigest:
     outlet = {a.id: a.source_name for a in story.articles}
+
+    def attributed(sentence: Sentence) -> Bullet:
+        """The bullet named for its own outlet, then for each other outlet that said the same."""
+        source = outlet[sentence.article]
+        also = dict.fromkeys(outlet[a] for a in sentence.echoes if outlet[a] != source)
+        return Bullet(translated[sentence.text], source, tuple(also))
+
     return StoryDigest(
         headline=translated[summary.headline],
-        bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in summary.bullets),
+        bullets=tuple(attributed(b) for b in summary.bullets),
         sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
         id=story_id(a.id for a in story.articles),
     )
@@ -96,6 +104,7 @@ TEXT_CACHES = (
     arabic.remembered,
     word_grams,
     summarise.fits,
+    coverage.words,
 )
 
 

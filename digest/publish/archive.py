@@ -83,7 +83,10 @@ def issue_from_json(text: str) -> Issue:
         stories=tuple(
             StoryDigest(
                 headline=bilingual(story["headline"]),
-                bullets=tuple(Bullet(bilingual(b["line"]), b["source"]) for b in story["bullets"]),
+                bullets=tuple(
+                    Bullet(bilingual(b["line"]), b["source"], tuple(b.get("also", ())))
+                    for b in story["bullets"]
+                ),
                 sources=tuple(
                     SourceRef(
                         ref["name"],

@@ -25,7 +25,7 @@ import css_inline
 import jinja2
 
 from digest.errors import TemplateError
-from digest.news import UNKNOWN_OUTLET, UNKNOWN_OUTLET_AR, Bilingual, Issue, StoryDigest
+from digest.news import UNKNOWN_OUTLET, UNKNOWN_OUTLET_AR, Bilingual, Bullet, Issue, StoryDigest
 from digest.publish import search as site_search
 from digest.resources import bundled
 
@@ -38,6 +38,8 @@ SITE_OUTPUTS = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 ASSETS = ("digest.css",)
 SEARCH_OUTPUTS = {"search.html": "search.html.j2"}
 SEARCH_ASSETS = ("search.js",)
+# Outlets named under a bullet before the rest are counted.
+ATTRIBUTED = 2
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
 # C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0. Bidi embedding,
@@ -164,6 +166,27 @@ def under_arabic(outlet: str) -> str:
     return f"{UNKNOWN_OUTLET} · {UNKNOWN_OUTLET_AR}" if outlet == UNKNOWN_OUTLET else outlet
 
 
+def attribution(bullet: Bullet) -> str:
+    """The outlets under a bullet: two names, then how many more ("Sky News Arabia, CNN Arabic,
+    +1"), so a fact five outlets report does not take a paragraph to attribute."""
+    names = [under_arabic(name) for name in bullet.outlets]
+    shown = ", ".join(names[:ATTRIBUTED])
+    return f"{shown}, +{len(names) - ATTRIBUTED}" if len(names) > ATTRIBUTED else shown
+
+
+def reach(story: StoryDigest) -> str:
+    """How widely a story was reported: "5 outlets, 24 reports"; reports of outlets nothing
+    names count as reports only."""
+    reports = f"{len(story.sources)} {plural(len(story.sources), 'report')}"
+    if not story.outlet_count:
+        return reports
+    return f"{story.outlet_count} {plural(story.outlet_count, 'outlet')}, {reports}"
+
+
+def plural(count: int, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
+
+
 def long_date(date: dt.date) -> str:
     """'Tuesday 3 March 2026': what a reader says, where ISO dates are for machines."""
     return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
@@ -204,6 +227,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         outlets=outlets,
         edited_lines=edited_lines,
         under_arabic=under_arabic,
+        attribution=attribution,
+        reach=reach,
         search_languages=site_search.languages,
     )
     env.tests.update(edited=edited)
