@@ -1,10 +1,14 @@
-"""Choosing the sentences that carry a story: a headline and up to k bullets.
+"""Choosing the sentences that carry a story: a headline and its bullets.
 
-Sentences are scored by TextRank centrality over normalised content words, weighted by a prior
-for coming early, as news puts the main facts first. Bullets are picked greedily by score, skipping fragments, run-ons and any
-sentence that repeats what was already picked (maximal marginal relevance), and come back in
-document order with their positions. A story told by several outlets pools their sentences; a
-sentence that other outlets also report gains weight, and the bullets keep each outlet's order.
+One article: sentences are scored by TextRank centrality over normalised content words, weighted
+by a prior for coming early, as news puts the main facts first; bullets are picked greedily by
+score, skipping fragments, run-ons and any sentence that repeats what was already picked, and
+come back in document order with their positions.
+
+Several articles (summarise_reports): the story's distinct sentences (coverage.py) are scored by
+how like the whole story they are, how early their reports give them and how many outlets say
+them, and picked for what they add to what is already shown, so the bullets tell the story's
+developments across its outlets; one fact said by several outlets is one bullet naming them all.
 
 What a reader is shown must hold up on its own: a shortened headline's whole sentence is among
 the bullets, a sentence that refers back («جاء ذلك», «وأضاف») comes only with the one it refers
@@ -37,6 +41,11 @@ POSITION_DECAY = 2.0
 DAMPING = 0.85
 ITERATIONS = 100
 TOLERANCE = 1e-9
+# A story of several reports (summarise_reports): each further outlet that says a sentence adds
+# COVERAGE to its weight; the position prior is gentler than for one article, as each report
+# opens with its own development (the toll, the denial, a reaction); novelty is squared, so a
+# retelling of the event that adds a third of new words keeps a ninth of its score; a big story
+# gets up to EXTRA_BULLETS more bullets.
 COVERAGE = 0.3
 REPORT_POSITION_DECAY = 1.0
 NOVELTY = 2.0
