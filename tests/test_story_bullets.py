@@ -105,6 +105,23 @@ def trusted(story, summary):
             assert (before.article, before.position) == (after.article, after.position - 1)
 
 
+# ---- empty and one-sentence stories first ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reports", "headline", "bullets"),
+    [
+        ((report("a", "RT"), report("b", "Sky")), "", 0),
+        ((report("a", "RT", title="قمة ألاسكا"), report("b", "Sky")), "قمة ألاسكا", 0),
+        ((report("a", "RT", EVENT[0]), report("b", "Sky", EVENT[0])), EVENT[0], 0),
+        ((report("a", "RT", EVENT[0], title="انفجار"), report("b", "Sky", TOLL)), "انفجار", 2),
+    ],
+)
+def test_empty_and_one_sentence_reports(reports, headline, bullets):
+    summary = summarise_story(Story(reports), 4)
+    assert (summary.headline, len(summary.bullets)) == (headline, bullets)
+
+
 # ---- the number of bullets -----------------------------------------------------------------
 
 

@@ -269,10 +269,12 @@ def summarise_reports(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
     """
     pooled = coverage.pool(story)
     statements = pooled.statements
-    if not statements:
-        return Summary(headline="", headline_position=None, bullets=())
-    texts = [s.text for s in statements]
     titled = representative_title(story, pooled)
+    if not statements:
+        return Summary(
+            headline=titled.title or "" if titled else "", headline_position=None, bullets=()
+        )
+    texts = [s.text for s in statements]
     needs = leans_on(pooled, titled.id if titled else None)
     scores = [
         float(c)
