@@ -367,7 +367,16 @@ def test_every_format_names_the_other_outlets_and_issue_json_keeps_them():
     issue = dataclasses.replace(
         issue, stories=(dataclasses.replace(first, bullets=(named, *first.bullets[1:])),)
     )
-    assert archive.issue_from_json(archive.issue_to_json(issue)) == issue
+    written = archive.issue_to_json(issue)
+    assert archive.issue_from_json(written) == issue
+    older = json.loads(written)
+    for story in older["issue"]["stories"]:
+        for bullet in story["bullets"]:
+            del bullet["also"]
+    assert all(not b.also for b in archive.issue_from_json(json.dumps(older)).stories[0].bullets)
+    older["issue"]["stories"][0]["bullets"][0]["also"] = "Anadolu Agency"
+    with pytest.raises(TypeError):
+        archive.issue_from_json(json.dumps(older))
     files = render.render(issue, render.environment())
     for name in ("digest.md", "digest.txt", "index.html"):
         text = parse(files[name]).text if name.endswith(".html") else files[name]
