@@ -64,7 +64,8 @@ class Story:
 
 @dataclass(frozen=True)
 class Summary:
-    """The Arabic headline and bullets chosen for a story, bullets in document order.
+    """The Arabic headline and bullets chosen for a story, bullets in reading order (document
+    order for one article; for several, digest/stories/summarise.py in_reading_order).
 
     ``headline_position`` is the position of the sentence the headline came from (in the first
     bullet's article for a pooled story), or None when it is an article's own title. When the
