@@ -49,13 +49,16 @@ class Article:
 class Sentence:
     """A body sentence with its place in the article, so selections keep document order.
 
-    ``article`` is the id of the article it came from, once a story pools several.
+    ``article`` is the id of the article it came from, once a story pools several; ``echoes``
+    the ids of the story's other articles that say the same (the same sentence, or one nearly
+    word for word), so a bullet can name every outlet that reported it.
     """
 
     text: str
     position: int
     paragraph: int
     article: str = ""
+    echoes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class Story:
 
 @dataclass(frozen=True)
 class Summary:
-    """The Arabic headline and bullets chosen for a story, bullets in document order.
+    """The Arabic headline and bullets chosen for a story, bullets in reading order (document
+    order for one article; for several, digest/stories/summarise.py in_reading_order).
 
     ``headline_position`` is the position of the sentence the headline came from (in the first
     bullet's article for a pooled story), or None when it is an article's own title. When the
@@ -123,10 +127,16 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class Bullet:
-    """One bullet of a story and the outlet its Arabic sentence comes from."""
+    """One bullet of a story: ``source`` is the outlet its Arabic sentence comes from, ``also``
+    the other outlets that reported the same, so one fact told three times is one bullet."""
 
     line: Bilingual
     source: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return (self.source, *self.also)
 
 
 @dataclass(frozen=True)

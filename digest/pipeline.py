@@ -19,6 +19,7 @@ from digest.news import (
     Bullet,
     Failure,
     Issue,
+    Sentence,
     Signature,
     SourceRef,
     Story,
@@ -30,12 +31,12 @@ from digest.publish import render, site
 from digest.review import memory
 from digest.settings import BuildSettings, require_sources
 from digest.state.store import Store
-from digest.stories import freshness, ranking, summarise
+from digest.stories import coverage, freshness, ranking, summarise
 from digest.stories.cluster import cluster, word_grams
 from digest.stories.ranking import by_reach
+from digest.translate import Translator, load_translator, models
 
 __all__ = ["BuildResult", "build", "by_reach"]
-from digest.translate import Translator, load_translator, models
 
 TITLE = "Arabic press digest"
 log = logging.getLogger(__name__)
@@ -87,9 +88,16 @@ def story_digest(
     """The story as its place shows it: bullets only for a full story."""
     outlet = {a.id: a.source_name for a in story.articles}
     bullets = summary.bullets if place == FULL else ()
+
+    def attributed(sentence: Sentence) -> Bullet:
+        """The bullet named for its own outlet, then for each other outlet that said the same."""
+        source = outlet[sentence.article]
+        also = dict.fromkeys(outlet[a] for a in sentence.echoes if outlet[a] != source)
+        return Bullet(translated[sentence.text], source, tuple(also))
+
     return StoryDigest(
         headline=translated.get(summary.headline, Bilingual(ar=summary.headline, en=None)),
-        bullets=tuple(Bullet(translated[b.text], outlet[b.article]) for b in bullets),
+        bullets=tuple(attributed(b) for b in bullets),
         sources=tuple(SourceRef(a.source_name, a.url, a.published) for a in story.articles),
         id=story_id(a.id for a in story.articles),
         section=ranking.section(story),
@@ -105,6 +113,7 @@ TEXT_CACHES = (
     arabic.remembered,
     word_grams,
     summarise.fits,
+    coverage.words,
 )
 
 

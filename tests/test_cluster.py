@@ -116,7 +116,7 @@ def test_a_story_draws_bullets_from_its_outlets_without_repeating_itself(tmp_pat
         for b in vectors[i + 1 :]:
             assert cosine(a, b) <= REDUNDANCY
     markdown = (result.folder / "digest.md").read_text()
-    assert "Sources (3):" in markdown
+    assert "Sources (3 outlets, 3 reports):" in markdown
     assert (
         sum(f"— {name}" in markdown for name in ("Al Jazeera", "Al Arabiya", "Sky News Arabia"))
         >= 2

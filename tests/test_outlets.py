@@ -108,7 +108,7 @@ def test_sources_counted_are_distinct_known_outlets():
 def test_the_seed_issue_names_anadolu_not_a_file(tmp_path, store):
     result = build(build_settings([SEEDS], out=tmp_path, translate=False), store)
     markdown = (result.folder / "digest.md").read_text()
-    assert "Sources (2): RT, Anadolu Agency (2025-08-16)" in markdown
+    assert "Sources (2 outlets, 2 reports): RT, Anadolu Agency (2025-08-16)" in markdown
     assert "— Anadolu Agency" in markdown
     assert "002_df63d949de21f533" not in markdown
     assert "إلا أنهم لم يتمكنوا من التوصل إلى اتفاق نهائي" in markdown
@@ -140,4 +140,4 @@ def test_an_unknown_outlet_under_an_arabic_sentence_is_named_in_arabic_too(tmp_p
     for name in ("digest.md", "digest.txt", "index.html"):
         text = (result.folder / name).read_text(encoding="utf-8")
         assert "unknown outlet · مصدر غير معروف" in text, name
-        assert "Sources (1)" in text or "SOURCES (1)" in text.upper(), name
+        assert "Sources (1 outlet, 2 reports)" in text, name

@@ -146,7 +146,7 @@ def test_sources_show_name_link_date_and_outlet_count():
     files = rendered()
     page = parse(files["index.html"])
     (sources,) = [p for p in page.find_all("p") if p.attrs.get("class") == "sources"]
-    assert sources.text.startswith("Sources (2):")
+    assert sources.text.startswith("Sources (2 outlets, 2 reports):")
     assert [a.attrs["href"] for a in sources.find_all("a")] == [
         "https://arabic.rt.com/world/1700000-summit/",
         "https://www.aa.com.tr/ar/summit/3650000",
@@ -160,7 +160,8 @@ def test_two_articles_from_one_outlet_count_as_one_outlet():
     issue = flood_issue()
     second = SourceRef("الجزيرة", "https://www.aljazeera.net/news/2", issue.date)
     files = rendered(with_story_changes(issue, sources=(*issue.stories[0].sources, second)))
-    assert "Sources (1):" in files["digest.md"] and "Sources (1):" in files["digest.txt"]
+    counted = "Sources (1 outlet, 2 reports):"
+    assert counted in files["digest.md"] and counted in files["digest.txt"]
 
 
 def test_the_signature_is_in_every_footer():

@@ -26,6 +26,7 @@ from digest.arabic import (
     quote_spans,
     quoted,
     segment,
+    sentence_terms,
     split_sentences,
     strip_invisible,
 )
@@ -181,8 +182,8 @@ def test_unit_rows_are_scikit_learns_normalised_rows_to_the_last_bit():
     from sklearn.preprocessing import normalize
 
     texts = [line for p in real_lines()[:400] for line in split_sentences(p)] + ["", "و"]
-    expected = normalize(summarise.term_counts(texts))
-    got = vectors.unit_rows(summarise.term_counts(texts))
+    expected = normalize(vectors.counts(texts, sentence_terms))
+    got = vectors.unit_rows(vectors.counts(texts, sentence_terms))
     assert got.shape == expected.shape and got.nnz == expected.nnz > 1000
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)

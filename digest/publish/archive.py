@@ -72,6 +72,13 @@ def bilingual(data: dict) -> Bilingual:
     )
 
 
+def outlet_names(value: object) -> tuple[str, ...]:
+    """A bullet's other outlets; absent from an issue.json written before bullets named them."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise TypeError("a bullet's 'also' must be a list of outlet names")
+    return tuple(value)
+
+
 def issue_from_json(text: str) -> Issue:
     """The Issue an issue.json holds; ValueError, KeyError or TypeError when it is not one."""
     payload = json.loads(text)
@@ -84,7 +91,10 @@ def issue_from_json(text: str) -> Issue:
         stories=tuple(
             StoryDigest(
                 headline=bilingual(story["headline"]),
-                bullets=tuple(Bullet(bilingual(b["line"]), b["source"]) for b in story["bullets"]),
+                bullets=tuple(
+                    Bullet(bilingual(b["line"]), b["source"], outlet_names(b.get("also", [])))
+                    for b in story["bullets"]
+                ),
                 sources=tuple(
                     SourceRef(
                         ref["name"],

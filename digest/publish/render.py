@@ -30,6 +30,7 @@ from digest.news import (
     UNKNOWN_OUTLET,
     UNKNOWN_OUTLET_AR,
     Bilingual,
+    Bullet,
     Issue,
     SourceRef,
     StoryDigest,
@@ -47,6 +48,8 @@ SITE_OUTPUTS = {"index.html": "index.html.j2", "feed.xml": "feed.xml.j2"}
 ASSETS = ("digest.css",)
 SEARCH_OUTPUTS = {"search.html": "search.html.j2"}
 SEARCH_ASSETS = ("search.js",)
+# Outlets named under a bullet before the rest are counted.
+ATTRIBUTED = 2
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
 # C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0. Bidi embedding,
@@ -202,6 +205,27 @@ def cut_summary(issue: Issue) -> str:
     return " · ".join(parts)
 
 
+def attribution(bullet: Bullet) -> str:
+    """The outlets under a bullet: two names, then how many more ("Sky News Arabia, CNN Arabic,
+    +1"), so a fact five outlets report does not take a paragraph to attribute."""
+    names = [under_arabic(name) for name in bullet.outlets]
+    shown = ", ".join(names[:ATTRIBUTED])
+    return f"{shown}, +{len(names) - ATTRIBUTED}" if len(names) > ATTRIBUTED else shown
+
+
+def reach(story: StoryDigest) -> str:
+    """How widely a story was reported: "5 outlets, 24 reports"; reports of outlets nothing
+    names count as reports only."""
+    reports = f"{len(story.sources)} {plural(len(story.sources), 'report')}"
+    if not story.outlet_count:
+        return reports
+    return f"{story.outlet_count} {plural(story.outlet_count, 'outlet')}, {reports}"
+
+
+def plural(count: int, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
+
+
 def long_date(date: dt.date) -> str:
     """'Tuesday 3 March 2026': what a reader says, where ISO dates are for machines."""
     return f"{WEEKDAYS[date.weekday()]} {date.day} {MONTHS[date.month - 1]} {date.year}"
@@ -245,6 +269,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         outlets=outlets,
         edited_lines=edited_lines,
         under_arabic=under_arabic,
+        attribution=attribution,
+        reach=reach,
         search_languages=site_search.languages,
     )
     env.tests.update(edited=edited)

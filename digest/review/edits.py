@@ -391,7 +391,11 @@ def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None)
                 "id": story.id,
                 "headline": line(number, None, story.headline),
                 "bullets": [
-                    {**line(number, index, bullet.line), "source": bullet.source}
+                    {
+                        **line(number, index, bullet.line),
+                        "source": bullet.source,
+                        "also": list(bullet.also),
+                    }
                     for index, bullet in enumerate(story.bullets)
                 ],
                 "sources": [

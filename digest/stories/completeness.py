@@ -154,7 +154,8 @@ def report(ntrex: Path, sources: Sequence[str]) -> Report:
         "whose headline and bullets still show every clause of that sentence (target 100%). "
         "Orphans: the share of bullets opening with a back-reference («جاء ذلك», «وأضاف», "
         "«من جهته» …) whose antecedent is not shown whole (target 0%). Questions: bullets that "
-        f"are questions. {DEFAULT_BULLETS} bullets per story. `{line}`.",
+        f"are questions. {DEFAULT_BULLETS} bullets per story (up to two more for a story of "
+        f"several reports and outlets). `{line}`.",
         header=(
             "articles",
             "stories",

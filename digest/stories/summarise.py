@@ -1,10 +1,14 @@
-"""Choosing the sentences that carry a story: a headline and up to k bullets.
+"""Choosing the sentences that carry a story: a headline and its bullets.
 
-Sentences are scored by TextRank centrality over normalised content words, weighted by a prior
-for coming early, as news puts the main facts first. Bullets are picked greedily by score, skipping fragments, run-ons and any
-sentence that repeats what was already picked (maximal marginal relevance), and come back in
-document order with their positions. A story told by several outlets pools their sentences; a
-sentence that other outlets also report gains weight, and the bullets keep each outlet's order.
+One article: sentences are scored by TextRank centrality over normalised content words, weighted
+by a prior for coming early, as news puts the main facts first; bullets are picked greedily by
+score, skipping fragments, run-ons and any sentence that repeats what was already picked, and
+come back in document order with their positions.
+
+Several articles (summarise_reports): the story's distinct sentences (coverage.py) are scored by
+how like the whole story they are, how early their reports give them and how many outlets say
+them, and picked for what they add to what is already shown, so the bullets tell the story's
+developments across its outlets; one fact said by several outlets is one bullet naming them all.
 
 What a reader is shown must hold up on its own: a shortened headline's whole sentence is among
 the bullets, a sentence that refers back («جاء ذلك», «وأضاف») comes only with the one it refers
@@ -13,21 +17,21 @@ to, and questions come only when no answer is left.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
 from digest.arabic import segment, sentence_terms
 from digest.news import DEFAULT_BULLETS, Article, Sentence, Story, Summary
-from digest.stories.references import NEEDS_UNSEEN, antecedents, is_question
-from digest.stories.vectors import unit_rows
+from digest.stories import coverage
+from digest.stories.references import NEEDS_UNSEEN, antecedents, is_question, refers_back
 
 MIN_WORDS = 8
 MAX_WORDS = 80
@@ -37,7 +41,15 @@ POSITION_DECAY = 2.0
 DAMPING = 0.85
 ITERATIONS = 100
 TOLERANCE = 1e-9
-SUPPORT_WEIGHT = 0.3
+# A story of several reports (summarise_reports): each further outlet that says a sentence adds
+# COVERAGE to its weight; the position prior is gentler than for one article, as each report
+# opens with its own development (the toll, the denial, a reaction); novelty is squared, so a
+# retelling of the event that adds a third of new words keeps a ninth of its score; a big story
+# gets up to EXTRA_BULLETS more bullets.
+COVERAGE = 0.3
+REPORT_POSITION_DECAY = 1.0
+NOVELTY = 2.0
+EXTRA_BULLETS = 2
 REDUNDANCY = 0.5
 # Sentences ranked per article: TextRank compares every pair, so without a cap a page that
 # swallowed an archive costs hours. The position prior leaves sentence 50 a 2,500th of the
@@ -45,7 +57,7 @@ REDUNDANCY = 0.5
 MAX_RANKED = 50
 CLAUSE_END = re.compile(r"[،؛:,;]")
 WORD = re.compile(r"\w+")
-NAME = "posrank+mmr"
+NAME = "posrank+novelty"
 
 
 def cosine(a: Counter[str], b: Counter[str], norms: tuple[float, float] | None = None) -> float:
@@ -89,12 +101,6 @@ def pagerank(weights: Sequence[Sequence[float]] | np.ndarray) -> list[float]:
         if done:
             break
     return rank.tolist()
-
-
-def term_counts(texts: Sequence[str]) -> sparse.csr_matrix:
-    """Sentences by normalised content words: how often each sentence uses each word."""
-    rows, cols, size = term_places(texts)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), size))
 
 
 def term_places(texts: Sequence[str]) -> tuple[list[int], list[int], int]:
@@ -195,42 +201,22 @@ def shorten(text: str) -> str:
 
 
 def summarise(article: Article, bullets: int = DEFAULT_BULLETS) -> Summary:
-    return summarise_story(Story(articles=(article,)), bullets)
+    """The headline and bullets of one article, bullets in document order.
 
-
-def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
-    """The headline and bullets of a story.
-
-    The headline is the first article's own title when it has one. Otherwise it is the best
-    sentence that stands alone, shortened at a clause end when it is long; what the cut drops
-    (often the clause that carries the news: «…، إلا أنهم لم يتمكنوا من التوصل إلى اتفاق») must
-    still reach the reader, so the whole sentence is then a bullet too. Bullets come in
-    document order, the headline's article first, so a sentence that refers back follows the
-    one it refers to.
+    The headline is the article's own title when it has one. Otherwise it is the best sentence
+    that stands alone, shortened at a clause end when it is long; what the cut drops (often the
+    clause that carries the news: «…، إلا أنهم لم يتمكنوا من التوصل إلى اتفاق») must still
+    reach the reader, so the whole sentence is then a bullet too.
     """
-    titles = [a.title for a in story.articles if a.title]
-    pool: list[Sentence] = []
-    scores: list[float] = []
-    needs: list[int | None] = []
-    for article in story.articles:
-        sentences = segment(article.paragraphs)[:MAX_RANKED]
-        texts = [s.text for s in sentences]
-        title_shown = bool(titles) and article.title == titles[0]
-        needs += [
-            None if n is None else n if n == NEEDS_UNSEEN else n + len(pool)
-            for n in antecedents(texts, title_shown)
-        ]
-        pool += [replace(s, article=article.id) for s in sentences]
-        scores += score(texts)
-    if len(story.articles) > 1:
-        scores = [s + SUPPORT_WEIGHT * v for s, v in zip(scores, support(pool), strict=True)]
-    texts = [s.text for s in pool]
-
+    sentences = [replace(s, article=article.id) for s in segment(article.paragraphs)[:MAX_RANKED]]
+    texts = [s.text for s in sentences]
+    needs = antecedents(texts, bool(article.title))
+    scores = score(texts)
     first: list[int] = []
-    if titles:
-        headline, top = titles[0], None
+    if article.title:
+        headline, top = article.title, None
         avoid = [headline]
-    elif pool:
+    elif sentences:
         best = pick(texts, scores, 1, needs=needs)
         top = best[0] if best else 0
         headline = shorten(texts[top])
@@ -239,8 +225,7 @@ def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
             first = [top]
     else:
         return Summary(headline="", headline_position=None, bullets=())
-
-    candidates = [i for i in range(len(pool)) if i != top]
+    candidates = [i for i in range(len(sentences)) if i != top]
     chosen = pick(
         [texts[i] for i in candidates],
         [scores[i] for i in candidates],
@@ -248,14 +233,21 @@ def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
         avoid,
         [within(needs[i], candidates, top) for i in candidates],
     )
-    order = {a.id: n for n, a in enumerate(story.articles)}
-    lead = pool[top].article if top is not None else None
-    picked = sorted(
-        [pool[i] for i in first] + [pool[candidates[i]] for i in chosen],
-        key=lambda s: (s.article != lead, order[s.article], s.position),
+    picked = sorted([*first, *(candidates[i] for i in chosen)])
+    position = sentences[top].position if top is not None else None
+    return Summary(
+        headline=headline,
+        headline_position=position,
+        bullets=tuple(sentences[i] for i in picked),
     )
-    position = pool[top].position if top is not None else None
-    return Summary(headline=headline, headline_position=position, bullets=tuple(picked))
+
+
+def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
+    """A story of one article is that article's summary; several are summarised together
+    (summarise_reports)."""
+    if len(story.articles) == 1:
+        return summarise(story.articles[0], bullets)
+    return summarise_reports(story, bullets)
 
 
 def within(need: int | None, candidates: list[int], shown: int | None) -> int | None:
@@ -266,10 +258,203 @@ def within(need: int | None, candidates: list[int], shown: int | None) -> int | 
     return candidates.index(need) if need in candidates else NEEDS_UNSEEN
 
 
-def support(pool: Sequence[Sentence]) -> list[float]:
-    """For each sentence, how closely another outlet's sentence says the same."""
-    counts = unit_rows(term_counts([s.text for s in pool]))
-    similar = (counts @ counts.T).toarray()
-    articles = np.array([s.article for s in pool])
-    similar[articles[:, None] == articles[None, :]] = 0.0
-    return similar.max(axis=1, initial=0.0).tolist()
+def summarise_reports(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
+    """The headline and bullets of a story told by several articles, across all of them.
+
+    The headline is the story's most representative title (representative_title). The bullets
+    are its distinct developments, whichever report tells them (developments); a sentence that
+    several outlets say is one bullet naming them all (``echoes``). They come in reading order
+    (in_reading_order), and a big story told by many outlets gets up to EXTRA_BULLETS more
+    (bullet_count).
+    """
+    pooled = coverage.pool(story)
+    statements = pooled.statements
+    titled = representative_title(story, pooled)
+    if not statements:
+        return Summary(
+            headline=titled.title or "" if titled else "", headline_position=None, bullets=()
+        )
+    texts = [s.text for s in statements]
+    needs = leans_on(pooled, titled.id if titled else None)
+    scores = [
+        float(c)
+        / (s.position + 1) ** REPORT_POSITION_DECAY
+        * (1 + COVERAGE * (pooled.outlets(i) - 1))
+        for i, (s, c) in enumerate(zip(statements, pooled.centrality, strict=True))
+    ]
+    first: list[int] = []
+    shown: set[int] = set()
+    if titled and titled.title:
+        headline = titled.title
+        top = None
+        title = Counter(sentence_terms(headline))
+        banned = {
+            i for i, t in enumerate(texts) if cosine(Counter(sentence_terms(t)), title) > REDUNDANCY
+        }
+    else:
+        (top,) = developments(pooled, scores, 1, needs) or [0]
+        headline = shorten(texts[top])
+        shown = {top}
+        banned = {int(i) for i in np.flatnonzero(pooled.similar[top] > REDUNDANCY)} | shown
+        if headline != texts[top]:
+            first = [top]
+    count = bullet_count(story, bullets) - len(first)
+    chosen = first + developments(pooled, scores, count, needs, headline, shown, banned)
+    headline_article = titled.id if titled else None
+    return Summary(
+        headline=headline,
+        headline_position=statements[top].places[0].position if top is not None else None,
+        bullets=tuple(
+            bullet(pooled, i, {*chosen, *shown}, headline_article)
+            for i in in_reading_order(pooled, scores, chosen, needs, first)
+        ),
+    )
+
+
+def representative_title(story: Story, pooled: coverage.Pool) -> Article | None:
+    """The article whose title is most like the story as a whole (coverage.Pool.title_likeness),
+    among those an outlet is named for first and then among titles that are not questions; None
+    when no article has a title."""
+    titled = [a for a in story.articles if a.title]
+    if not titled:
+        return None
+    return max(
+        titled,
+        key=lambda a: (
+            a.source is not None,
+            not is_question(a.title or ""),
+            pooled.title_likeness[a.id],
+            -pooled.order[a.id],
+        ),
+    )
+
+
+def bullet_count(story: Story, bullets: int) -> int:
+    """``bullets`` for a story of up to three reports by one or two outlets; one more for four
+    reports or more, one more for three outlets or more: such a story has more to tell."""
+    outlets = len({a.source for a in story.articles if a.source})
+    return bullets + min(EXTRA_BULLETS, int(len(story.articles) >= 4) + int(outlets >= 3))
+
+
+def leans_on(pooled: coverage.Pool, headline_article: str | None) -> list[frozenset[int] | None]:
+    """For each statement, None when it stands alone, else the statements it may lean on (the
+    sentence before it in any report that says it); empty when it leans on what the reader
+    cannot be shown, such as another article's title."""
+    out: list[frozenset[int] | None] = []
+    for statement in pooled.statements:
+        if not refers_back(statement.text):
+            out.append(None)
+            continue
+        before: set[int] = set()
+        stands = False
+        for place in statement.places:
+            if place.position == 0:
+                stands = stands or place.article == headline_article
+            elif (j := pooled.after.get((place.article, place.position - 1))) is not None:
+                before.add(j)
+        out.append(None if stands else frozenset(before))
+    return out
+
+
+def developments(
+    pooled: coverage.Pool,
+    scores: Sequence[float],
+    k: int,
+    needs: Sequence[frozenset[int] | None],
+    headline: str = "",
+    shown: Collection[int] = (),
+    banned: Collection[int] = (),
+) -> list[int]:
+    """Up to k statements, in the order picked: each time the one whose score times its
+    novelty is highest (maximal marginal relevance), novelty being the share of its content
+    words that neither the headline nor a statement on show has used.
+
+    Novelty rather than likeness: every sentence of a story names its people and places, so
+    the event told a second time and a reaction to it are about as alike to the first telling
+    (a cosine of 0.35 to 0.45 on the ANT data), but the second telling adds a few words where
+    the reaction adds most of its own. What repeats a statement on show outright (more than
+    REDUNDANCY alike) is never picked. As in pick, fragments and run-ons come last, then
+    questions, and a statement that leans on another comes only once that one is on show.
+    """
+    texts = [s.text for s in pooled.statements]
+    words = [coverage.words(t) for t in texts]
+    tiers = [(not fits(t), is_question(t)) for t in texts]
+    alive = [i for i in range(len(texts)) if i not in banned]
+    picked: list[int] = []
+    covered = set(coverage.words(headline)).union(*(words[i] for i in shown))
+    while len(picked) < k:
+        on_show = [*shown, *picked]
+        ready = [i for i in alive if stands(needs[i], on_show)]
+        if not ready:
+            break
+        tier = min(tiers[i] for i in ready)
+        gains = {
+            i: scores[i] * novelty(words[i], covered) ** NOVELTY for i in ready if tiers[i] == tier
+        }
+        best = max(gains, key=lambda i: (gains[i], -i))
+        picked.append(best)
+        covered |= words[best]
+        alive = [j for j in alive if j != best and pooled.similar[best, j] <= REDUNDANCY]
+    return picked
+
+
+def novelty(said: frozenset[str], covered: set[str]) -> float:
+    """The share of a statement's words that nothing on show has used."""
+    return len(said - covered) / len(said) if said else 0.0
+
+
+def leaned_on(need: frozenset[int] | None, on_show: Collection[int]) -> set[int]:
+    """Which of the statements on show a statement leans on (none when it stands alone)."""
+    return set() if need is None else {i for i in need if i in on_show}
+
+
+def stands(need: frozenset[int] | None, on_show: Collection[int]) -> bool:
+    """Whether a statement may be shown now: it stands alone, or what it leans on is shown."""
+    return need is None or bool(leaned_on(need, on_show))
+
+
+def in_reading_order(
+    pooled: coverage.Pool,
+    scores: Sequence[float],
+    chosen: Sequence[int],
+    needs: Sequence[frozenset[int] | None],
+    first: Sequence[int],
+) -> list[int]:
+    """The chosen statements as a reader should meet them: the headline's own sentence first
+    when the headline was cut from it; then by the day the story's reports first said it (the
+    event before the next day's reactions), and within a day by score: the event, which most
+    outlets open with, before the details and reactions that fewer report and further down.
+    A statement that leans on another comes right after it."""
+    rank = {i: n for n, i in enumerate(chosen)}
+
+    def root(i: int) -> int:
+        while before := leaned_on(needs[i], rank.keys()):
+            i = min(before, key=rank.__getitem__)
+        return i
+
+    def place(i: int) -> tuple[bool, dt.date, float, int]:
+        top = root(i)
+        return (top not in first, pooled.first_reported(top), -scores[top], rank[i])
+
+    return sorted(chosen, key=place)
+
+
+def bullet(
+    pooled: coverage.Pool, i: int, on_show: set[int], headline_article: str | None
+) -> Sentence:
+    """Statement i as the sentence of one report (for a back-reference, one where what it leans
+    on is on show), with the other reports that say it as its echoes."""
+    statement = pooled.statements[i]
+    place = statement.places[0]
+    if refers_back(statement.text):
+        place = next(
+            (
+                p
+                for p in statement.places
+                if (p.position == 0 and p.article == headline_article)
+                or pooled.after.get((p.article, p.position - 1)) in on_show
+            ),
+            place,
+        )
+    echoes = tuple(a.id for a in pooled.reports(i) if a.id != place.article)
+    return replace(place, echoes=echoes)
