@@ -36,6 +36,7 @@ from digest.errors import DigestError, ReviewError, first_line
 from digest.news import Approval, Bilingual, Dropped, Edit, Issue, StoryDigest
 from digest.publish import archive, site
 from digest.publish.render import one_line, readable
+from digest.sanitise import clean, is_blank
 from digest.state.store import Store
 
 
@@ -53,6 +54,10 @@ class NotRemembered(ReviewError):
 
 class Stale(ReviewError):
     """The issue changed since the version the change was made against."""
+
+
+EDIT_RATIO = 10
+EDIT_FLOOR = 200
 
 
 def version_of(issue_json: str) -> str:
@@ -132,6 +137,13 @@ def with_story(issue: Issue, index: int, story: StoryDigest) -> Issue:
     return replace(issue, stories=tuple(stories))
 
 
+def longest_edit(ar: str) -> int:
+    """The longest English an editor may give ``ar``: ten times its characters, and at least
+    EDIT_FLOOR. A translation is rarely more than three times its source; ten leaves room for
+    an editor's gloss, while a pasted page (a 1 MB edit became a 2 MB mail) is refused."""
+    return max(EDIT_RATIO * len(ar), EDIT_FLOOR)
+
+
 def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:
     """The line's English replaced by the editor's, the machine's kept beside it."""
     if issue.signature.model is None:
@@ -139,11 +151,16 @@ def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:
             "this issue was built without translation (--no-translate): there is no English to "
             "correct; build the date with a model to review its English"
         )
-    text = one_line(english)
-    if not text:
+    if is_blank(english):
         raise Refused("an empty edit: write the English, or leave the line as it is")
+    text = one_line(clean(english))
     where = place(issue, line_id)
     line = where.line
+    if len(text) > longest_edit(line.ar):
+        raise Refused(
+            f"an edit of {len(text)} characters for an Arabic line of {len(line.ar)}: an English "
+            f"line is at most {longest_edit(line.ar)} (ten times its Arabic); shorten it"
+        )
     if text == line.en and line.review is None:
         return issue
     edit = Edit(machine=machine(line), flag=flag(line), by=by, at=at)

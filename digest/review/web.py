@@ -55,6 +55,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+MAX_BODY = 1_000_000
+TOO_LARGE = f"the request body is over {MAX_BODY:,} bytes; no change is that large"
 STATUS = {edits.UnknownId: 404, edits.Refused: 422, edits.Stale: 409, edits.NotRemembered: 503}
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -71,6 +73,26 @@ class Denied(Exception):
 
 def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
+
+
+async def capped(request: Request) -> bytes:
+    """The body, read no further than MAX_BODY: a larger one is refused (413) as soon as it is
+    declared or has arrived past the cap, never held whole."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise Denied(413, TOO_LARGE)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Denied(413, TOO_LARGE)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def failed(request: Request, failure: Exception) -> Response:
+    """Whatever escapes a route still answers as the API documents, JSON with ``error``."""
+    return error(500, f"the review app failed: {type(failure).__name__}; see its terminal")
 
 
 def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
@@ -114,13 +136,13 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
         )
 
     async def body(request: Request) -> dict[str, Any]:
-        raw = await request.body()
+        raw = await capped(request)
         if not raw:
             return {}
         try:
             data = json.loads(raw)
-        except ValueError:
-            raise Denied(400, "the request body is not JSON") from None
+        except (ValueError, RecursionError):
+            raise Denied(400, "the request body is not JSON (or nests too deep)") from None
         if not isinstance(data, dict):
             raise Denied(400, "the request body must be a JSON object")
         return data
@@ -205,6 +227,7 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
     ]
     return Starlette(
         routes=routes,
+        exception_handlers={Exception: failed},
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hostnames)],
     )
 
