@@ -182,7 +182,27 @@ def parse_address(value: str) -> Recipient:
         validate_email(email, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise ValueError(f"{value!r} is not an email address ({error})") from None
-    return Recipient(email=email, name=name)
+    return Recipient(email=email, name=display_name(name, value))
+
+
+def display_name(name: str, entry: str) -> str:
+    """``name`` as a mail program shows it, RFC 2047 encoded words decoded, and checked as the
+    address is: an encoded CR LF (``=?utf-8?q?Evil=0D=0ABcc=3A…?=``) is a line break too, and
+    would stop every send at this recipient. ValueError naming ``entry`` if it cannot be sent."""
+    from email.errors import HeaderParseError
+    from email.header import decode_header, make_header
+
+    from digest.sanitise import UNSAFE
+
+    try:
+        decoded = str(make_header(decode_header(name)))
+    except (HeaderParseError, LookupError, UnicodeError):
+        raise ValueError(f"{entry!r}: the name's encoded words cannot be decoded") from None
+    if LINE_BREAK_OR_CONTROL.search(decoded) or UNSAFE.search(decoded):
+        raise ValueError(
+            f"{entry!r}: the name holds a line break, a control or a bidi override once decoded"
+        )
+    return decoded
 
 
 def unique(recipients: list[Recipient]) -> tuple[Recipient, ...]:
