@@ -439,9 +439,10 @@ def test_a_line_set_back_to_the_machine_english_leaves_the_memory(folder, store,
     assert memory.entries(store) == [], "a later build must not bring the wrong correction back"
 
 
-def test_a_memory_that_cannot_be_written_is_one_error_and_the_next_save_catches_up(
+def test_a_memory_that_cannot_be_written_saves_nothing_and_the_next_save_writes_both(
     folder, store, api, monkeypatch
 ):
+    before = files(folder)
     issue = current(api)
     headline, bullet = line(issue, 0), line(issue, 0, 1)
 
@@ -451,11 +452,12 @@ def test_a_memory_that_cannot_be_written_is_one_error_and_the_next_save_catches_
     monkeypatch.setattr(memory, "remember_all", locked)
     failed = put(api, issue, headline["id"], "Trump: great progress with Putin")
     assert failed.status_code == 503
-    assert failed.json()["error"].startswith("the change is saved in the issue, but the trans")
+    assert failed.json()["error"].startswith("nothing was saved: the translation memory could")
     assert "database is locked" in failed.json()["error"]
-    assert archive.read(folder).issue.stories[0].headline.en == "Trump: great progress with Putin"
+    assert files(folder) == before, "the issue is not published ahead of its memory"
     monkeypatch.undo()
-    put(api, current(api), bullet["id"], "Trump called the Alaska meeting “very productive”.")
+    issue = put(api, current(api), headline["id"], "Trump: great progress with Putin").json()
+    put(api, issue, bullet["id"], "Trump called the Alaska meeting “very productive”.")
     kept = memory.recall(store, "opus-mt-tc-big-ar-en", [headline["ar"], bullet["ar"]])
     assert kept[headline["ar"]].en == "Trump: great progress with Putin"
     assert len(kept) == 2

@@ -49,7 +49,7 @@ class Refused(ReviewError):
 
 
 class NotRemembered(ReviewError):
-    """The issue was saved, the translation memory was not: retried at the next save."""
+    """The translation memory could not be written, so the issue was not saved either."""
 
 
 class Stale(ReviewError):
@@ -303,7 +303,12 @@ class Review:
         self, version: str, change: Callable[[Issue], Issue], approval: bool = False
     ) -> Snapshot:
         """Apply ``change`` to the issue at ``version`` and publish the result; nothing is
-        written when the change leaves the issue as it was."""
+        written when the change leaves the issue as it was.
+
+        The translation memory is written first, under the site's lock once the version is
+        checked, and the issue after it: a process killed between the two leaves the memory
+        ahead of the issue (the editor's latest English, which a rebuild then applies), never
+        behind it, where a rebuild would silently undo the correction just published."""
         with self.saving:
             current = self.load()
             self.expect(version, current.version)
@@ -312,15 +317,14 @@ class Review:
                 return current
             if not approval:
                 issue = withdrawn(issue)
+
+            def before_writing() -> None:
+                self.expect(version, version_of(self.read()))
+                self.remember(current.issue, issue)
+
             site.publish(
-                self.out,
-                issue,
-                self.env,
-                self.site_url,
-                search=self.search,
-                check=lambda: self.expect(version, version_of(self.read())),
+                self.out, issue, self.env, self.site_url, search=self.search, check=before_writing
             )
-            self.remember(current.issue, issue)
             return Snapshot(issue, version_of(archive.issue_to_json(issue)))
 
     def expect(self, version: str, actual: str) -> None:
@@ -370,15 +374,36 @@ class Review:
             memory.remember_all(self.store, model, corrections)
         except (sqlite3.Error, ValueError, DigestError) as error:
             raise NotRemembered(
-                f"the change is saved in the issue, but the translation memory could not keep "
-                f"its corrections ({first_line(error)}); save again to retry"
+                f"nothing was saved: the translation memory could not keep the issue's "
+                f"corrections ({first_line(error)}); save again to retry"
             ) from None
 
+    def suggestions(self, issue: Issue) -> dict[str, Any]:
+        """What the memory offers for the issue's lines, by Arabic (``memory.suggestions``)."""
+        model = issue.signature.model
+        if model is None:
+            return {}
+        from digest.review import memory
 
-def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The issue as the review page and the API give it: each story and line with its id, and
-    where its mail stands (``Review.mail``)."""
+        lines = [where.line for where in places(issue).values()]
+        try:
+            found = memory.suggestions(self.store, model, lines)
+        except (sqlite3.Error, DigestError):
+            return {}
+        return {ar: {"en": kept.en, "by": kept.by, "at": kept.at} for ar, kept in found.items()}
+
+
+def as_json(
+    snapshot: Snapshot,
+    editor: str,
+    mail: dict[str, Any] | None = None,
+    suggested: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The issue as the review page and the API give it: each story and line with its id, what
+    the memory suggests for it (``Review.suggestions``), and where its mail stands
+    (``Review.mail``)."""
     issue = snapshot.issue
+    suggested = suggested or {}
     found = places(issue)
     ids = {(where.story, where.bullet): key for key, where in found.items()}
 
@@ -391,6 +416,7 @@ def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None)
             "machine": machine(text),
             "flag": text.review,
             "edit": dataclasses.asdict(text.edit) if text.edit else None,
+            "suggestion": suggested.get(text.ar),
         }
 
     return {

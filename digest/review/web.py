@@ -131,7 +131,12 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
 
     def snapshot(result: edits.Snapshot) -> JSONResponse:
         return JSONResponse(
-            edits.as_json(result, session.editor, session.mail(result.issue.date)),
+            edits.as_json(
+                result,
+                session.editor,
+                session.mail(result.issue.date),
+                session.suggestions(result.issue),
+            ),
             headers={**SECURITY_HEADERS, "ETag": f'"{result.version}"'},
         )
 

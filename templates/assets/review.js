@@ -202,6 +202,21 @@ function lineBlock(line, label, droppable) {
   if (state.issue.translated) {
     buttons.append(el("button", { type: "button", "data-key": `${line.id}:save`, onclick: save }, "Save"));
   }
+  if (line.suggestion && state.issue.translated) {
+    // A correction the memory holds but a build does not apply on its own (a short line, whose
+    // English depends on its story): offered, filled in only when the editor asks, then saved as usual.
+    block.insertBefore(el("p", { class: "suggestion" },
+      el("span", { class: "label", text: `Suggested by the translation memory (${line.suggestion.by}, ${line.suggestion.at}): ` }),
+      el("span", { lang: "en", dir: "auto", text: line.suggestion.en })), block.querySelector(".ar").nextSibling);
+    buttons.append(el("button", {
+      type: "button", "data-key": `${line.id}:suggest`,
+      onclick: () => {
+        box.value = line.suggestion.en;
+        box.dispatchEvent(new Event("input"));
+        box.focus();
+      },
+    }, "Use suggestion"));
+  }
   if (line.flag) {
     buttons.append(el("button", { type: "button", "data-key": `${line.id}:resolve`, onclick: () => resolve(line.id) }, "Resolve flag"));
   }
