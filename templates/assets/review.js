@@ -1,9 +1,14 @@
 // The review page of `digest review`: fetches the issue from this app's API, builds the page
 // with textContent only (article and edit text is never read as markup), and sends each change
 // with the version it was made against, so a stale change is refused (409) and shown here.
+// Access: the address carries the token (printed in the terminal) or a one-time code (the
+// browser's command line, readable by other users); a code is exchanged for a key at once. The
+// key lives in this tab's sessionStorage, which no other origin, another port included, can
+// read; no cookie is used, since a browser sends 127.0.0.1's cookies to every port.
 "use strict";
 
-const state = { issue: null, drafts: new Map(), busy: false };
+const state = { issue: null, drafts: new Map(), busy: false, key: null };
+const KEY = "digest-review-key";
 
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);
@@ -19,11 +24,12 @@ function el(tag, attributes, ...children) {
 
 async function call(method, path, body) {
   const headers = { "Content-Type": "application/json" };
+  if (state.key) headers.Authorization = `Bearer ${state.key}`;
   if (method !== "GET" && state.issue) headers["If-Match"] = `"${state.issue.version}"`;
   const response = await fetch(path, {
     method,
     headers,
-    credentials: "same-origin",
+    credentials: "omit",
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let data = null;
@@ -44,6 +50,29 @@ function showError(message, lineId) {
     const place = document.querySelector(`.line[data-id="${CSS.escape(lineId)}"] .line-error`);
     if (place) place.textContent = message;
   }
+}
+
+async function signIn() {
+  const given = new URLSearchParams(window.location.search);
+  const code = given.get("code");
+  const token = given.get("token");
+  if (code || token) window.history.replaceState(null, "", "/");
+  if (token) sessionStorage.setItem(KEY, token);
+  if (code) {
+    try {
+      const answer = await call("POST", "/api/session", { code });
+      sessionStorage.setItem(KEY, answer.key);
+    } catch (failure) {
+      showError(failure.message);
+      return false;
+    }
+  }
+  state.key = sessionStorage.getItem(KEY);
+  if (!state.key) {
+    showError("no valid token: open the URL `digest review` printed");
+    return false;
+  }
+  return true;
 }
 
 async function load() {
@@ -293,4 +322,4 @@ window.addEventListener("beforeunload", (event) => {
 });
 
 document.getElementById("approve").addEventListener("click", approve);
-load();
+signIn().then((signed) => { if (signed) load(); });
