@@ -20,6 +20,7 @@ what was approved.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -308,7 +309,8 @@ class Review:
         The translation memory is written first, under the site's lock once the version is
         checked, and the issue after it: a process killed between the two leaves the memory
         ahead of the issue (the editor's latest English, which a rebuild then applies), never
-        behind it, where a rebuild would silently undo the correction just published."""
+        behind it, where a rebuild would silently undo the correction just published. A publish
+        that fails (an unwritable folder) puts the memory back as it was: nothing changes."""
         with self.saving:
             current = self.load()
             self.expect(version, current.version)
@@ -317,14 +319,25 @@ class Review:
                 return current
             if not approval:
                 issue = withdrawn(issue)
+            undo: list[Callable[[], None]] = []
 
             def before_writing() -> None:
                 self.expect(version, version_of(self.read()))
-                self.remember(current.issue, issue)
+                undo.append(self.remember(current.issue, issue))
 
-            site.publish(
-                self.out, issue, self.env, self.site_url, search=self.search, check=before_writing
-            )
+            try:
+                site.publish(
+                    self.out,
+                    issue,
+                    self.env,
+                    self.site_url,
+                    search=self.search,
+                    check=before_writing,
+                )
+            except Exception:
+                for restore in undo:
+                    restore()
+                raise
             return Snapshot(issue, version_of(archive.issue_to_json(issue)))
 
     def expect(self, version: str, actual: str) -> None:
@@ -350,33 +363,54 @@ class Review:
             "outcome": hold.outcome if hold else None,
         }
 
-    def remember(self, before: Issue, after: Issue) -> None:
+    def remember(self, before: Issue, after: Issue) -> Callable[[], None]:
         """Every correction of the issue goes into the translation memory, so a later build
         that meets the same Arabic uses it: all of them at each save (the latest edit wins, so
         this is harmless, and one the memory could not take last time is taken now), and a line
-        set back to the machine's English takes its correction out of the memory again."""
+        set back to the machine's English takes its correction out of the memory again.
+
+        Returns what puts the memory back as it was, for a publish that fails after it."""
         model = after.signature.model
         if model is None:
-            return
+            return lambda: None
         from digest.review import memory
 
         old = {key: where.line for key, where in places(before).items()}
-        corrections = []
+        lines = [where.line for where in places(after).values()]
+        corrections, forgotten = [], []
+        for key, where in places(after).items():
+            line = where.line
+            if line.edit is None or line.en is None or line.edit.memory:
+                continue
+            if line.en != line.edit.machine:
+                corrections.append((line.ar, line.en, line.edit.by, line.edit.at))
+            elif old.get(key) != line:
+                forgotten.append(line.ar)
+        sentences = [line.ar for line in lines]
         try:
-            for key, where in places(after).items():
-                line = where.line
-                if line.edit is None or line.en is None or line.edit.memory:
-                    continue
-                if line.en != line.edit.machine:
-                    corrections.append((line.ar, line.en, line.edit.by, line.edit.at))
-                elif old.get(key) != line:
-                    memory.forget(self.store, model, line.ar)
+            kept = memory.held(self.store, model, sentences)
+        except (sqlite3.Error, DigestError) as error:
+            raise self.not_remembered(error) from None
+
+        def undo() -> None:
+            memory.restore(self.store, model, sentences, kept)
+
+        try:
+            for ar in forgotten:
+                memory.forget(self.store, model, ar)
             memory.remember_all(self.store, model, corrections)
         except (sqlite3.Error, ValueError, DigestError) as error:
-            raise NotRemembered(
-                f"nothing was saved: the translation memory could not keep the issue's "
-                f"corrections ({first_line(error)}); save again to retry"
-            ) from None
+            with contextlib.suppress(sqlite3.Error, DigestError):
+                undo()
+            raise self.not_remembered(error) from None
+        return undo
+
+    @staticmethod
+    def not_remembered(error: Exception) -> NotRemembered:
+        return NotRemembered(
+            f"nothing was saved: the translation memory could not keep the issue's "
+            f"corrections ({first_line(error)}); save again to retry"
+        )
 
     def suggestions(self, issue: Issue) -> dict[str, Any]:
         """What the memory offers for the issue's lines, by Arabic (``memory.suggestions``)."""

@@ -155,6 +155,39 @@ def forget(store: Store, model: str, ar: str) -> None:
             )
 
 
+def held(store: Store, model: str, sentences: Iterable[str]) -> list[tuple[str, ...]]:
+    """The rows the memory holds for ``sentences`` and ``model``, as they are: what ``restore``
+    puts back if what follows a change to them fails."""
+    keys = sorted({key(sentence) for sentence in sentences} - {""})
+    rows: list[tuple[str, ...]] = []
+    with store.connect() as conn:
+        prepared(conn)
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            rows += conn.execute(
+                "SELECT * FROM translation_memory "
+                f"WHERE model = ? AND sentence IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            ).fetchall()
+    return rows
+
+
+def restore(
+    store: Store, model: str, sentences: Iterable[str], rows: Iterable[tuple[str, ...]]
+) -> None:
+    """The entries of ``sentences`` for ``model`` set back to ``rows`` (from ``held``), in one
+    transaction."""
+    keys = sorted({key(sentence) for sentence in sentences} - {""})
+    with store.connect() as conn:
+        prepared(conn)
+        with conn:
+            conn.executemany(
+                "DELETE FROM translation_memory WHERE model = ? AND sentence = ?",
+                [(model, each) for each in keys],
+            )
+            conn.executemany("INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
 def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Remembered]:
     """The entries for those of ``sentences`` the memory holds for ``model``, by the sentence as
     given (which may differ from the remembered one in marks and spacing)."""
