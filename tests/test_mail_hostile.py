@@ -183,3 +183,52 @@ def test_a_recipient_that_cannot_be_mailed_stops_the_send_before_anyone_is_maile
     assert "nothing was sent" in str(refused.value)
     assert box.received == []
     assert rows() == {}
+
+
+class DropMidData(SMTP):
+    """Answers DATA with 354, reads the first lines of the message, then drops the connection
+    before its end, while ``drops`` last: a server that fails mid-DATA."""
+
+    async def smtp_DATA(self, arg):
+        if not self.event_handler.drops:
+            await super().smtp_DATA(arg)
+            return
+        self.event_handler.drops -= 1
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        for _ in range(5):
+            await self._reader.readuntil(b"\r\n")
+        self.transport.close()
+
+
+class MidDataController(Controller):
+    def factory(self):
+        return DropMidData(self.handler, **self.SMTP_kwargs)
+
+
+def test_a_connection_dropped_mid_data_is_never_a_duplicate(tmp_path, site):  # noqa: F811
+    """As the README says: a loss digest sees while the message is still going out is retried
+    (its final "." never left); one it sees only after the whole message went out, which is
+    what a drop mid-DATA usually looks like (the system buffers the message), is uncertain and
+    never resent on its own. Either way nobody gets two copies."""
+    box = Mailbox()
+    box.drops = 1
+    controller = MidDataController(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        loaded = config(tmp_path, site, controller.port)
+        first = send(loaded)
+        again = send(loaded)
+    finally:
+        controller.stop()
+    counts = {a: len(box.to(a)) for a in ("a@example.org", "b@example.org", "c@example.org")}
+    assert max(counts.values()) == 1, counts
+    dropped = rows()["a@example.org"]
+    if dropped.status == SENDING:
+        assert counts["a@example.org"] == 0
+        assert any("uncertain: a@example.org" in line for line in first.summary())
+        assert [(r.recipient, r.earlier) for r in again.having(SENDING)] == [
+            ("a@example.org", True)
+        ]
+    else:
+        assert dropped.status == SENT and dropped.attempts == 2
+    assert counts["b@example.org"] == counts["c@example.org"] == 1
