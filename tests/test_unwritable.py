@@ -64,13 +64,14 @@ def site(tmp_path, isolated_state):
     return out
 
 
-def test_an_output_folder_that_cannot_be_written_is_one_error_line(site):
+@pytest.mark.parametrize("search", ["--search", "--no-search"])
+def test_an_output_folder_that_cannot_be_written_is_one_error_line(site, search):
     before = listing(site)
     site.chmod(0o555)
     try:
         code, _, err = run(
             "build", SEEDS, "--out", site, "--no-translate", "--max-age", "36500", "--date",
-            "2031-01-02",
+            "2031-01-02", search,
         )  # fmt: skip
     finally:
         site.chmod(0o755)
