@@ -59,9 +59,14 @@ def test_diacritics_count_when_either_side_carries_them(store, remembered, met):
 
 
 def test_an_entry_kept_under_the_old_folded_key_is_found_as_written(store):
-    memory.remember(store, MODEL, HILAL_WON, "Al-Hilal beat Al-Nassr", "Rana", "2026-11-30T01Z")
+    """A state file an older digest wrote: its key folded diacritics and letter variants out."""
+    store.path.parent.mkdir(parents=True)
     with sqlite3.connect(store.path) as conn:
-        conn.execute("UPDATE translation_memory SET sentence = ?", (normalise(HILAL_WON),))
+        conn.execute(memory.TABLE)
+        conn.execute(
+            "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?)",
+            (MODEL, normalise(HILAL_WON), HILAL_WON, "Al-Hilal beat Al-Nassr", "Rana", "2026Z"),
+        )
     assert memory.recall(store, MODEL, [NASSR_WON]) == {}
     assert memory.recall(store, MODEL, [HILAL_WON])[HILAL_WON].en == "Al-Hilal beat Al-Nassr"
     with sqlite3.connect(store.path) as conn:

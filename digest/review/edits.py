@@ -376,17 +376,16 @@ class Review:
         from digest.review import memory
 
         old = {key: where.line for key, where in places(before).items()}
-        lines = [where.line for where in places(after).values()]
+        lines = {key: where.line for key, where in places(after).items()}
         corrections, forgotten = [], []
-        for key, where in places(after).items():
-            line = where.line
+        for key, line in lines.items():
             if line.edit is None or line.en is None or line.edit.memory:
                 continue
             if line.en != line.edit.machine:
                 corrections.append((line.ar, line.en, line.edit.by, line.edit.at))
             elif old.get(key) != line:
                 forgotten.append(line.ar)
-        sentences = [line.ar for line in lines]
+        sentences = [line.ar for line in lines.values()]
         try:
             kept = memory.held(self.store, model, sentences)
         except (sqlite3.Error, DigestError) as error:

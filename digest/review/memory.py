@@ -46,6 +46,7 @@ TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
     PRIMARY KEY (model, sentence)
 )"""
 CHUNK = 500
+AS_WRITTEN = "translation_memory_as_written"
 MIN_WORDS = 6
 """The fewest Arabic words a sentence needs for a build to apply its correction: headlines,
 datelines and labels are shorter (news sentences run to 15-30 words, headlines to 6-12)."""
@@ -86,18 +87,19 @@ def applies(ar: str) -> bool:
 
 def prepared(conn: sqlite3.Connection) -> None:
     """The table, with entries an older digest keyed by its folded form (diacritics and letter
-    variants taken out) keyed again from the Arabic they keep, as written."""
+    variants taken out) keyed again, once, from the Arabic they keep as written; the marker
+    table AS_WRITTEN says it was done, so no later connection scans the memory for it."""
     ensure(conn, TABLE)
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (AS_WRITTEN,)).fetchone():
+        return
     conn.create_function("memory_key", 1, key, deterministic=True)
-    stale = conn.execute(
-        "SELECT 1 FROM translation_memory WHERE sentence != memory_key(source) LIMIT 1"
-    ).fetchone()
-    if stale:
-        with conn:
-            conn.execute(
-                "UPDATE OR REPLACE translation_memory SET sentence = memory_key(source) "
-                "WHERE sentence != memory_key(source)"
-            )
+    with conn:
+        conn.execute(
+            "UPDATE OR REPLACE translation_memory SET sentence = memory_key(source) "
+            "WHERE sentence != memory_key(source)"
+        )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {AS_WRITTEN} (keyed TEXT NOT NULL)")
+        conn.execute(f"INSERT INTO {AS_WRITTEN} VALUES (datetime('now'))")
 
 
 def utc(at: str) -> str:
