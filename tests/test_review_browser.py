@@ -234,3 +234,27 @@ def test_a_suggestion_from_the_memory_is_offered_and_taken_only_when_asked(
     expect(page.locator(".suggestion")).to_have_count(0)
     assert visit.errors == []
     page.close()
+
+
+def test_the_page_says_when_the_review_deadline_has_passed(browser, tmp_path, store):  # noqa: F811
+    import datetime as dt
+
+    from digest.runs import holding
+    from tests.mailserver import write_config
+
+    out = tmp_path / "site"
+    folder = publish_site(out)
+    held = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+    holding.hold(store, dt.date(2025, 8, 16), folder, held, dt.timedelta(hours=1))
+    config = write_config(
+        tmp_path / "digest.toml", {"out": str(out), "review": True, "review_unapproved": "skip"}
+    )
+    process, url, _ = started(out, "--config", config)
+    try:
+        visit = opened(browser, url)
+        status = visit.page.inner_text("#status")
+        assert "has passed: an approval now is not sent on its own" in status
+        assert "`digest send --date 2025-08-16`" in status
+        visit.page.close()
+    finally:
+        stop(process)

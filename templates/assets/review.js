@@ -113,6 +113,10 @@ function mailStatus(mail) {
   if (!mail) return "";
   if (mail.outcome) return `mail: ${mail.outcome}`;
   if (!mail.deadline) return "mail waits for your approval";
+  if (Date.parse(mail.deadline) <= Date.now()) {
+    // The next check applies the deadline whatever is approved now (README, Holding mail).
+    return `the review deadline (${mail.deadline.slice(0, 16).replace("T", " ")} UTC) has passed: an approval now is not sent on its own; \`digest send --date ${state.issue.date}\` sends it`;
+  }
   const then = mail.unapproved === "send" ? "sent as it is" : "skipped";
   return `mail waits for your approval until ${mail.deadline.slice(0, 16).replace("T", " ")} UTC, then is ${then}`;
 }
