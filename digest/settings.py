@@ -17,6 +17,8 @@ import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.utils import formataddr, getaddresses
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, UsageError
 from digest.news import DEFAULT_BULLETS
+from digest.sanitise import UNSAFE
 from digest.stories.freshness import RUN_MAX_AGE
 from digest.translate import BACKENDS
 from digest.translate.device import DEVICES, available_cores
@@ -189,11 +192,6 @@ def display_name(name: str, entry: str) -> str:
     """``name`` as a mail program shows it, RFC 2047 encoded words decoded, and checked as the
     address is: an encoded CR LF (``=?utf-8?q?Evil=0D=0ABcc=3A…?=``) is a line break too, and
     would stop every send at this recipient. ValueError naming ``entry`` if it cannot be sent."""
-    from email.errors import HeaderParseError
-    from email.header import decode_header, make_header
-
-    from digest.sanitise import UNSAFE
-
     try:
         decoded = str(make_header(decode_header(name)))
     except (HeaderParseError, LookupError, UnicodeError):
