@@ -103,3 +103,36 @@ def test_json_nested_past_the_parser_answers_400_json(folder, store, api, nested
     assert response.headers["content-type"] == "application/json"
     assert "not JSON" in response.json()["error"]
     assert files(folder) == before
+
+
+def resident_mb(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) // 1024
+
+
+def test_a_300_mb_body_sent_to_the_real_server_is_refused_without_being_held(tmp_path, store):
+    import httpx
+
+    from tests.review_sites import started, stop
+
+    out = tmp_path / "site"
+    publish_site(out)
+    process, url, match = started(out)
+    try:
+        before = resident_mb(process.pid)
+
+        def chunks():
+            for _ in range(300):
+                yield b"a" * 1_000_000
+
+        answer = httpx.put(
+            f"{url.split('/?')[0]}/api/lines/x",
+            content=chunks(),
+            headers={"Authorization": f"Bearer {match[2]}", "If-Match": "x"},
+            timeout=60,
+        )
+        assert answer.status_code == 413
+        assert resident_mb(process.pid) < before + 50
+    finally:
+        stop(process)
