@@ -754,7 +754,7 @@ def review(
             unapproved=loaded.review.unapproved if loaded.review.required else None,
         )
 
-        def opened(url: str, here: bool) -> None:
+        def opened(url: str, browse: str | None, here: bool) -> None:
             import threading
             import webbrowser
 
@@ -764,12 +764,12 @@ def review(
             else:
                 typer.echo(f"digest review is already running for this folder: {url}")
             sys.stdout.flush()
-            if no_browser:
+            if no_browser or browse is None:
                 return
             if here:  # a browser that runs in the terminal must not hold up the server
-                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+                threading.Thread(target=webbrowser.open, args=(browse,), daemon=True).start()
             else:
-                webbrowser.open(url)
+                webbrowser.open(browse)
 
         web.serve(session, port, opened)
 

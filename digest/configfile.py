@@ -31,6 +31,7 @@ from digest.settings import (
     Recipient,
     ReviewSettings,
     ScheduleSettings,
+    display_name,
     login_name,
     parse_address,
     unique,
@@ -127,7 +128,11 @@ def read_recipients_csv(table: Table, path: Path) -> list[Recipient]:
             raise table.fail(
                 "recipients_csv", f"{path}, line {number}: {cells[0]!r} is not an email address"
             )
-        recipients.append(Recipient(recipient.email, cells[1] if len(cells) > 1 else ""))
+        try:
+            name = display_name(cells[1], ",".join(row)) if len(cells) > 1 else ""
+        except ValueError as error:
+            raise table.fail("recipients_csv", f"{path}, line {number}: {error}") from None
+        recipients.append(Recipient(recipient.email, name))
     return recipients
 
 

@@ -17,6 +17,8 @@ import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.utils import formataddr, getaddresses
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, UsageError
 from digest.news import DEFAULT_BULLETS
+from digest.sanitise import UNSAFE
 from digest.stories import ranking
 from digest.stories.freshness import RUN_MAX_AGE
 from digest.translate import BACKENDS
@@ -210,7 +213,22 @@ def parse_address(value: str) -> Recipient:
         validate_email(email, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise ValueError(f"{value!r} is not an email address ({error})") from None
-    return Recipient(email=email, name=name)
+    return Recipient(email=email, name=display_name(name, value))
+
+
+def display_name(name: str, entry: str) -> str:
+    """``name`` as a mail program shows it, RFC 2047 encoded words decoded, and checked as the
+    address is: an encoded CR LF (``=?utf-8?q?Evil=0D=0ABcc=3A…?=``) is a line break too, and
+    would stop every send at this recipient. ValueError naming ``entry`` if it cannot be sent."""
+    try:
+        decoded = str(make_header(decode_header(name)))
+    except (HeaderParseError, LookupError, UnicodeError):
+        raise ValueError(f"{entry!r}: the name's encoded words cannot be decoded") from None
+    if LINE_BREAK_OR_CONTROL.search(decoded) or UNSAFE.search(decoded):
+        raise ValueError(
+            f"{entry!r}: the name holds a line break, a control or a bidi override once decoded"
+        )
+    return decoded
 
 
 def unique(recipients: list[Recipient]) -> tuple[Recipient, ...]:

@@ -112,7 +112,7 @@ def test_a_bad_date_is_one_error_line_exit_2(out):
     assert code == 2 and err == "error: --date: '16/08/2025' is not a date; write YYYY-MM-DD\n"
 
 
-def test_the_browser_is_opened_at_the_url_unless_no_browser(out, tmp_path):
+def test_the_browser_is_opened_with_a_one_time_code_unless_no_browser(out, tmp_path):
     """$BROWSER names the program Python's webbrowser runs: here a script that writes down the
     address it was given."""
     opened = tmp_path / "opened.txt"
@@ -121,15 +121,18 @@ def test_the_browser_is_opened_at_the_url_unless_no_browser(out, tmp_path):
     browser.chmod(0o755)
     first = digest("review", "--out", out, env={"BROWSER": str(browser)})
     url = first.stdout.readline().strip()
+    origin = url.split("/?", 1)[0]
     try:
         for _ in range(100):
             if opened.exists():
                 break
             time.sleep(0.05)
-        assert opened.read_text() == f"{url}\n"
+        (given,) = opened.read_text().splitlines()
+        assert given.startswith(f"{origin}/?code=") and url.split("=", 1)[1] not in given
         code, printed, err = finished(digest("review", "--out", out, env={"BROWSER": str(browser)}))
         assert code == 0, err
-        assert opened.read_text() == f"{url}\n{url}\n", "the second opens the first's URL"
+        (_, again) = opened.read_text().splitlines()
+        assert again.startswith(f"{origin}/?code=") and again != given, "a code of its own"
         finished(digest("review", "--no-browser", "--out", out, env={"BROWSER": str(browser)}))
         assert opened.read_text().count("\n") == 2
     finally:

@@ -330,3 +330,34 @@ def test_a_held_issue_whose_folder_is_gone_is_skipped_once_at_its_deadline(newsr
         caplog.clear()
         assert schedule.check_held(settings, state(), deadline + dt.timedelta(minutes=1)) == []
         assert "held issue" not in caplog.text and box.received == []
+
+
+@pytest.mark.parametrize("unapproved", ["send", "skip"])
+def test_an_approval_given_after_the_deadline_does_not_count_though_no_check_ran(
+    newsroom, unapproved
+):
+    with smtp_server() as (server, box):
+        settings = loaded(
+            newsroom(server.port, review_deadline="1h30m", review_unapproved=unapproved)
+        )
+        day = SCHEDULED.date()
+        held = schedule.run_once(settings, day, state(), now=SCHEDULED)
+        deadline = SCHEDULED + dt.timedelta(minutes=90)
+        issue = archive.read(held.folder).issue
+        late = Approval("Rana", (deadline + dt.timedelta(seconds=1)).isoformat())
+        (held.folder / archive.ISSUE_DATA).write_text(
+            archive.issue_to_json(dataclasses.replace(issue, approval=late)), encoding="utf-8"
+        )
+        (outcome,) = schedule.check_held(settings, state(), deadline + dt.timedelta(hours=2))
+        assert outcome.status == {"send": "sent", "skip": "skipped"}[unapproved]
+        assert len(box.received) == {"send": 2, "skip": 0}[unapproved]
+        assert "not approved by 2026-11-30 08:30 UTC" in outcome.summary()[0]
+
+
+def test_an_approval_given_by_the_deadline_is_sent_at_a_later_check():
+    held = holding.Hold(SCHEDULED.date(), Path("x"), SCHEDULED, SCHEDULED + dt.timedelta(hours=1))
+    later = SCHEDULED + dt.timedelta(hours=5)
+    on_time = Approval("Rana", "2026-11-30T08:00:00+00:00")
+    assert held.verdict(on_time, later, "skip") == holding.APPROVED
+    assert held.verdict(Approval("Rana", "2026-11-30T08:00:01"), later, "skip") == "deadline-skip"
+    assert held.verdict(Approval("Rana", "not a time"), later, "send") == "deadline-send"

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from digest.errors import MailError, TemplateError
+from digest.errors import MailError, TemplateError, first_line
 from digest.mail.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
 from digest.mail.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
 from digest.news import Issue
@@ -150,6 +150,20 @@ def bodies(mailing: Mailing, recipient: Recipient) -> tuple[str, str]:
     return text, html
 
 
+def sendable(recipients: Sequence[Recipient]) -> None:
+    """Refuse the whole send, before the first message, if any recipient's To header cannot be
+    written: the settings check each entry as they read it, so this catches what reached a send
+    another way; failing at that recipient mid-run would stop every send there, run after run."""
+    for recipient in recipients:
+        try:
+            EmailMessage(policy=email.policy.SMTP)["To"] = str(recipient)
+        except (ValueError, TypeError, IndexError) as error:
+            raise MailError(
+                f"the recipient {str(recipient)!r} cannot be mailed ({first_line(error)}); fix "
+                "or remove it in mail.recipients, mail.recipients_csv or --to; nothing was sent"
+            ) from None
+
+
 def compose(
     mailing: Mailing, recipient: Recipient, message_id: str, when: dt.datetime
 ) -> EmailMessage:
@@ -180,6 +194,7 @@ def write_eml(mailing: Mailing, recipients: Sequence[Recipient], folder: Path) -
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise MailError(f"cannot create {folder}: {error.strerror}") from None
+    sendable(recipients)
     say_links_are_off(mailing)
     when = dt.datetime.now().astimezone()
     paths = []
@@ -268,6 +283,7 @@ def send_issue(
     if not recipients:
         raise MailError("no recipients: set mail.recipients or mail.recipients_csv, or give --to")
     stop = stop or threading.Event()
+    sendable(recipients)
     say_links_are_off(mailing)
     bodies(mailing, recipients[0])  # a template error stops the send before the log is touched
     with store.exclusive("send", busy("`digest send` or `digest run`")), store.connect() as conn:

@@ -20,6 +20,7 @@ link it, so no link ever points at a missing folder.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import logging
 import os
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import jinja2
 
-from digest.errors import UsageError
+from digest.errors import SiteError, UsageError
 from digest.news import Issue
 from digest.publish import archive, render
 
@@ -112,6 +113,34 @@ def publish(
     rendered before anything is written.
     """
     assets = render.render_assets(env, search=search)
+    try:
+        return publish_locked(out, issue, env, assets, site_url, search, wait, check)
+    except OSError as error:
+        raise SiteError(unwritable(out, error)) from None
+
+
+def unwritable(out: Path, error: OSError) -> str:
+    """The one line for an output folder that cannot be written, with the fix."""
+    where = error.filename or out
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = f"free space on the disk of {out}, then build again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = f"make {out} writable by this user, or publish into another --out"
+    else:
+        fix = "fix that, then build again"
+    return f"cannot write {where}: {error.strerror}; {fix}"
+
+
+def publish_locked(
+    out: Path,
+    issue: Issue,
+    env: jinja2.Environment,
+    assets: dict[str, str],
+    site_url: str | None,
+    search: bool,
+    wait: float,
+    check: Callable[[], None] | None,
+) -> Published:
     with locked(out, wait):
         for line in recover(out):
             log.warning(line)

@@ -20,6 +20,7 @@ what was approved.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -36,6 +37,7 @@ from digest.errors import DigestError, ReviewError, first_line
 from digest.news import Approval, Bilingual, Dropped, Edit, Issue, StoryDigest
 from digest.publish import archive, site
 from digest.publish.render import one_line, readable
+from digest.sanitise import clean, is_blank
 from digest.state.store import Store
 
 
@@ -48,11 +50,15 @@ class Refused(ReviewError):
 
 
 class NotRemembered(ReviewError):
-    """The issue was saved, the translation memory was not: retried at the next save."""
+    """The translation memory could not be written, so the issue was not saved either."""
 
 
 class Stale(ReviewError):
     """The issue changed since the version the change was made against."""
+
+
+EDIT_RATIO = 10
+EDIT_FLOOR = 200
 
 
 def version_of(issue_json: str) -> str:
@@ -132,6 +138,13 @@ def with_story(issue: Issue, index: int, story: StoryDigest) -> Issue:
     return replace(issue, stories=tuple(stories))
 
 
+def longest_edit(ar: str) -> int:
+    """The longest English an editor may give ``ar``: ten times its characters, and at least
+    EDIT_FLOOR. A translation is rarely more than three times its source; ten leaves room for
+    an editor's gloss, while a pasted page (a 1 MB edit became a 2 MB mail) is refused."""
+    return max(EDIT_RATIO * len(ar), EDIT_FLOOR)
+
+
 def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:
     """The line's English replaced by the editor's, the machine's kept beside it."""
     if issue.signature.model is None:
@@ -139,11 +152,16 @@ def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:
             "this issue was built without translation (--no-translate): there is no English to "
             "correct; build the date with a model to review its English"
         )
-    text = one_line(english)
-    if not text:
+    if is_blank(english):
         raise Refused("an empty edit: write the English, or leave the line as it is")
+    text = one_line(clean(english))
     where = place(issue, line_id)
     line = where.line
+    if len(text) > longest_edit(line.ar):
+        raise Refused(
+            f"an edit of {len(text)} characters for an Arabic line of {len(line.ar)}: an English "
+            f"line is at most {longest_edit(line.ar)} (ten times its Arabic); shorten it"
+        )
     if text == line.en and line.review is None:
         return issue
     edit = Edit(machine=machine(line), flag=flag(line), by=by, at=at)
@@ -286,7 +304,13 @@ class Review:
         self, version: str, change: Callable[[Issue], Issue], approval: bool = False
     ) -> Snapshot:
         """Apply ``change`` to the issue at ``version`` and publish the result; nothing is
-        written when the change leaves the issue as it was."""
+        written when the change leaves the issue as it was.
+
+        The translation memory is written first, under the site's lock once the version is
+        checked, and the issue after it: a process killed between the two leaves the memory
+        ahead of the issue (the editor's latest English, which a rebuild then applies), never
+        behind it, where a rebuild would silently undo the correction just published. A publish
+        that fails (an unwritable folder) puts the memory back as it was: nothing changes."""
         with self.saving:
             current = self.load()
             self.expect(version, current.version)
@@ -295,15 +319,25 @@ class Review:
                 return current
             if not approval:
                 issue = withdrawn(issue)
-            site.publish(
-                self.out,
-                issue,
-                self.env,
-                self.site_url,
-                search=self.search,
-                check=lambda: self.expect(version, version_of(self.read())),
-            )
-            self.remember(current.issue, issue)
+            undo: list[Callable[[], None]] = []
+
+            def before_writing() -> None:
+                self.expect(version, version_of(self.read()))
+                undo.append(self.remember(current.issue, issue))
+
+            try:
+                site.publish(
+                    self.out,
+                    issue,
+                    self.env,
+                    self.site_url,
+                    search=self.search,
+                    check=before_writing,
+                )
+            except Exception:
+                for restore in undo:
+                    restore()
+                raise
             return Snapshot(issue, version_of(archive.issue_to_json(issue)))
 
     def expect(self, version: str, actual: str) -> None:
@@ -329,39 +363,80 @@ class Review:
             "outcome": hold.outcome if hold else None,
         }
 
-    def remember(self, before: Issue, after: Issue) -> None:
+    def remember(self, before: Issue, after: Issue) -> Callable[[], None]:
         """Every correction of the issue goes into the translation memory, so a later build
         that meets the same Arabic uses it: all of them at each save (the latest edit wins, so
         this is harmless, and one the memory could not take last time is taken now), and a line
-        set back to the machine's English takes its correction out of the memory again."""
+        set back to the machine's English takes its correction out of the memory again.
+
+        Returns what puts the memory back as it was, for a publish that fails after it."""
         model = after.signature.model
         if model is None:
-            return
+            return lambda: None
         from digest.review import memory
 
         old = {key: where.line for key, where in places(before).items()}
-        corrections = []
+        lines = {key: where.line for key, where in places(after).items()}
+        corrections, forgotten = [], []
+        for key, line in lines.items():
+            if line.edit is None or line.en is None or line.edit.memory:
+                continue
+            if line.en != line.edit.machine:
+                corrections.append((line.ar, line.en, line.edit.by, line.edit.at))
+            elif old.get(key) != line:
+                forgotten.append(line.ar)
+        sentences = [line.ar for line in lines.values()]
         try:
-            for key, where in places(after).items():
-                line = where.line
-                if line.edit is None or line.en is None or line.edit.memory:
-                    continue
-                if line.en != line.edit.machine:
-                    corrections.append((line.ar, line.en, line.edit.by, line.edit.at))
-                elif old.get(key) != line:
-                    memory.forget(self.store, model, line.ar)
+            kept = memory.held(self.store, model, sentences)
+        except (sqlite3.Error, DigestError) as error:
+            raise self.not_remembered(error) from None
+
+        def undo() -> None:
+            memory.restore(self.store, model, sentences, kept)
+
+        try:
+            for ar in forgotten:
+                memory.forget(self.store, model, ar)
             memory.remember_all(self.store, model, corrections)
         except (sqlite3.Error, ValueError, DigestError) as error:
-            raise NotRemembered(
-                f"the change is saved in the issue, but the translation memory could not keep "
-                f"its corrections ({first_line(error)}); save again to retry"
-            ) from None
+            with contextlib.suppress(sqlite3.Error, DigestError):
+                undo()
+            raise self.not_remembered(error) from None
+        return undo
+
+    @staticmethod
+    def not_remembered(error: Exception) -> NotRemembered:
+        return NotRemembered(
+            f"nothing was saved: the translation memory could not keep the issue's "
+            f"corrections ({first_line(error)}); save again to retry"
+        )
+
+    def suggestions(self, issue: Issue) -> dict[str, Any]:
+        """What the memory offers for the issue's lines, by Arabic (``memory.suggestions``)."""
+        model = issue.signature.model
+        if model is None:
+            return {}
+        from digest.review import memory
+
+        lines = [where.line for where in places(issue).values()]
+        try:
+            found = memory.suggestions(self.store, model, lines)
+        except (sqlite3.Error, DigestError):
+            return {}
+        return {ar: {"en": kept.en, "by": kept.by, "at": kept.at} for ar, kept in found.items()}
 
 
-def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The issue as the review page and the API give it: each story and line with its id, and
-    where its mail stands (``Review.mail``)."""
+def as_json(
+    snapshot: Snapshot,
+    editor: str,
+    mail: dict[str, Any] | None = None,
+    suggested: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The issue as the review page and the API give it: each story and line with its id, what
+    the memory suggests for it (``Review.suggestions``), and where its mail stands
+    (``Review.mail``)."""
     issue = snapshot.issue
+    suggested = suggested or {}
     found = places(issue)
     ids = {(where.story, where.bullet): key for key, where in found.items()}
 
@@ -374,6 +449,7 @@ def as_json(snapshot: Snapshot, editor: str, mail: dict[str, Any] | None = None)
             "machine": machine(text),
             "flag": text.review,
             "edit": dataclasses.asdict(text.edit) if text.edit else None,
+            "suggestion": suggested.get(text.ar),
         }
 
     return {

@@ -1,13 +1,22 @@
 """The translation memory: every English an editor gave an Arabic sentence, so a correction is
 made once (CAT tools keep one for the same reason).
 
-An entry is keyed by the model's name (the issue signature's ``model``) and the sentence as
-digest matches text: normalised (digest/arabic.py: diacritics, tatweel, bidi and zero-width
-marks, letter variants) with its whitespace collapsed, so the same sentence from another outlet
-or a re-saved page finds the same entry. The model is part of the key because an editor corrects
+An entry is keyed by the model's name (the issue signature's ``model``) and the sentence exactly
+as written: only what no reader can see is set aside (tatweel, bidi and zero-width marks,
+compatibility forms, runs of spaces). Diacritics and letter forms count: «هزمَ الهلالُ النصرَ»
+(Al-Hilal beat Al-Nassr) and «هزمَ الهلالَ النصرُ» (the reverse) are different sentences, and a
+sentence written without them is not the same entry as one written with them, since the
+unmarked one may be read either way. The model is part of the key because an editor corrects
 one model's English: another model may not make that mistake. The revision is not: a new
 revision of the same model makes the same kind of mistakes, and the corrections should outlive
 an upgrade. The Arabic is kept as the editor saw it too, for export (TMX, TSV).
+
+A correction is applied by a build only to a sentence long enough to be unambiguous: at least
+MIN_WORDS Arabic words. Below that a line is a label whose English depends on its story (a
+headline «عاجل», "Breaking"; a dateline «القاهرة - رويترز»; a name): the memory keeps it, and the
+review page offers it as a suggestion (``suggestions``) that the editor may take, never applies
+it. A line that takes a correction is marked ``memory`` in its Edit, so readers and the review
+page see that it did.
 
 The latest edit of a sentence wins, by its time (``at``), not by the order the calls arrive in:
 an older issue reviewed again must not undo a newer correction.
@@ -17,10 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import sqlite3
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from digest.arabic import normalise
+from digest.arabic import strip_invisible
 from digest.news import Bilingual, Edit
 from digest.state.store import Store, ensure
 
@@ -34,6 +46,11 @@ TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
     PRIMARY KEY (model, sentence)
 )"""
 CHUNK = 500
+AS_WRITTEN = "translation_memory_as_written"
+MIN_WORDS = 6
+"""The fewest Arabic words a sentence needs for a build to apply its correction: headlines,
+datelines and labels are shorter (news sentences run to 15-30 words, headlines to 6-12)."""
+ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +75,31 @@ class MemoryStats:
 
 
 def key(ar: str) -> str:
-    """The form a sentence is looked up by."""
-    return " ".join(normalise(ar).split())
+    """The form a sentence is looked up by: as written, less what a reader cannot see."""
+    return " ".join(unicodedata.normalize("NFKC", strip_invisible(ar)).split())
+
+
+def applies(ar: str) -> bool:
+    """Whether a build may give ``ar`` an editor's English unasked: it is long enough
+    (MIN_WORDS words with an Arabic letter) to mean the same in every story it appears in."""
+    return sum(1 for word in key(ar).split() if ARABIC_LETTER.search(word)) >= MIN_WORDS
+
+
+def prepared(conn: sqlite3.Connection) -> None:
+    """The table, with entries an older digest keyed by its folded form (diacritics and letter
+    variants taken out) keyed again, once, from the Arabic they keep as written; the marker
+    table AS_WRITTEN says it was done, so no later connection scans the memory for it."""
+    ensure(conn, TABLE)
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (AS_WRITTEN,)).fetchone():
+        return
+    conn.create_function("memory_key", 1, key, deterministic=True)
+    with conn:
+        conn.execute(
+            "UPDATE OR REPLACE translation_memory SET sentence = memory_key(source) "
+            "WHERE sentence != memory_key(source)"
+        )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {AS_WRITTEN} (keyed TEXT NOT NULL)")
+        conn.execute(f"INSERT INTO {AS_WRITTEN} VALUES (datetime('now'))")
 
 
 def utc(at: str) -> str:
@@ -95,7 +135,7 @@ def remember_all(
             raise ValueError("the English is empty")
         rows.append((model, key(ar), ar, en.strip(), by, utc(at)))
     with store.connect() as conn:
-        ensure(conn, TABLE)
+        prepared(conn)
         with conn:
             conn.executemany(
                 "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
@@ -110,11 +150,44 @@ def forget(store: Store, model: str, ar: str) -> None:
     """Take out the correction of ``ar`` for ``model``: an editor set the line back to the
     machine's English, so the correction was wrong and must not come back in later builds."""
     with store.connect() as conn:
-        ensure(conn, TABLE)
+        prepared(conn)
         with conn:
             conn.execute(
                 "DELETE FROM translation_memory WHERE model = ? AND sentence = ?", (model, key(ar))
             )
+
+
+def held(store: Store, model: str, sentences: Iterable[str]) -> list[tuple[str, ...]]:
+    """The rows the memory holds for ``sentences`` and ``model``, as they are: what ``restore``
+    puts back if what follows a change to them fails."""
+    keys = sorted({key(sentence) for sentence in sentences} - {""})
+    rows: list[tuple[str, ...]] = []
+    with store.connect() as conn:
+        prepared(conn)
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            rows += conn.execute(
+                "SELECT * FROM translation_memory "
+                f"WHERE model = ? AND sentence IN ({', '.join('?' * len(chunk))})",
+                (model, *chunk),
+            ).fetchall()
+    return rows
+
+
+def restore(
+    store: Store, model: str, sentences: Iterable[str], rows: Iterable[tuple[str, ...]]
+) -> None:
+    """The entries of ``sentences`` for ``model`` set back to ``rows`` (from ``held``), in one
+    transaction."""
+    keys = sorted({key(sentence) for sentence in sentences} - {""})
+    with store.connect() as conn:
+        prepared(conn)
+        with conn:
+            conn.executemany(
+                "DELETE FROM translation_memory WHERE model = ? AND sentence = ?",
+                [(model, each) for each in keys],
+            )
+            conn.executemany("INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Remembered]:
@@ -126,7 +199,7 @@ def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Reme
     keys = [k for k in by_key if k]
     found: dict[str, Remembered] = {}
     with store.connect() as conn:
-        ensure(conn, TABLE)
+        prepared(conn)
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start : start + CHUNK]
             rows = conn.execute(
@@ -144,14 +217,23 @@ def corrected(
     store: Store, model: str, translated: Mapping[str, Bilingual]
 ) -> dict[str, Bilingual]:
     """``translated`` (a build's lines by their Arabic) with the editor's English wherever the
-    memory holds the sentence for ``model``: the model's English and flag are kept in the line's
-    Edit, so the correction can still be checked against what the model said."""
-    found = recall(store, model, translated)
+    memory holds the sentence for ``model`` and it ``applies``: the model's English and flag are
+    kept in the line's Edit, so the correction can still be checked against what the model
+    said. A short line keeps the model's English; the review page suggests the correction."""
+    found = {ar: kept for ar, kept in recall(store, model, translated).items() if applies(ar)}
     if found:
         log.info("translation memory: %d line(s) take an editor's English", len(found))
     return {
         ar: from_memory(pair, found[ar]) if ar in found else pair for ar, pair in translated.items()
     }
+
+
+def suggestions(store: Store, model: str, lines: Iterable[Bilingual]) -> dict[str, Remembered]:
+    """The entries the review page offers, by Arabic: every line whose sentence the memory
+    holds with another English than the line shows (a short line's correction, or one made
+    since the issue was built)."""
+    shown = {line.ar: line.en for line in lines}
+    return {ar: kept for ar, kept in recall(store, model, shown).items() if kept.en != shown[ar]}
 
 
 def from_memory(pair: Bilingual, remembered: Remembered) -> Bilingual:
@@ -168,7 +250,7 @@ def from_memory(pair: Bilingual, remembered: Remembered) -> Bilingual:
 def entries(store: Store, model: str | None = None) -> list[Remembered]:
     """Every entry (of one model, or all), newest edit first."""
     with store.connect() as conn:
-        ensure(conn, TABLE)
+        prepared(conn)
         rows = conn.execute(
             "SELECT model, source, target, editor, edited FROM translation_memory "
             "WHERE ? IS NULL OR model = ? ORDER BY edited DESC, model, sentence",
@@ -179,7 +261,7 @@ def entries(store: Store, model: str | None = None) -> list[Remembered]:
 
 def stats(store: Store) -> list[MemoryStats]:
     with store.connect() as conn:
-        ensure(conn, TABLE)
+        prepared(conn)
         rows = conn.execute(
             "SELECT model, COUNT(*), MAX(edited) FROM translation_memory "
             "GROUP BY model ORDER BY model"

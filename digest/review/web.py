@@ -1,11 +1,13 @@
 """The web app of `digest review`: the review page and the JSON API it uses, on 127.0.0.1.
 
-Starlette serves it and uvicorn runs it. Every route needs the access token, given as
-``?token=``, an ``Authorization: Bearer`` header or the cookie a page load with the token sets
-(HttpOnly, SameSite=Strict, named after the port, since cookies do not tell ports apart). A
-request whose Host is not the app's own (127.0.0.1, or localhost, the same machine) is refused
-(DNS rebinding), and so is a write whose Origin is another site's. Writes name the version of the issue they were made against
-(``If-Match`` or ``"version"``); the edit model (digest/review/edits.py) refuses a stale one with 409.
+Starlette serves it and uvicorn runs it. The page and its assets hold no issue data and are
+served to anyone who reaches the port; every API route needs the access token or a key a page
+exchanged a one-time code for (digest/review/access.py), given as an ``Authorization: Bearer``
+header (or ``?token=`` for the token). No cookie is ever set. A request whose Host is not the
+app's own (127.0.0.1, or localhost, the same machine) is refused (DNS rebinding), and so is a
+write whose Origin is another site's. Request bodies are capped at MAX_BODY. Writes name the
+version of the issue they were made against (``If-Match`` or ``"version"``); the edit model
+(digest/review/edits.py) refuses a stale one with 409.
 
 One ``digest review`` per output folder: the first holds a lock on the hidden file
 ``.digest-review`` there and writes its URL into it; a second finds the lock held and prints
@@ -34,12 +36,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from digest.errors import DigestError, UsageError
 from digest.publish import render
 from digest.review import edits
+from digest.review.access import Access, invite
 
 HOST = "127.0.0.1"
 RUNNING_FILE = ".digest-review"
@@ -55,6 +58,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+MAX_BODY = 1_000_000
+TOO_LARGE = f"the request body is over {MAX_BODY:,} bytes; no change is that large"
 STATUS = {edits.UnknownId: 404, edits.Refused: 422, edits.Stale: 409, edits.NotRemembered: 503}
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -73,29 +78,58 @@ def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=SECURITY_HEADERS)
 
 
-def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
+async def capped(request: Request) -> bytes:
+    """The body, read no further than MAX_BODY: a larger one is refused (413) as soon as it is
+    declared or has arrived past the cap, never held whole."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise Denied(413, TOO_LARGE)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Denied(413, TOO_LARGE)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def failed(request: Request, failure: Exception) -> Response:
+    """Whatever escapes a route still answers as the API documents, JSON with ``error``."""
+    return error(500, f"the review app failed: {type(failure).__name__}; see its terminal")
+
+
+def create_app(session: edits.Review, access: Access | str, origin: str) -> Starlette:
     """The app for one issue under review; ``origin`` is where it is served
     (``http://127.0.0.1:PORT``), the only origin whose pages may write."""
+    if isinstance(access, str):
+        access = Access(access)
     host = origin.split("://", 1)[1]
     hostname = host.rsplit(":", 1)[0]
-    cookie = f"digest_review_{host.rsplit(':', 1)[-1]}"
     hostnames = [hostname, "localhost"] if hostname == HOST else [hostname]
     origins = {origin.replace(f"//{hostname}", f"//{name}", 1) for name in hostnames}
 
     def authorised(request: Request) -> bool:
-        given = request.query_params.get("token") or request.cookies.get(cookie) or ""
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
-            given = header[7:].strip()
-        return secrets.compare_digest(given.encode(), token.encode())
+            return access.allows(header[7:].strip())
+        given = request.query_params.get("token", "")
+        return bool(given) and secrets.compare_digest(
+            given.encode("utf-8", "replace"), access.token.encode()
+        )
+
+    def foreign(request: Request) -> Response | None:
+        sent = request.headers.get("origin")
+        if request.method not in ("GET", "HEAD") and sent is not None and sent not in origins:
+            return error(403, f"a write from {sent} is refused; use the review page")
+        return None
 
     def guarded(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
             if not authorised(request):
                 return error(401, "no valid token: open the URL `digest review` printed")
-            sent = request.headers.get("origin")
-            if request.method not in ("GET", "HEAD") and sent is not None and sent not in origins:
-                return error(403, f"a write from {sent} is refused; use the review page")
+            refused = foreign(request)
+            if refused is not None:
+                return refused
             try:
                 return await handler(request)
             except Denied as refusal:
@@ -109,18 +143,23 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
 
     def snapshot(result: edits.Snapshot) -> JSONResponse:
         return JSONResponse(
-            edits.as_json(result, session.editor, session.mail(result.issue.date)),
+            edits.as_json(
+                result,
+                session.editor,
+                session.mail(result.issue.date),
+                session.suggestions(result.issue),
+            ),
             headers={**SECURITY_HEADERS, "ETag": f'"{result.version}"'},
         )
 
     async def body(request: Request) -> dict[str, Any]:
-        raw = await request.body()
+        raw = await capped(request)
         if not raw:
             return {}
         try:
             data = json.loads(raw)
-        except ValueError:
-            raise Denied(400, "the request body is not JSON") from None
+        except (ValueError, RecursionError):
+            raise Denied(400, "the request body is not JSON (or nests too deep)") from None
         if not isinstance(data, dict):
             raise Denied(400, "the request body must be a JSON object")
         return data
@@ -152,12 +191,28 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
         return order
 
     async def page(request: Request) -> Response:
-        if "token" in request.query_params:
-            moved = RedirectResponse("/", status_code=303, headers=SECURITY_HEADERS)
-            moved.set_cookie(cookie, token, httponly=True, samesite="strict", path="/")
-            return moved
         html = render.render_template(session.env, PAGE, title="digest review")
         return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    async def exchange(request: Request) -> Response:
+        refused = foreign(request)
+        if refused is not None:
+            return refused
+        try:
+            code = text(await body(request), "code")
+        except Denied as refusal:
+            return error(refusal.status, str(refusal))
+        key = access.exchange(code)
+        if key is None:
+            return error(
+                401,
+                "this one-time code was used or has expired: open the URL `digest review` "
+                "printed in its terminal",
+            )
+        return JSONResponse({"key": key}, headers=SECURITY_HEADERS)
+
+    async def codes(request: Request) -> Response:
+        return JSONResponse({"code": access.code()}, headers=SECURITY_HEADERS)
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -173,8 +228,10 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
         return request.path_params["id"]
 
     routes = [
-        Route("/", guarded(page)),
-        Route("/assets/{name}", guarded(asset)),
+        Route("/", page),
+        Route("/assets/{name}", asset),
+        Route("/api/session", exchange, methods=["POST"]),
+        Route("/api/codes", guarded(codes), methods=["POST"]),
         Route("/api/issue", guarded(issue)),
         Route(
             "/api/lines/{id}",
@@ -205,6 +262,7 @@ def create_app(session: edits.Review, token: str, origin: str) -> Starlette:
     ]
     return Starlette(
         routes=routes,
+        exception_handlers={Exception: failed},
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hostnames)],
     )
 
@@ -300,21 +358,22 @@ class Server(uvicorn.Server):
 def serve(
     session: edits.Review,
     port: int | None,
-    opened: Callable[[str, bool], None],
+    opened: Callable[[str, str | None, bool], None],
 ) -> None:
-    """Serve the review until stopped (Ctrl+C, SIGTERM). ``opened`` is told the URL once the
-    socket listens (it prints it, opens a browser), and whether this process serves it (False:
-    another `digest review` already serves the folder, and this one returns)."""
+    """Serve the review until stopped (Ctrl+C, SIGTERM). ``opened`` is told, once the socket
+    listens, the URL with the token (for the terminal), a one-time URL for a browser (None if
+    none could be had) and whether this process serves it (False: another `digest review`
+    already serves the folder, and this one returns)."""
     with only_one(session.out) as running:
         if running.url is not None:
-            opened(running.url, False)
+            opened(running.url, invite(running.url), False)
             return
         sock = listening(port)
         origin = f"http://{HOST}:{sock.getsockname()[1]}"
-        token = secrets.token_urlsafe(32)
-        url = f"{origin}/?token={token}"
+        access = Access(secrets.token_urlsafe(32))
+        url = f"{origin}/?token={access.token}"
         announce(running, url)
-        app = create_app(session, token, origin)
+        app = create_app(session, access, origin)
         server = Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-        opened(url, True)
+        opened(url, f"{origin}/?code={access.code()}", True)
         server.run(sockets=[sock])

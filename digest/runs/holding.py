@@ -44,13 +44,28 @@ class Hold:
     decided: dt.datetime | None = None
 
     def verdict(self, approval: Approval | None, now: dt.datetime, unapproved: str) -> str:
-        """What to do now: send an approved issue, apply the deadline to an unapproved one
-        whose deadline has passed, or wait."""
-        if approval is not None:
+        """What to do now: send an issue approved by its deadline, apply the deadline to any
+        other whose deadline has passed, or wait. An approval given after the deadline does not
+        count, whether or not a check ran in between: the outcome must not depend on when the
+        scheduler happened to look (it is sent by hand, `digest send --date D`)."""
+        if approval is not None and self.in_time(approval):
             return APPROVED
         if self.deadline is not None and now >= self.deadline:
             return DEADLINE_SEND if unapproved == "send" else DEADLINE_SKIP
         return WAIT
+
+    def in_time(self, approval: Approval) -> bool:
+        """Whether ``approval`` was given by the deadline; one whose time cannot be read is
+        not taken as in time."""
+        if self.deadline is None:
+            return True
+        try:
+            at = dt.datetime.fromisoformat(approval.at)
+        except ValueError:
+            return False
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        return at <= self.deadline
 
 
 def moment(value: dt.datetime) -> str:

@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import DigestError, UsageError
+from digest.errors import DigestError, StateError, UsageError
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -43,6 +43,11 @@ class Store:
             write_ahead(conn)
             conn.execute("PRAGMA foreign_keys=ON")
             yield conn
+        except sqlite3.Error as error:
+            failure = unusable(self.path, error)
+            if failure is None:
+                raise
+            raise failure from None
         finally:
             conn.close()
 
@@ -61,10 +66,39 @@ class Store:
             lock.acquire()
         except Timeout:
             raise busy(lock.lock_file) from None
+        except OSError as error:
+            raise StateError(
+                f"cannot write the lock file {lock.lock_file} beside the state database: "
+                f"{error.strerror}; make {self.path.parent} writable by this user, or set "
+                "DIGEST_STATE (or state in digest.toml) to a file in a folder that is"
+            ) from None
         try:
             yield
         finally:
             lock.release()
+
+
+# SQLite's primary result codes for a file this process cannot write, whatever it was doing.
+READONLY, IOERR, FULL, CANTOPEN = 8, 10, 13, 14
+
+
+def unusable(path: Path, error: sqlite3.Error) -> StateError | None:
+    """The one line for a state file that cannot be written (read-only, a full disk, a failing
+    one), naming it and the fix; None for any other error. What was committed before stays."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    if code in (READONLY, CANTOPEN):
+        fix = (
+            "make it and its folder writable by this user, or set DIGEST_STATE (or state in "
+            "digest.toml) to a file that is"
+        )
+    elif code in (IOERR, FULL):
+        fix = "free space on its disk, or set DIGEST_STATE (or state in digest.toml) elsewhere"
+    else:
+        return None
+    return StateError(
+        f"cannot write the state database {path} ({error}); {fix}; what was recorded before "
+        "is kept, and the next run carries on from it"
+    )
 
 
 def write_ahead(conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_S) -> None:

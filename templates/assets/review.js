@@ -1,9 +1,14 @@
 // The review page of `digest review`: fetches the issue from this app's API, builds the page
 // with textContent only (article and edit text is never read as markup), and sends each change
 // with the version it was made against, so a stale change is refused (409) and shown here.
+// Access: the address carries the token (printed in the terminal) or a one-time code (the
+// browser's command line, readable by other users); a code is exchanged for a key at once. The
+// key lives in this tab's sessionStorage, which no other origin, another port included, can
+// read; no cookie is used, since a browser sends 127.0.0.1's cookies to every port.
 "use strict";
 
-const state = { issue: null, drafts: new Map(), busy: false };
+const state = { issue: null, drafts: new Map(), busy: false, key: null };
+const KEY = "digest-review-key";
 
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);
@@ -19,11 +24,12 @@ function el(tag, attributes, ...children) {
 
 async function call(method, path, body) {
   const headers = { "Content-Type": "application/json" };
+  if (state.key) headers.Authorization = `Bearer ${state.key}`;
   if (method !== "GET" && state.issue) headers["If-Match"] = `"${state.issue.version}"`;
   const response = await fetch(path, {
     method,
     headers,
-    credentials: "same-origin",
+    credentials: "omit",
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let data = null;
@@ -44,6 +50,29 @@ function showError(message, lineId) {
     const place = document.querySelector(`.line[data-id="${CSS.escape(lineId)}"] .line-error`);
     if (place) place.textContent = message;
   }
+}
+
+async function signIn() {
+  const given = new URLSearchParams(window.location.search);
+  const code = given.get("code");
+  const token = given.get("token");
+  if (code || token) window.history.replaceState(null, "", "/");
+  if (token) sessionStorage.setItem(KEY, token);
+  if (code) {
+    try {
+      const answer = await call("POST", "/api/session", { code });
+      sessionStorage.setItem(KEY, answer.key);
+    } catch (failure) {
+      showError(failure.message);
+      return false;
+    }
+  }
+  state.key = sessionStorage.getItem(KEY);
+  if (!state.key) {
+    showError("no valid token: open the URL `digest review` printed");
+    return false;
+  }
+  return true;
 }
 
 async function load() {
@@ -84,6 +113,10 @@ function mailStatus(mail) {
   if (!mail) return "";
   if (mail.outcome) return `mail: ${mail.outcome}`;
   if (!mail.deadline) return "mail waits for your approval";
+  if (Date.parse(mail.deadline) <= Date.now()) {
+    // The next check applies the deadline whatever is approved now (README, Holding mail).
+    return `the review deadline (${mail.deadline.slice(0, 16).replace("T", " ")} UTC) has passed: an approval now is not sent on its own; \`digest send --date ${state.issue.date}\` sends it`;
+  }
   const then = mail.unapproved === "send" ? "sent as it is" : "skipped";
   return `mail waits for your approval until ${mail.deadline.slice(0, 16).replace("T", " ")} UTC, then is ${then}`;
 }
@@ -202,6 +235,21 @@ function lineBlock(line, label, droppable) {
   if (state.issue.translated) {
     buttons.append(el("button", { type: "button", "data-key": `${line.id}:save`, onclick: save }, "Save"));
   }
+  if (line.suggestion && state.issue.translated) {
+    // A correction the memory holds but a build does not apply on its own (a short line, whose
+    // English depends on its story): offered, filled in only when the editor asks, then saved as usual.
+    block.insertBefore(el("p", { class: "suggestion" },
+      el("span", { class: "label", text: `Suggested by the translation memory (${line.suggestion.by}, ${line.suggestion.at}): ` }),
+      el("span", { lang: "en", dir: "auto", text: line.suggestion.en })), block.querySelector(".ar").nextSibling);
+    buttons.append(el("button", {
+      type: "button", "data-key": `${line.id}:suggest`,
+      onclick: () => {
+        box.value = line.suggestion.en;
+        box.dispatchEvent(new Event("input"));
+        box.focus();
+      },
+    }, "Use suggestion"));
+  }
   if (line.flag) {
     buttons.append(el("button", { type: "button", "data-key": `${line.id}:resolve`, onclick: () => resolve(line.id) }, "Resolve flag"));
   }
@@ -278,4 +326,4 @@ window.addEventListener("beforeunload", (event) => {
 });
 
 document.getElementById("approve").addEventListener("click", approve);
-load();
+signIn().then((signed) => { if (signed) load(); });
