@@ -22,18 +22,8 @@ from dataclasses import dataclass
 
 from digest.arabic import normalise
 from digest.news import Bilingual, Edit
-from digest.state.store import Store, ensure
-
-TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
-    model TEXT NOT NULL,
-    sentence TEXT NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    editor TEXT NOT NULL,
-    edited TEXT NOT NULL,
-    PRIMARY KEY (model, sentence)
-)"""
-CHUNK = 500
+from digest.state.rows import rows_in, stamp
+from digest.state.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +60,7 @@ def utc(at: str) -> str:
         raise ValueError(f"not an ISO 8601 time: {at!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return stamp(moment)
 
 
 def remember(store: Store, model: str, ar: str, en: str, by: str, at: str) -> None:
@@ -94,27 +84,23 @@ def remember_all(
         if not en.strip():
             raise ValueError("the English is empty")
         rows.append((model, key(ar), ar, en.strip(), by, utc(at)))
-    with store.connect() as conn:
-        ensure(conn, TABLE)
-        with conn:
-            conn.executemany(
-                "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (model, sentence) DO UPDATE SET source = excluded.source, "
-                "target = excluded.target, editor = excluded.editor, edited = excluded.edited "
-                "WHERE excluded.edited >= translation_memory.edited",
-                rows,
-            )
+    with store.connect() as conn, conn:
+        conn.executemany(
+            "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (model, sentence) DO UPDATE SET source = excluded.source, "
+            "target = excluded.target, editor = excluded.editor, edited = excluded.edited "
+            "WHERE excluded.edited >= translation_memory.edited",
+            rows,
+        )
 
 
 def forget(store: Store, model: str, ar: str) -> None:
     """Take out the correction of ``ar`` for ``model``: an editor set the line back to the
     machine's English, so the correction was wrong and must not come back in later builds."""
-    with store.connect() as conn:
-        ensure(conn, TABLE)
-        with conn:
-            conn.execute(
-                "DELETE FROM translation_memory WHERE model = ? AND sentence = ?", (model, key(ar))
-            )
+    with store.connect() as conn, conn:
+        conn.execute(
+            "DELETE FROM translation_memory WHERE model = ? AND sentence = ?", (model, key(ar))
+        )
 
 
 def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Remembered]:
@@ -126,17 +112,16 @@ def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Reme
     keys = [k for k in by_key if k]
     found: dict[str, Remembered] = {}
     with store.connect() as conn:
-        ensure(conn, TABLE)
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            rows = conn.execute(
-                "SELECT sentence, source, target, editor, edited FROM translation_memory "
-                f"WHERE model = ? AND sentence IN ({', '.join('?' * len(chunk))})",
-                (model, *chunk),
-            )
-            for sentence, source, target, editor, edited in rows:
-                for given in by_key[sentence]:
-                    found[given] = Remembered(model, source, target, editor, edited)
+        rows = rows_in(
+            conn,
+            "SELECT sentence, source, target, editor, edited FROM translation_memory "
+            "WHERE model = ? AND sentence IN ({keys})",
+            (model,),
+            keys,
+        )
+        for sentence, source, target, editor, edited in rows:
+            for given in by_key[sentence]:
+                found[given] = Remembered(model, source, target, editor, edited)
     return found
 
 
@@ -168,7 +153,6 @@ def from_memory(pair: Bilingual, remembered: Remembered) -> Bilingual:
 def entries(store: Store, model: str | None = None) -> list[Remembered]:
     """Every entry (of one model, or all), newest edit first."""
     with store.connect() as conn:
-        ensure(conn, TABLE)
         rows = conn.execute(
             "SELECT model, source, target, editor, edited FROM translation_memory "
             "WHERE ? IS NULL OR model = ? ORDER BY edited DESC, model, sentence",
@@ -179,7 +163,6 @@ def entries(store: Store, model: str | None = None) -> list[Remembered]:
 
 def stats(store: Store) -> list[MemoryStats]:
     with store.connect() as conn:
-        ensure(conn, TABLE)
         rows = conn.execute(
             "SELECT model, COUNT(*), MAX(edited) FROM translation_memory "
             "GROUP BY model ORDER BY model"

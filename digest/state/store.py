@@ -3,8 +3,8 @@
 The command line resolves the file's path once (settings.state_path) and hands a Store down;
 no stage looks it up. Builds, sends and the scheduler may run at the same time (a cron job beside
 an editor's manual build), so every connection uses WAL journaling and waits for a lock instead
-of failing. Each stage owns its tables and creates them on first use with ``ensure``; nothing
-else about a table lives here. The locks that keep one sender, one `digest run` and one scheduler
+of failing. Opening a file brings its schema up to date (digest/state/schema.py); each stage
+owns its tables' queries. The locks that keep one sender, one `digest run` and one scheduler
 per state file live beside the file.
 """
 
@@ -18,7 +18,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import DigestError, UsageError
+from digest.errors import DigestError, StateError
+from digest.state.schema import migrate
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -35,13 +36,14 @@ class Store:
             private(self.path)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
-            raise UsageError(
+            raise StateError(
                 f"cannot open the state database {self.path}: {error}; set DIGEST_STATE (or "
                 "state in digest.toml) to a writable file"
             ) from None
         try:
             write_ahead(conn)
             conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn, self.path)
             yield conn
         finally:
             conn.close()
@@ -55,7 +57,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise UsageError(f"cannot create {self.path.parent}: {error.strerror}") from None
+            raise StateError(f"cannot create {self.path.parent}: {error.strerror}") from None
         lock = FileLock(f"{self.path}.{name}.lock", timeout=0)
         try:
             lock.acquire()
@@ -88,10 +90,3 @@ def private(path: Path) -> None:
     recipients' addresses. SQLite gives its -wal and -shm files the same mode."""
     with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
-def ensure(conn: sqlite3.Connection, *statements: str) -> None:
-    """Run ``CREATE … IF NOT EXISTS`` statements; cheap enough to call on every connect."""
-    with conn:
-        for statement in statements:
-            conn.execute(statement)
