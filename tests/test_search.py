@@ -322,10 +322,10 @@ def test_an_index_built_beside_pages_that_fail_to_be_written_is_never_swapped_in
     later = dataclasses.replace(archive.read_archive(tmp_path)[0], date=dt.date(2025, 8, 16))
 
     def full_disk(*args):
-        raise site.UsageError("could not update the site index: No space left on device")
+        raise site.SiteError("could not update the site index: No space left on device")
 
     monkeypatch.setattr(site, "write_site", full_disk)
-    with pytest.raises(site.UsageError, match="No space left"):
+    with pytest.raises(site.SiteError, match="No space left"):
         site.publish(tmp_path, later, render.environment(), search=True)
     assert entry.read_text() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging left behind"

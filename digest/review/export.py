@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from digest import __version__
+from digest import __version__, disk
 from digest.errors import UsageError
 from digest.review.memory import Remembered
 
@@ -80,9 +80,7 @@ def export(entries: Sequence[Remembered], format: str) -> str:
 
 def write(path: Path, text: str) -> None:
     """Replace ``path`` whole (written beside it, then renamed): never half an export."""
-    from digest.publish.site import replace_file
-
     try:
-        replace_file(path, text)
+        disk.write_file(path, text)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None

@@ -15,7 +15,6 @@ dies, so a file left by a killed process blocks nothing.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
@@ -37,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from digest import disk
 from digest.errors import DigestError, UsageError
 from digest.publish import render
 from digest.review import edits
@@ -245,9 +245,7 @@ def only_one(out: Path) -> Iterator[Running]:
                 f"cannot write {path}: {failure.strerror}; `digest review` needs to write in the "
                 "output folder, as a build does"
             ) from None
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not disk.take_lock(handle):
             os.close(handle)
             yield Running(url=other_url(path))
             return

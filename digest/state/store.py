@@ -18,6 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest import disk
 from digest.errors import DigestError, StateError
 from digest.state.schema import migrate
 
@@ -52,21 +53,20 @@ class Store:
     def exclusive(self, name: str, busy: Callable[[str], DigestError]) -> Iterator[None]:
         """Hold the ``name`` lock of this state file, or raise ``busy(lock file)`` at once when
         another process holds it: two senders at once could both mail the same recipient."""
-        from filelock import FileLock, Timeout
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(f"{self.path}.{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
-            raise StateError(f"cannot create {self.path.parent}: {error.strerror}") from None
-        lock = FileLock(f"{self.path}.{name}.lock", timeout=0)
+            raise StateError(
+                f"cannot create {self.path}.{name}.lock: {error.strerror}; set DIGEST_STATE "
+                "(or state in digest.toml) to a writable place"
+            ) from None
         try:
-            lock.acquire()
-        except Timeout:
-            raise busy(lock.lock_file) from None
-        try:
+            if not disk.take_lock(handle):
+                raise busy(f"{self.path}.{name}.lock")
             yield
         finally:
-            lock.release()
+            os.close(handle)
 
 
 def write_ahead(conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_S) -> None:
