@@ -236,7 +236,7 @@ def summarise(
     as_json: JsonOption = False,
 ) -> None:
     """Pick the headline and k sentences of one article (Arabic, document order); no model needed."""
-    from digest.errors import UsageError
+    from digest.errors import SourceError, UsageError
     from digest.ingest import read_article
     from digest.stories.summarise import summarise as pick
 
@@ -244,9 +244,9 @@ def summarise(
         if k < 1:
             raise UsageError(f"-k must be at least 1, got {k}")
         if file.is_dir():
-            raise UsageError(f"{file} is a folder; name one article file in it")
+            raise SourceError(f"{file} is a folder; name one article file in it")
         if not file.is_file():
-            raise UsageError(f"no such file: {file}")
+            raise SourceError(f"no such file: {file}")
         return pick(read_article(file), k)
 
     summary = guarded(run)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from digest import configfile
-from digest.errors import MailError, TemplateError
+from digest.errors import MailError, SiteError, TemplateError
 from digest.mail import compose
 from digest.mail.deliveries import DeliveryLog
 from digest.pipeline import build
@@ -389,7 +389,7 @@ def test_latest_is_the_newest_issue_folder_and_a_missing_issue_says_how_to_build
     for name in ("2025-01-02", "2024-12-31", "notes", "2025-01-10", "2025-13-45"):
         (tmp_path / name).mkdir()
     assert archive.find(tmp_path, None).name == "2025-01-10"
-    with pytest.raises(MailError, match="digest build"):
+    with pytest.raises(SiteError, match="digest build"):
         archive.find(tmp_path, dt.date(2030, 1, 1))
 
 
@@ -413,10 +413,10 @@ def test_mail_takes_subject_signature_and_date_from_issue_json_not_the_html(tmp_
     assert "Not this" not in plain.get_content() and "Not this" not in rich.get_content()
     assert issue.issue.stories[0].headline.ar in rich.get_content()
     (folder / "issue.json").write_text("{}")
-    with pytest.raises(MailError, match="issue.json is not an issue"):
+    with pytest.raises(SiteError, match="issue.json is not an issue"):
         archive.read(folder)
     (folder / "issue.json").unlink()
-    with pytest.raises(MailError, match="issue.json.*digest build"):
+    with pytest.raises(SiteError, match="issue.json.*digest build"):
         archive.read(folder)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest import disk
-from digest.errors import MailError, SiteError
+from digest.errors import SiteError
 from digest.news import (
     Approval,
     Bilingual,
@@ -143,11 +143,11 @@ def find(out: Path, date: dt.date | None) -> Path:
     if date is not None:
         folder = out / date.isoformat()
         if not folder.is_dir():
-            raise MailError(f"no issue {folder}; build it first with `digest build --out {out}`")
+            raise SiteError(f"no issue {folder}; build it first with `digest build --out {out}`")
         return folder
     dated = sorted(p for p in out.glob("*") if issue_folder_date(p) is not None)
     if not dated:
-        raise MailError(f"no issue under {out}; build one first with `digest build --out {out}`")
+        raise SiteError(f"no issue under {out}; build one first with `digest build --out {out}`")
     return dated[-1]
 
 
@@ -156,14 +156,14 @@ def read(folder: Path) -> BuiltIssue:
     try:
         text = (folder / ISSUE_DATA).read_text(encoding="utf-8")
     except OSError as error:
-        raise MailError(
+        raise SiteError(
             f"cannot read {folder / ISSUE_DATA}: {error.strerror}; rebuild the issue with "
             "`digest build`"
         ) from None
     try:
         issue = issue_from_json(text)
     except (ValueError, KeyError, TypeError) as error:
-        raise MailError(
+        raise SiteError(
             f"{folder / ISSUE_DATA} is not an issue ({error}); rebuild the issue with "
             "`digest build`"
         ) from None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from digest import __version__, disk
-from digest.errors import UsageError
+from digest.errors import ReviewError, UsageError
 from digest.review.memory import Remembered
 
 FORMATS = ("tmx", "tsv")
@@ -58,7 +58,7 @@ def tmx(entries: Sequence[Remembered]) -> str:
                 variant = etree.SubElement(unit, "tuv", {etree.QName(XML_NS, "lang"): lang})
                 etree.SubElement(variant, "seg").text = text
         except ValueError as error:
-            raise UsageError(
+            raise ReviewError(
                 f"the entry for {entry.ar!r} ({entry.model}) holds text XML cannot carry "
                 f"({error}); export it as --format tsv"
             ) from None
@@ -83,4 +83,4 @@ def write(path: Path, text: str) -> None:
     try:
         disk.write_file(path, text)
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise ReviewError(f"cannot write {path}: {error.strerror or error}") from None

@@ -37,7 +37,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from digest import disk
-from digest.errors import DigestError, UsageError
+from digest.errors import DigestError, SiteError, UsageError
 from digest.publish import render
 from digest.review import edits
 
@@ -241,7 +241,7 @@ def only_one(out: Path) -> Iterator[Running]:
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as failure:
-            raise UsageError(
+            raise SiteError(
                 f"cannot write {path}: {failure.strerror}; `digest review` needs to write in the "
                 "output folder, as a build does"
             ) from None
