@@ -50,4 +50,3 @@ def test_a_source_that_is_not_there_is_a_source_error_with_one_line(tmp_path):
     result = digest("summarise", tmp_path / "nope.txt")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"error: no such file: {tmp_path / 'nope.txt'}"]
-

@@ -67,7 +67,9 @@ class Ingested:
         """Build and inspect alike: sources of which not one article could be read are a usage
         error (exit 2), however many failures were reported on the way."""
         if not self.articles:
-            raise SourceError("no article could be read from the sources given; nothing was written")
+            raise SourceError(
+                "no article could be read from the sources given; nothing was written"
+            )
 
 
 def expand(sources: Iterable[str | Path]) -> list[Path | str]:
