@@ -8,7 +8,6 @@ import shutil
 import signal
 import ssl
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -173,15 +172,14 @@ def test_a_refusal_is_recorded_the_others_are_sent_and_it_is_not_retried(tmp_pat
 )
 def test_an_unreachable_server_stops_at_once_with_one_line_then_exit_1(tmp_path, site, host, cause):
     """A refused connection or a name that does not resolve is not retried: waiting fixes
-    neither, and the backoff here (30 s) would show if it were."""
+    neither. The delivery log's count of tries says so, not a clock: one try, and no "try"
+    line for a retry."""
     path = write_config(
         tmp_path / "digest.toml",
         {"out": str(site)},
         mail_table(free_port(), host=host, attempts=3, backoff=30),
     )
-    started = time.monotonic()
     code, out, err = finished(digest("send", "--config", path))
-    assert time.monotonic() - started < 25, "no wait between tries"
     assert code == 1, err
     assert "0 sent now" in out and "2 not tried" in out
     (reason,) = [line for line in out.splitlines() if "cannot connect" in line]
