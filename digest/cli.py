@@ -649,51 +649,25 @@ def send(
 ) -> None:
     """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
     only an approved one (--dry-run writes the messages of an unapproved one too)."""
-    from digest.errors import NotApproved
-    from digest.mail import compose
-    from digest.publish import archive
-    from digest.runs import holding
-    from digest.runs.shutdown import stop_on_signals
+    from digest.mail import gate
 
     def run():
-        day = None if date == "latest" else settings.parse_date(date)
-        preview = dry_run is not None and bool(to) and out is not None
+        request = gate.SendRequest(
+            date=None if date == "latest" else settings.parse_date(date),
+            to=tuple(to or ()),
+            dry_run=dry_run,
+            resend=resend,
+            mark_sent=tuple(mark_sent or ()),
+        )
+        preview = gate.preview_only(request, out is not None)
         loaded = load_settings(config, {"out": out, "site_url": site_url}, required=not preview)
-        store = Store(loaded.state)
-        issue = archive.read(archive.find(loaded.build.out, day))
-        unapproved = loaded.review.required and issue.issue.approval is None
-        if unapproved and not (mark_sent or dry_run is not None):
-            raise NotApproved(
-                f"the issue of {issue.date} is not approved and review = true in "
-                f"{loaded.where()}; review and approve it with "
-                f"`digest review --date {issue.date}`, then send it"
-            )
-        if mark_sent:
-            addresses = settings.parse_addresses(mark_sent, "--mark-sent")
-            return compose.mark_sent(store, issue.date, [r.email for r in addresses])
-        recipients = settings.parse_addresses(to, "--to") if to else None
-        if dry_run is not None:
-            chosen = (loaded.mail or settings.PREVIEW_MAIL) if preview else loaded.require_mail()
-            mailing = compose.mailing(issue, chosen, loaded.build)
-            return compose.write_eml(mailing, recipients or chosen.recipients, dry_run)
-        with stop_on_signals() as stop:
-            mailing = compose.mailing(issue, loaded.require_mail(), loaded.build)
-            report = compose.send_issue(mailing, store, recipients, resend=resend, stop=stop)
-        if recipients is None and report.complete:
-            holding.sent_by_hand(store, issue.date, dt.datetime.now(dt.UTC))
-        return report
+        return gate.send(loaded, Store(loaded.state), request, preview)
 
-    result = guarded(run, debug)
-    if mark_sent:
-        for address, was in zip(mark_sent, result, strict=True):
-            typer.echo(f"marked {address} as sent (was {was})")
-    elif dry_run is not None:
-        typer.echo(f"wrote {len(result)} message(s) to {dry_run}; nothing was sent")
-    else:
-        for line in result.summary():
-            typer.echo(line)
-        if not result.complete:
-            raise typer.Exit(1)
+    outcome = guarded(run, debug)
+    for line in outcome.lines(dry_run):
+        typer.echo(line)
+    if not outcome.complete:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -716,25 +690,15 @@ def review(
 ) -> None:
     """Review an issue in a local web page: edit the English, drop or reorder stories, resolve
     flags, approve."""
-    from digest.publish import archive, render
     from digest.review import web
-    from digest.review.edits import Review
+    from digest.review.session import open_review
 
     def run():
         day = None if date == "latest" else settings.parse_date(date)
         path = config or settings.CONFIG_FILE
         loaded = load_settings(path, {"out": out}, required=config is not None)
-        folder = archive.find(loaded.build.out, day)
-        archive.read(folder)
-        session = Review(
-            folder=folder,
-            editor=loaded.review.editor,
-            env=render.environment(loaded.build.templates),
-            store=Store(loaded.state),
-            site_url=loaded.build.site_url,
-            search=loaded.build.search,
-            unapproved=loaded.review.unapproved if loaded.review.required else None,
-        )
+        session = open_review(loaded, day)
+        folder = session.folder
 
         def opened(url: str, here: bool) -> None:
             import threading
@@ -767,21 +731,11 @@ def run_issue(
 ) -> None:
     """Build today's issue (or --date's) from articles no earlier issue carried, and mail it;
     with review = true, hold it until approved (and send the held issues approved since)."""
-    from digest.runs import schedule
-    from digest.runs.shutdown import stop_on_signals
+    from digest.runs import daily
 
     def run():
         loaded = load_settings(config, given)
-        day = loaded.build.date or schedule.today(loaded)
-        store = Store(loaded.state)
-        with stop_on_signals() as stop:
-            try:
-                return schedule.run_once(loaded, day, store, stop)
-            finally:
-                # The issues held earlier go out once approved even when today's build fails.
-                if loaded.review.required and not stop.is_set():
-                    now = dt.datetime.now(dt.UTC)
-                    schedule.check_held(loaded, store, now, stop, besides=day)
+        return daily.run(loaded, Store(loaded.state))
 
     outcome = guarded(run, debug)
     for line in outcome.summary():
