@@ -21,8 +21,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from digest import __version__, settings
+from digest import __version__, dates, settings
 from digest.errors import DigestError
+from digest.news import DEFAULT_BULLETS
 from digest.settings import BuildSettings, Settings
 from digest.state.store import Store
 
@@ -51,7 +52,7 @@ app.add_typer(cache_app, name="cache")
 
 
 def option_help(name: str) -> str:
-    return settings.describe(next(f for f in settings.build_fields() if f.name == name)).help
+    return settings.option_of(name).help
 
 
 BackendOption = Annotated[str, typer.Option(help=option_help("backend"))]
@@ -218,7 +219,7 @@ def build(
 
     path = config or settings.CONFIG_FILE
     loaded = guarded(lambda: load_settings(path, given, required=config is not None), debug)
-    result = guarded(lambda: run_build(loaded.build, Store(loaded.state)), debug)
+    result = guarded(lambda: run_build(loaded.build, Store(loaded.state), zone=loaded.zone), debug)
     stories = len(result.issue.stories)
     typer.echo(f"wrote {result.folder} ({stories} {'story' if stories == 1 else 'stories'})")
     if result.failures:
@@ -232,17 +233,18 @@ def build(
 @app.command()
 def summarise(
     file: Annotated[Path, typer.Argument(help="One article file.")],
-    k: Annotated[int, typer.Option("-k", help="Number of sentences.")] = 4,
+    k: Annotated[
+        int, typer.Option("-k", help="Number of sentences (as --bullets, the same bounds).")
+    ] = DEFAULT_BULLETS,
     as_json: JsonOption = False,
 ) -> None:
     """Pick the headline and k sentences of one article (Arabic, document order); no model needed."""
-    from digest.errors import SourceError, UsageError
+    from digest.errors import SourceError
     from digest.ingest import read_article
     from digest.stories.summarise import summarise as pick
 
     def run():
-        if k < 1:
-            raise UsageError(f"-k must be at least 1, got {k}")
+        settings.within("-k", k, settings.option_of("bullets"))
         if file.is_dir():
             raise SourceError(f"{file} is a folder; name one article file in it")
         if not file.is_file():
@@ -297,7 +299,7 @@ def article_fields(article) -> dict:
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
         "source_from": article.source_from,
-        "age_days": age(article, dt.date.today()),
+        "age_days": age(article, dates.today()),
         "encoding": article.encoding,
         "paragraphs": list(article.paragraphs),
         "related": list(article.related),
@@ -310,7 +312,7 @@ def show_article(article) -> None:
 
     fields = article_fields(article)
     fields["source from"] = fields["source_from"]
-    fields["age"] = describe_age(article, dt.date.today())
+    fields["age"] = describe_age(article, dates.today())
     typer.echo(article.origin)
     for key in ("id", "title", "source", "source from", "url", "published", "age", "encoding"):
         typer.echo(f"  {key + ':':<12} {fields[key] or '-'}")

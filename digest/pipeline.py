@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, arabic
+from digest import __version__, arabic, dates
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.ingest.fetch import FetchOptions
@@ -59,9 +59,12 @@ def by_reach(stories: list[Story]) -> list[Story]:
     return sorted(stories, key=lambda s: (-outlets(s), -len(s.articles), -newest(s).toordinal()))
 
 
-def issue_date(settings: BuildSettings, articles: tuple[Article, ...]) -> dt.date:
-    dates = [a.published for a in articles if a.published]
-    return settings.date or max(dates, default=None) or dt.date.today()
+def issue_date(
+    settings: BuildSettings, articles: tuple[Article, ...], zone: dt.tzinfo | None = None
+) -> dt.date:
+    """The date asked for, else the newest article's, else today in the issue's ``zone``."""
+    published = [a.published for a in articles if a.published]
+    return settings.date or max(published, default=None) or dates.today(zone)
 
 
 def translate_summaries(
@@ -99,17 +102,25 @@ TEXT_CACHES = (
 )
 
 
-def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozenset()) -> BuildResult:
+def build(
+    settings: BuildSettings,
+    store: Store,
+    skip: frozenset[str] = frozenset(),
+    zone: dt.tzinfo | None = None,
+) -> BuildResult:
     """``store`` keeps the translation cache and the translation memory; ``skip``: ids of
-    articles already in an earlier issue (`digest run`), left out."""
+    articles already in an earlier issue (`digest run`), left out; ``zone``: the issue's time
+    zone, for the date of an issue whose articles carry none."""
     try:
-        return stages(settings, store, skip)
+        return stages(settings, store, skip, zone)
     finally:
         for cached in TEXT_CACHES:
             cached.cache_clear()
 
 
-def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> BuildResult:
+def stages(
+    settings: BuildSettings, store: Store, skip: frozenset[str], zone: dt.tzinfo | None = None
+) -> BuildResult:
     require_sources(settings, "build")
     ingested = read_sources(
         settings.sources,
@@ -125,7 +136,7 @@ def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> Build
     articles = tuple(a for a in ingested.articles if a.id not in skip)
     if not articles:
         raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
-    day = issue_date(settings, articles)
+    day = issue_date(settings, articles, zone)
     fresh = freshness.sort_out(articles, day, settings.max_age)
     if not fresh.kept:
         raise NothingNew(f"{fresh.summary()}: none is recent enough for the issue of {day}")

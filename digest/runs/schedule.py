@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digest import dates
 from digest.errors import ConfigError, DigestError, NothingNew, ScheduleError
 from digest.mail import compose
 from digest.publish import archive
@@ -98,9 +99,8 @@ class RunOutcome:
 
 
 def today(settings: Settings, now: dt.datetime | None = None) -> dt.date:
-    """The date in the schedule's time zone, else the machine's."""
-    zone = settings.schedule.timezone if settings.schedule else None
-    return (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    """The date in the issue's time zone (digest/dates.py)."""
+    return dates.today(settings.zone, now)
 
 
 def run_settings(build: BuildSettings, day: dt.date) -> BuildSettings:
