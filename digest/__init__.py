@@ -54,7 +54,37 @@ PUBLIC = {
 # A public name that differs from its name in the module.
 RENAMED = {"read_issue": "read"}
 
-__all__ = ["__version__", *PUBLIC]
+__all__ = [
+    "__version__",
+    "build",
+    "BuildResult",
+    "build_settings",
+    "BuildSettings",
+    "Settings",
+    "Store",
+    "Issue",
+    "StoryDigest",
+    "Bullet",
+    "Bilingual",
+    "SourceRef",
+    "Signature",
+    "Approval",
+    "Edit",
+    "Article",
+    "Failure",
+    "read_issue",
+    "read_archive",
+    "DigestError",
+    "UsageError",
+    "SourceError",
+    "SiteError",
+    "StateError",
+    "read_easc",
+    "evaluate_easc",
+    "read_ntrex",
+    "evaluate_headlines",
+    "rouge_n",
+]
 
 if TYPE_CHECKING:
     from digest.errors import DigestError, SiteError, SourceError, StateError, UsageError

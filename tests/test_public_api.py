@@ -13,7 +13,7 @@ from tests.conftest import ROOT, SEEDS
 def test_every_public_name_resolves_and_is_listed():
     for name in digest.__all__:
         assert getattr(digest, name) is not None, name
-    assert set(dir(digest)) == set(digest.__all__)
+    assert set(dir(digest)) == set(digest.__all__) == {"__version__", *digest.PUBLIC}
     with pytest.raises(AttributeError, match="no attribute 'pipeline_stages'"):
         digest.pipeline_stages  # noqa: B018
 
