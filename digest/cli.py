@@ -21,11 +21,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from digest import __version__, dates, settings
+from digest import dates, settings
 from digest.errors import DigestError
 from digest.news import DEFAULT_BULLETS
 from digest.settings import BuildSettings, Settings
 from digest.state.store import Store
+from digest.version import __version__
 
 T = TypeVar("T")
 
@@ -651,7 +652,7 @@ def send(
 ) -> None:
     """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
     only an approved one (--dry-run writes the messages of an unapproved one too)."""
-    from digest.mail import gate
+    from digest.runs import gate
 
     def run():
         request = gate.SendRequest(

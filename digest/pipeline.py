@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, arabic, dates
+from digest import arabic, dates
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.ingest.fetch import FetchOptions
@@ -31,6 +31,7 @@ from digest.state.store import Store
 from digest.stories import freshness, summarise
 from digest.stories.cluster import cluster, word_grams
 from digest.translate import Translator, load_translator, models
+from digest.version import __version__
 
 TITLE = "Arabic press digest"
 log = logging.getLogger(__name__)

@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from digest import __version__, disk
+from digest import disk
 from digest.errors import ReviewError, UsageError
 from digest.review.memory import Remembered
+from digest.version import __version__
 
 FORMATS = ("tmx", "tsv")
 TSV_COLUMNS = ("model", "arabic", "english", "editor", "edited")

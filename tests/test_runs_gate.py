@@ -1,11 +1,10 @@
-"""`digest send`'s rules called as a library (digest/mail/gate.py), against a real SMTP server:
+"""`digest send`'s rules called as a library (digest/runs/gate.py), against a real SMTP server:
 the approval gate, previews, --mark-sent, and what a complete send does to the hold."""
 
 import pytest
 
 from digest.errors import MailError, NotApproved, SiteError
-from digest.mail import gate
-from digest.runs import holding, schedule
+from digest.runs import gate, holding, schedule
 from tests.mailserver import smtp_server
 from tests.test_review_gate import READERS, SCHEDULED, approve, loaded, newsroom, state  # noqa: F401
 

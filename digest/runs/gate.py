@@ -1,5 +1,6 @@
-"""`digest send`'s rules, as a library function: what an operator may send, preview or settle
-by hand, and what each does to the delivery log and the holds.
+"""`digest send`'s rules, as a library function: what an operator may send, preview or settle by
+hand, and what each does to the delivery log and the holds (kept here, beside the holds they
+settle and above the mail they send).
 
 With ``review = true`` an unapproved issue is not mailed: a preview (``--dry-run``, which
 sends nothing) and ``--mark-sent`` (which records what an operator checked by hand) still work,
