@@ -69,8 +69,8 @@ def usual_modes() -> Modes:
 def write_file(path: Path, data: str | bytes, mode: int | None = None) -> None:
     """Replace ``path`` whole with ``data`` (text as UTF-8 with \\n line ends), mode ``mode`` or
     the umask's: it is written to ``.NAME-XXXXXXXX`` beside it and renamed over it, so a reader
-    sees the old file or the new one. A writer killed half-way leaves the hidden file, which
-    its owner removes on its next run."""
+    sees the old file or the new one. A writer killed half-way leaves the hidden file (the
+    site's next build removes those of its pages, feed and assets)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
