@@ -75,6 +75,13 @@ def fold(text: str) -> str:
 remembered = lru_cache(maxsize=1 << 12)(fold)
 
 
+def as_written(text: str) -> str:
+    """``text`` as written, less what a reader cannot see (invisible marks, compatibility
+    forms, runs of spaces): diacritics and letter forms stay, so a correction keyed by it
+    applies only where the Arabic says the same thing."""
+    return " ".join(unicodedata.normalize("NFKC", strip_invisible(text)).split())
+
+
 def strip_invisible(text: str) -> str:
     return INVISIBLE.sub("", text).replace(TATWEEL, "")
 

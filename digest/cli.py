@@ -21,10 +21,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from digest import __version__, settings
+from digest import dates, settings
 from digest.errors import DigestError
+from digest.news import DEFAULT_BULLETS
 from digest.settings import BuildSettings, Settings
 from digest.state.store import Store
+from digest.version import __version__
 
 T = TypeVar("T")
 
@@ -51,7 +53,7 @@ app.add_typer(cache_app, name="cache")
 
 
 def option_help(name: str) -> str:
-    return settings.describe(next(f for f in settings.build_fields() if f.name == name)).help
+    return settings.option_of(name).help
 
 
 BackendOption = Annotated[str, typer.Option(help=option_help("backend"))]
@@ -224,7 +226,7 @@ def build(
 
     path = config or settings.CONFIG_FILE
     loaded = guarded(lambda: load_settings(path, given, required=config is not None), debug)
-    result = guarded(lambda: run_build(loaded.build, Store(loaded.state)), debug)
+    result = guarded(lambda: run_build(loaded.build, Store(loaded.state), zone=loaded.zone), debug)
     stories = len(result.issue.stories)
     typer.echo(f"wrote {result.folder} ({stories} {'story' if stories == 1 else 'stories'})")
     if result.failures:
@@ -238,21 +240,22 @@ def build(
 @app.command()
 def summarise(
     file: Annotated[Path, typer.Argument(help="One article file.")],
-    k: Annotated[int, typer.Option("-k", help="Number of sentences.")] = 4,
+    k: Annotated[
+        int, typer.Option("-k", help="Number of sentences (as --bullets, the same bounds).")
+    ] = DEFAULT_BULLETS,
     as_json: JsonOption = False,
 ) -> None:
     """Pick the headline and k sentences of one article (Arabic, document order); no model needed."""
-    from digest.errors import UsageError
+    from digest.errors import SourceError
     from digest.ingest import read_article
     from digest.stories.summarise import summarise as pick
 
     def run():
-        if k < 1:
-            raise UsageError(f"-k must be at least 1, got {k}")
+        settings.within("-k", k, settings.option_of("bullets"))
         if file.is_dir():
-            raise UsageError(f"{file} is a folder; name one article file in it")
+            raise SourceError(f"{file} is a folder; name one article file in it")
         if not file.is_file():
-            raise UsageError(f"no such file: {file}")
+            raise SourceError(f"no such file: {file}")
         return pick(read_article(file), k)
 
     summary = guarded(run)
@@ -304,7 +307,7 @@ def article_fields(article) -> dict:
         "published": article.published.isoformat() if article.published else None,
         "source_from": article.source_from,
         "section": article.section,
-        "age_days": age(article, dt.date.today()),
+        "age_days": age(article, dates.today()),
         "encoding": article.encoding,
         "paragraphs": list(article.paragraphs),
         "related": list(article.related),
@@ -317,7 +320,7 @@ def show_article(article) -> None:
 
     fields = article_fields(article)
     fields["source from"] = fields["source_from"]
-    fields["age"] = describe_age(article, dt.date.today())
+    fields["age"] = describe_age(article, dates.today())
     typer.echo(article.origin)
     fields["section"] = fields["section"] or "unknown (no category or URL folder names one)"
     for key in (
@@ -667,51 +670,25 @@ def send(
 ) -> None:
     """Mail a built issue, one message per recipient, to those not yet sent; with review = true,
     only an approved one (--dry-run writes the messages of an unapproved one too)."""
-    from digest.errors import NotApproved
-    from digest.mail import compose
-    from digest.publish import archive
-    from digest.runs import holding
-    from digest.runs.shutdown import stop_on_signals
+    from digest.runs import gate
 
     def run():
-        day = None if date == "latest" else settings.parse_date(date)
-        preview = dry_run is not None and bool(to) and out is not None
+        request = gate.SendRequest(
+            date=None if date == "latest" else settings.parse_date(date),
+            to=tuple(to or ()),
+            dry_run=dry_run,
+            resend=resend,
+            mark_sent=tuple(mark_sent or ()),
+        )
+        preview = gate.preview_only(request, out is not None)
         loaded = load_settings(config, {"out": out, "site_url": site_url}, required=not preview)
-        store = Store(loaded.state)
-        issue = archive.read(archive.find(loaded.build.out, day))
-        unapproved = loaded.review.required and issue.issue.approval is None
-        if unapproved and not (mark_sent or dry_run is not None):
-            raise NotApproved(
-                f"the issue of {issue.date} is not approved and review = true in "
-                f"{loaded.where()}; review and approve it with "
-                f"`digest review --date {issue.date}`, then send it"
-            )
-        if mark_sent:
-            addresses = settings.parse_addresses(mark_sent, "--mark-sent")
-            return compose.mark_sent(store, issue.date, [r.email for r in addresses])
-        recipients = settings.parse_addresses(to, "--to") if to else None
-        if dry_run is not None:
-            chosen = (loaded.mail or settings.PREVIEW_MAIL) if preview else loaded.require_mail()
-            mailing = compose.mailing(issue, chosen, loaded.build)
-            return compose.write_eml(mailing, recipients or chosen.recipients, dry_run)
-        with stop_on_signals() as stop:
-            mailing = compose.mailing(issue, loaded.require_mail(), loaded.build)
-            report = compose.send_issue(mailing, store, recipients, resend=resend, stop=stop)
-        if recipients is None and report.complete:
-            holding.sent_by_hand(store, issue.date, dt.datetime.now(dt.UTC))
-        return report
+        return gate.send(loaded, Store(loaded.state), request, preview)
 
-    result = guarded(run, debug)
-    if mark_sent:
-        for address, was in zip(mark_sent, result, strict=True):
-            typer.echo(f"marked {address} as sent (was {was})")
-    elif dry_run is not None:
-        typer.echo(f"wrote {len(result)} message(s) to {dry_run}; nothing was sent")
-    else:
-        for line in result.summary():
-            typer.echo(line)
-        if not result.complete:
-            raise typer.Exit(1)
+    outcome = guarded(run, debug)
+    for line in outcome.lines(dry_run):
+        typer.echo(line)
+    if not outcome.complete:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -734,25 +711,15 @@ def review(
 ) -> None:
     """Review an issue in a local web page: edit the English, drop or reorder stories, resolve
     flags, approve."""
-    from digest.publish import archive, render
     from digest.review import web
-    from digest.review.edits import Review
+    from digest.review.session import open_review
 
     def run():
         day = None if date == "latest" else settings.parse_date(date)
         path = config or settings.CONFIG_FILE
         loaded = load_settings(path, {"out": out}, required=config is not None)
-        folder = archive.find(loaded.build.out, day)
-        archive.read(folder)
-        session = Review(
-            folder=folder,
-            editor=loaded.review.editor,
-            env=render.environment(loaded.build.templates),
-            store=Store(loaded.state),
-            site_url=loaded.build.site_url,
-            search=loaded.build.search,
-            unapproved=loaded.review.unapproved if loaded.review.required else None,
-        )
+        session = open_review(loaded, day)
+        folder = session.folder
 
         def opened(url: str, browse: str | None, here: bool) -> None:
             import threading
@@ -785,21 +752,11 @@ def run_issue(
 ) -> None:
     """Build today's issue (or --date's) from articles no earlier issue carried, and mail it;
     with review = true, hold it until approved (and send the held issues approved since)."""
-    from digest.runs import schedule
-    from digest.runs.shutdown import stop_on_signals
+    from digest.runs import daily
 
     def run():
         loaded = load_settings(config, given)
-        day = loaded.build.date or schedule.today(loaded)
-        store = Store(loaded.state)
-        with stop_on_signals() as stop:
-            try:
-                return schedule.run_once(loaded, day, store, stop)
-            finally:
-                # The issues held earlier go out once approved even when today's build fails.
-                if loaded.review.required and not stop.is_set():
-                    now = dt.datetime.now(dt.UTC)
-                    schedule.check_held(loaded, store, now, stop, besides=day)
+        return daily.run(loaded, Store(loaded.state))
 
     outcome = guarded(run, debug)
     for line in outcome.summary():

@@ -37,8 +37,6 @@ from digest.settings import (
     unique,
 )
 
-SECURITY = ("starttls", "ssl", "none")
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 LONGEST_DEADLINE = dt.timedelta(days=7)
 UNAPPROVED = ("skip", "send")
@@ -179,11 +177,13 @@ def read_mail(table: Table) -> MailSettings:
             "password",
             f"the password is never read from the file; set {PASSWORD_VARIABLE} instead",
         )
-    host = table.text("host") or "localhost"
-    security = table.text("security") or "starttls"
-    if security not in SECURITY:
-        raise table.fail("security", f"must be one of {', '.join(SECURITY)}, got {security!r}")
-    port = table.number("port", 1, 65535, integer=True) or DEFAULT_PORTS[security]
+    host = table.text("host") or settings.default_of(MailSettings, "host")
+    security = table.text("security") or settings.default_of(MailSettings, "security")
+    if security not in settings.SECURITY:
+        raise table.fail(
+            "security", f"must be one of {', '.join(settings.SECURITY)}, got {security!r}"
+        )
+    port = table.number("port", 1, 65535, integer=True) or settings.DEFAULT_PORTS[security]
     username = table.text("username")
     if username and security == "none":
         raise table.fail(
@@ -213,7 +213,7 @@ def read_mail(table: Table) -> MailSettings:
             "mail without a List-Unsubscribe header",
         )
     subject = read_subject(table)
-    reason = table.text("reason") or settings.DEFAULT_REASON
+    reason = table.text("reason") or settings.default_of(MailSettings, "reason")
     postal_address = table.text("postal_address")
     ca_file = table.path("ca_file")
     if ca_file is not None and not ca_file.is_file():
@@ -236,9 +236,11 @@ def read_mail(table: Table) -> MailSettings:
         reason=" ".join(reason.split()),
         postal_address=" ".join(postal_address.split()) if postal_address else None,
         ca_file=ca_file,
-        timeout=float(timeout if timeout is not None else 30),
-        attempts=attempts if attempts is not None else 4,
-        backoff=float(backoff if backoff is not None else 5),
+        **{
+            key: value
+            for key, value in (("timeout", timeout), ("attempts", attempts), ("backoff", backoff))
+            if value is not None
+        },
     )
 
 
@@ -363,7 +365,7 @@ def read(path: Path) -> FileSettings:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
     top = Table(path, "", data)
     build = read_build(top)
-    build.setdefault("out", path.parent / "site")
+    build.setdefault("out", path.parent / settings.default_of(settings.BuildSettings, "out"))
     state = top.path("state")
     review = read_review(top)
     mail = section(top, "mail", read_mail)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest import __version__, arabic
+from digest import arabic, dates
 from digest.errors import BuildFailed, NothingNew
 from digest.ingest import read_sources
 from digest.ingest.fetch import FetchOptions
@@ -35,6 +35,7 @@ from digest.stories import coverage, freshness, ranking, summarise
 from digest.stories.cluster import cluster, word_grams
 from digest.stories.ranking import by_reach
 from digest.translate import Translator, load_translator, models
+from digest.version import __version__
 
 __all__ = ["BuildResult", "build", "by_reach"]
 
@@ -52,9 +53,12 @@ class BuildResult:
     search_error: str | None = None
 
 
-def issue_date(settings: BuildSettings, articles: tuple[Article, ...]) -> dt.date:
-    dates = [a.published for a in articles if a.published]
-    return settings.date or max(dates, default=None) or dt.date.today()
+def issue_date(
+    settings: BuildSettings, articles: tuple[Article, ...], zone: dt.tzinfo | None = None
+) -> dt.date:
+    """The date asked for, else the newest article's, else today in the issue's ``zone``."""
+    published = [a.published for a in articles if a.published]
+    return settings.date or max(published, default=None) or dates.today(zone)
 
 
 def shown_lines(summary: Summary, place: str) -> tuple[str, ...]:
@@ -117,17 +121,25 @@ TEXT_CACHES = (
 )
 
 
-def build(settings: BuildSettings, store: Store, skip: frozenset[str] = frozenset()) -> BuildResult:
+def build(
+    settings: BuildSettings,
+    store: Store,
+    skip: frozenset[str] = frozenset(),
+    zone: dt.tzinfo | None = None,
+) -> BuildResult:
     """``store`` keeps the translation cache and the translation memory; ``skip``: ids of
-    articles already in an earlier issue (`digest run`), left out."""
+    articles already in an earlier issue (`digest run`), left out; ``zone``: the issue's time
+    zone, for the date of an issue whose articles carry none."""
     try:
-        return stages(settings, store, skip)
+        return stages(settings, store, skip, zone)
     finally:
         for cached in TEXT_CACHES:
             cached.cache_clear()
 
 
-def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> BuildResult:
+def stages(
+    settings: BuildSettings, store: Store, skip: frozenset[str], zone: dt.tzinfo | None = None
+) -> BuildResult:
     require_sources(settings, "build")
     ingested = read_sources(
         settings.sources,
@@ -143,7 +155,7 @@ def stages(settings: BuildSettings, store: Store, skip: frozenset[str]) -> Build
     articles = tuple(a for a in ingested.articles if a.id not in skip)
     if not articles:
         raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
-    day = issue_date(settings, articles)
+    day = issue_date(settings, articles, zone)
     fresh = freshness.sort_out(articles, day, settings.max_age)
     if not fresh.kept:
         raise NothingNew(f"{fresh.summary()}: none is recent enough for the issue of {day}")

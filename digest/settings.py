@@ -250,14 +250,16 @@ def parse_addresses(values: list[str], option_name: str) -> tuple[Recipient, ...
 DEFAULT_SUBJECT = "{title} · {date}: {lead}"
 SUBJECT_FIELDS = ("title", "date", "lead")
 DEFAULT_REASON = "You receive this because you subscribed to this digest."
+SECURITY = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 @dataclass(frozen=True)
 class MailSettings:
     sender: str
     host: str = "localhost"
-    port: int = 587
-    security: str = "starttls"
+    port: int = DEFAULT_PORTS["starttls"]
+    security: str = SECURITY[0]
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     reply_to: str | None = None
@@ -271,6 +273,13 @@ class MailSettings:
     timeout: float = 30.0
     attempts: int = 4
     backoff: float = 5.0
+
+
+def default_of(settings_type: Any, name: str) -> Any:
+    """A settings field's default, as the dataclass declares it: readers of digest.toml take
+    a missing key's value from here, so no default is written twice."""
+    found = next(item for item in dataclasses.fields(settings_type) if item.name == name)
+    return found.default
 
 
 PREVIEW_MAIL = MailSettings(sender="Arabic press digest <digest@example.invalid>")
@@ -328,6 +337,11 @@ class Settings:
     mail: MailSettings | None = None
     schedule: ScheduleSettings | None = None
     review: ReviewSettings = field(default_factory=ReviewSettings)
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        """The issue's time zone: the schedule's, else None (the machine's)."""
+        return self.schedule.timezone if self.schedule else None
 
     def where(self) -> str:
         return str(self.config) if self.config else f"no {CONFIG_FILE}"
@@ -400,10 +414,7 @@ def checked(values: Mapping[str, Any]) -> BuildSettings:
         name = flag_name(item.name)
         if value is None:
             continue
-        if how.low is not None and value < how.low:
-            raise UsageError(f"{name} must be at least {how.low}, got {value}")
-        if how.high is not None and value > how.high:
-            raise UsageError(f"{name} must be at most {how.high}, got {value}")
+        within(name, value, how)
         if how.entries:
             try:
                 how.entries(value)
@@ -419,6 +430,18 @@ def checked(values: Mapping[str, Any]) -> BuildSettings:
                 "https://example.org/digest/"
             )
     return settings
+
+
+def within(name: str, value: Any, how: Option) -> None:
+    """The one check of a number's bounds, whichever way it was given."""
+    if how.low is not None and value < how.low:
+        raise UsageError(f"{name} must be at least {how.low}, got {value}")
+    if how.high is not None and value > how.high:
+        raise UsageError(f"{name} must be at most {how.high}, got {value}")
+
+
+def option_of(name: str) -> Option:
+    return describe(next(item for item in build_fields() if item.name == name))
 
 
 def web_address(value: str) -> bool:

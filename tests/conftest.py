@@ -83,4 +83,31 @@ def store(isolated_state) -> Store:
 
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "real_data(*folders): the test reads these folders of ../shared/data (FLORES-200, EASC, "
+        "NTREX, the real pages); skipped where they are missing, a failure under CI",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture reads the data: a machine without ../shared/data skips the real-data
+    suites, saying which folder is missing, but CI (CI=true) must have it, so there they fail
+    instead of passing by skipping."""
+    for mark in item.iter_markers("real_data"):
+        missing = [name for name in mark.args if not (SHARED_DATA / name).is_dir()]
+        if missing:
+            reason = (
+                f"{', '.join(str(SHARED_DATA / name) for name in missing)} missing: this suite "
+                "reads the real data in ../shared/data (see ../shared/data/README.md)"
+            )
+            if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+                pytest.fail(f"{reason}; under CI that is a failure, not a skip", pytrace=False)
+            pytest.skip(reason)
+
+
 STORIES = Path(__file__).resolve().parent / "fixtures" / "stories"

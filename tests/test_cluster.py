@@ -82,6 +82,7 @@ def test_undated_articles_fit_any_window():
     assert len(cluster([article, undated])) == 1
 
 
+@pytest.mark.real_data("ntrex")
 def test_ntrex_news_documents_make_no_false_merges():
     documents = read_ntrex(SHARED_DATA / "ntrex")
     articles = [

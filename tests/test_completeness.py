@@ -1,5 +1,6 @@
 """The completeness measurement, and its targets on NTREX, the real pages and the seeds."""
 
+import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
@@ -50,6 +51,7 @@ def test_an_uncut_headline_counts_as_showing_its_sentence():
     assert (m.cut, m.orphans, m.clause_share) == (0, 0, None)
 
 
+@pytest.mark.real_data("ntrex")
 def test_targets_on_ntrex():
     documents = read_ntrex(SHARED_DATA / "ntrex")
     m = measure(
@@ -61,6 +63,7 @@ def test_targets_on_ntrex():
     assert m.questions == 0
 
 
+@pytest.mark.real_data("html")
 def test_targets_on_the_real_pages_and_the_seeds():
     for source in (SHARED_DATA / "html", SEEDS):
         m = measure(cluster(read_sources([source]).articles))
@@ -68,6 +71,7 @@ def test_targets_on_the_real_pages_and_the_seeds():
         assert m.clause_share in (None, 100.0)
 
 
+@pytest.mark.real_data("ntrex")
 def test_eval_completeness_writes_its_table(tmp_path):
     benchmarks = tmp_path / "BENCHMARKS.md"
     result = CliRunner().invoke(

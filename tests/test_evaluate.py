@@ -47,6 +47,7 @@ def easc():
     return read_easc(SHARED_DATA / "easc")
 
 
+@pytest.mark.real_data("easc")
 def test_easc_development_split_is_read_whole(easc):
     assert len(easc) == 102
     assert all(len(a.references) == 5 and a.k >= 1 and a.sentences for a in easc)
@@ -65,6 +66,7 @@ def test_unwrap_joins_lines_that_do_not_end_a_sentence(text, expected):
     assert unwrap(text) == expected
 
 
+@pytest.mark.real_data("easc")
 def test_easc_sentences_are_the_units_the_annotators_chose(easc):
     """Nearly every sentence of a human extract opens one of the article's sentences.
 
@@ -82,6 +84,7 @@ def test_easc_sentences_are_the_units_the_annotators_chose(easc):
     assert matched / starts > 0.9
 
 
+@pytest.mark.real_data("easc")
 def test_digest_summaries_beat_lead_and_textrank_on_easc(easc):
     scores = evaluate_easc(easc)
     assert 48 < scores["Lead-k"].rouge1 < 53, "the protocol is off: Lead-k should be near 50.6"
@@ -105,6 +108,7 @@ def test_paired_bootstrap_interval():
         paired_bootstrap([1.0], [1.0, 2.0])
 
 
+@pytest.mark.real_data("ntrex")
 def test_chosen_headlines_beat_the_first_sentence_on_ntrex():
     documents = read_ntrex(SHARED_DATA / "ntrex")
     assert len(documents) == 123
@@ -112,6 +116,7 @@ def test_chosen_headlines_beat_the_first_sentence_on_ntrex():
     assert scores["digest"] > scores["first sentence"]
 
 
+@pytest.mark.real_data("ntrex")
 def test_eval_cli_prints_json_and_writes_its_benchmarks_section(tmp_path):
     benchmarks = tmp_path / "BENCHMARKS.md"
     benchmarks.write_text("# Benchmarks\n\n<!-- other -->\nkept\n<!-- /other -->\n")
@@ -136,6 +141,7 @@ def test_eval_cli_prints_json_and_writes_its_benchmarks_section(tmp_path):
     assert f"`digest eval headlines --ntrex {SHARED_DATA / 'ntrex'}`" in text
 
 
+@pytest.mark.real_data("ntrex")
 def test_eval_writes_no_file_unless_asked(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for extra in ([], ["--json"]):

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from digest.errors import ArticleError, UsageError
+from digest.errors import ArticleError, SourceError
 from digest.ingest import expand, read_sources
 from digest.ingest.text import parse_text
 from tests.conftest import SEEDS
@@ -101,8 +101,8 @@ def test_folders_expand_to_sorted_readable_files_below(tmp_path):
     ]
 
 
-def test_missing_source_is_a_usage_error(tmp_path):
-    with pytest.raises(UsageError, match="no such file or folder"):
+def test_missing_source_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError, match="no such file or folder"):
         expand([tmp_path / "nope"])
 
 

@@ -8,13 +8,12 @@ import shutil
 import signal
 import ssl
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from digest import configfile
-from digest.errors import MailError, TemplateError
+from digest.errors import MailError, SiteError, TemplateError
 from digest.mail import compose
 from digest.mail.deliveries import DeliveryLog
 from digest.pipeline import build
@@ -173,15 +172,14 @@ def test_a_refusal_is_recorded_the_others_are_sent_and_it_is_not_retried(tmp_pat
 )
 def test_an_unreachable_server_stops_at_once_with_one_line_then_exit_1(tmp_path, site, host, cause):
     """A refused connection or a name that does not resolve is not retried: waiting fixes
-    neither, and the backoff here (30 s) would show if it were."""
+    neither. The delivery log's count of tries says so, not a clock: one try, and no "try"
+    line for a retry."""
     path = write_config(
         tmp_path / "digest.toml",
         {"out": str(site)},
         mail_table(free_port(), host=host, attempts=3, backoff=30),
     )
-    started = time.monotonic()
     code, out, err = finished(digest("send", "--config", path))
-    assert time.monotonic() - started < 25, "no wait between tries"
     assert code == 1, err
     assert "0 sent now" in out and "2 not tried" in out
     (reason,) = [line for line in out.splitlines() if "cannot connect" in line]
@@ -389,7 +387,7 @@ def test_latest_is_the_newest_issue_folder_and_a_missing_issue_says_how_to_build
     for name in ("2025-01-02", "2024-12-31", "notes", "2025-01-10", "2025-13-45"):
         (tmp_path / name).mkdir()
     assert archive.find(tmp_path, None).name == "2025-01-10"
-    with pytest.raises(MailError, match="digest build"):
+    with pytest.raises(SiteError, match="digest build"):
         archive.find(tmp_path, dt.date(2030, 1, 1))
 
 
@@ -413,10 +411,10 @@ def test_mail_takes_subject_signature_and_date_from_issue_json_not_the_html(tmp_
     assert "Not this" not in plain.get_content() and "Not this" not in rich.get_content()
     assert issue.issue.stories[0].headline.ar in rich.get_content()
     (folder / "issue.json").write_text("{}")
-    with pytest.raises(MailError, match="issue.json is not an issue"):
+    with pytest.raises(SiteError, match="issue.json is not an issue"):
         archive.read(folder)
     (folder / "issue.json").unlink()
-    with pytest.raises(MailError, match="issue.json.*digest build"):
+    with pytest.raises(SiteError, match="issue.json.*digest build"):
         archive.read(folder)
 
 

@@ -13,6 +13,7 @@ from digest.pipeline import build
 from digest.publish import archive
 from digest.review import memory
 from digest.settings import build_settings
+from digest.state import rows
 from tests.conftest import SEEDS
 
 MODEL = "opus-mt-ar-en"
@@ -110,7 +111,7 @@ def test_many_sentences_are_looked_up_at_once(store):
     for number, sentence in enumerate(many[::2]):
         memory.remember(store, MODEL, sentence, f"english {number}", "Rana", "2026-11-30T01:00Z")
     found = memory.recall(store, MODEL, many)
-    assert len(many) > memory.CHUNK
+    assert len(many) > rows.CHUNK
     assert set(found) == set(many[::2])
     assert found[many[8]].en == "english 4"
 

@@ -18,6 +18,7 @@ import pytest
 from digest.arabic import normalise
 from digest.news import Bilingual
 from digest.review import memory
+from digest.state import schema
 from tests.conftest import ROOT
 from tests.review_sites import client, publish_site
 from tests.test_review import current, line, put
@@ -62,7 +63,7 @@ def test_an_entry_kept_under_the_old_folded_key_is_found_as_written(store):
     """A state file an older digest wrote: its key folded diacritics and letter variants out."""
     store.path.parent.mkdir(parents=True)
     with sqlite3.connect(store.path) as conn:
-        conn.execute(memory.TABLE)
+        conn.execute(schema.TRANSLATION_MEMORY)
         conn.execute(
             "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?)",
             (MODEL, normalise(HILAL_WON), HILAL_WON, "Al-Hilal beat Al-Nassr", "Rana", "2026Z"),

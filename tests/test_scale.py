@@ -6,6 +6,8 @@ shortcuts taken for speed give the answers the full computation gives, and that 
 
 import random
 
+import pytest
+
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.ingest.body import MAX_BODY_CHARS
@@ -25,6 +27,7 @@ def ntrex_articles():
     ]
 
 
+@pytest.mark.real_data("ntrex")
 def test_candidate_pairs_give_the_stories_every_pair_gives(monkeypatch):
     """Past EXACT_PAIRS articles only candidate pairs are scored in full; on NTREX they must
     find every merge that comparing every pair finds."""
@@ -35,6 +38,7 @@ def test_candidate_pairs_give_the_stories_every_pair_gives(monkeypatch):
     assert any(len(s.articles) > 1 for s in exact)
 
 
+@pytest.mark.real_data("ntrex")
 def test_linkage_inside_components_is_average_linkage_over_the_batch():
     """The original definition, every group pair compared each round, on a shuffled mix."""
     articles = ntrex_articles()[:60]

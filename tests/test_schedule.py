@@ -13,7 +13,7 @@ import pytest
 from digest import configfile
 from digest.runs import history, schedule
 from digest.settings import ScheduleSettings, resolve
-from digest.state.store import Store, ensure
+from digest.state.store import Store
 from tests.conftest import SEEDS, STORIES
 from tests.mailserver import free_port, smtp_server, write_config
 from tests.spawn import digest
@@ -117,7 +117,6 @@ def test_ticks_missed_while_suspended_are_caught_up_once(caplog):
 
 def record(tick, outcome):
     with state().connect() as conn:
-        ensure(conn, schedule.RUNS_TABLE)
         conn.execute(
             "INSERT INTO schedule_runs VALUES (?, ?, ?, ?)",
             (tick.isoformat(), tick.isoformat(), tick.isoformat(), outcome),

@@ -97,6 +97,7 @@ def search_for(visit, root, query="", outlet="", since="", until=""):
     return [link.removeprefix(root) for link in links]
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_an_arabic_word_finds_its_stories_across_issues(search_page, searchable_site):
     root, visit = search_page
     found = search_for(visit, root, "ترامب")
@@ -109,6 +110,7 @@ def test_an_arabic_word_finds_its_stories_across_issues(search_page, searchable_
     assert snippets and all("ترامب" in mark for mark in snippets)
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_the_definite_article_and_spelling_variants_do_not_hide_a_story(
     search_page, searchable_site
 ):
@@ -122,6 +124,7 @@ def test_the_definite_article_and_spelling_variants_do_not_hide_a_story(
     assert tsunami in search_for(visit, root, "الوفَيَات")
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_an_english_word_finds_its_stories_and_a_click_opens_the_story(
     search_page, searchable_site
 ):
@@ -150,6 +153,7 @@ def test_an_english_word_finds_its_stories_and_a_click_opens_the_story(
     visit.page.wait_for_load_state("load")
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_filters_by_outlet_and_date_range(search_page, searchable_site):
     root, visit = search_page
     by_nytimes = urls_where(
@@ -166,6 +170,7 @@ def test_filters_by_outlet_and_date_range(search_page, searchable_site):
     assert visit.page.inner_text("#status") == "0 stories"
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_the_query_is_folded_in_the_browser_as_the_index_was(search_page, searchable_site):
     _, visit = search_page
     texts = [arabic_text(story) for _, story in stories(searchable_site).values()]
@@ -178,6 +183,7 @@ def test_the_query_is_folded_in_the_browser_as_the_index_was(search_page, search
     assert folded == [search.fold(text) for text in texts]
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_the_index_page_has_a_search_form_and_no_script(browser, searchable_site):  # noqa: F811
     with serve(searchable_site) as root:
         visit = Visit(browser, root + "index.html")
@@ -193,6 +199,7 @@ def test_the_index_page_has_a_search_form_and_no_script(browser, searchable_site
         visit.page.close()
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_without_javascript_the_pages_say_search_needs_it(browser, searchable_site):  # noqa: F811
     visit = Visit(browser, "")
     cdp = browser.new_cdp_session(visit.page)
@@ -286,6 +293,7 @@ def test_fold(text, folded):
     assert search.fold(text) == folded
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_story_records_carry_the_story_anchor_date_outlets_and_both_languages(searchable_site):
     issue = archive.read_archive(searchable_site)[0]
     story = issue.stories[0]
@@ -322,10 +330,10 @@ def test_an_index_built_beside_pages_that_fail_to_be_written_is_never_swapped_in
     later = dataclasses.replace(archive.read_archive(tmp_path)[0], date=dt.date(2025, 8, 16))
 
     def full_disk(*args):
-        raise site.UsageError("could not update the site index: No space left on device")
+        raise site.SiteError("could not update the site index: No space left on device")
 
     monkeypatch.setattr(site, "write_site", full_disk)
-    with pytest.raises(site.UsageError, match="No space left"):
+    with pytest.raises(site.SiteError, match="No space left"):
         site.publish(tmp_path, later, render.environment(), search=True)
     assert entry.read_text() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging left behind"

@@ -18,6 +18,7 @@ def line(path, number: int) -> str:
     return path.read_text(encoding="utf-8-sig").split("\n")[number - 1]
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 @pytest.mark.parametrize(
     ("path", "number", "count", "whole"),
     [
@@ -43,6 +44,7 @@ def test_real_lines_stay_whole(path, number, count, whole):
     assert any(whole in s for s in sentences)
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 @pytest.mark.parametrize(
     ("path", "number", "first_ends"),
     [
@@ -65,6 +67,7 @@ def test_real_boundaries_still_split(path, number, first_ends):
     assert sentences[0].endswith(first_ends)
 
 
+@pytest.mark.real_data("html")
 def test_the_lbc_page_keeps_john_f_kennedy_in_one_sentence():
     article = read_article(SHARED_DATA / "html" / "lbc" / "article.html")
     sentences = [s.text for s in segment(article.paragraphs)]

@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import os
 import subprocess
 import sys
 
@@ -257,7 +258,12 @@ def test_the_same_builds_give_byte_identical_sites(tmp_path):
 
 
 def test_site_files_are_readable_by_a_web_server(tmp_path):
-    site.publish(tmp_path, flood_issue(), render.environment())
+    """With the usual umask (set here: a CI runner's may be 002 or 077) the site is 0644."""
+    previous = os.umask(0o022)
+    try:
+        site.publish(tmp_path, flood_issue(), render.environment())
+    finally:
+        os.umask(previous)
     for path in [
         tmp_path / "index.html",
         tmp_path / "feed.xml",

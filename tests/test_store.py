@@ -3,9 +3,8 @@ import sqlite3
 
 import pytest
 
-from digest.errors import UsageError
+from digest.errors import StateError
 from digest.settings import state_path
-from digest.state import store
 from digest.state.store import Store, write_ahead
 
 TABLE = "CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL)"
@@ -42,16 +41,15 @@ def test_no_module_below_the_command_line_reads_digest_state():
 def test_connect_creates_the_folder_and_uses_wal(tmp_path):
     path = tmp_path / "deep" / "state.db"
     with Store(path).connect() as conn:
-        store.ensure(conn, TABLE)
-        store.ensure(conn, TABLE)
+        conn.execute(TABLE)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert path.exists()
 
 
-def test_an_unwritable_place_is_a_usage_error(tmp_path):
+def test_an_unwritable_place_is_a_state_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(UsageError, match="DIGEST_STATE"), Store(blocker / "state.db").connect():
+    with pytest.raises(StateError, match="DIGEST_STATE"), Store(blocker / "state.db").connect():
         pass
 
 
@@ -65,7 +63,7 @@ def add_many(path, count):
 def test_two_processes_write_at_once_without_losing_a_row(tmp_path):
     path = tmp_path / "state.db"
     with Store(path).connect() as conn:
-        store.ensure(conn, TABLE)
+        conn.execute(TABLE)
     workers = [multiprocessing.Process(target=add_many, args=(path, 200)) for _ in range(2)]
     for worker in workers:
         worker.start()

@@ -13,7 +13,7 @@ import pytest
 
 from digest.arabic import segment, sentence_terms
 from digest.ingest import read_sources
-from digest.news import Article, Bilingual, Bullet, SourceRef, Story, StoryDigest
+from digest.news import FULL, Article, Bilingual, Bullet, SourceRef, Story, StoryDigest
 from digest.pipeline import story_digest
 from digest.publish import archive, render
 from digest.stories import coverage
@@ -158,6 +158,7 @@ def test_one_fact_three_outlets_report_is_one_bullet_naming_all_three():
     shown = story_digest(
         story,
         summary,
+        FULL,
         {t: Bilingual(t, None) for t in [summary.headline, *(b.text for b in summary.bullets)]},
     )
     (bullet,) = [b for b in shown.bullets if alike(b.line.ar, QUOTE) >= coverage.SAME_FACT]

@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from digest import disk
+
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -25,6 +27,4 @@ def update_section(path: Path, key: str, body: str) -> None:
         if pattern.search(text)
         else text.rstrip("\n") + "\n\n" + block
     )
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    disk.write_file(path, text)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.arabic import CLOSERS, TERMINATORS, normalise, segment, terms
-from digest.errors import UsageError
+from digest.errors import SourceError
 from digest.news import Article
 from digest.stories import summarise
 
@@ -85,7 +85,7 @@ class EascArticle:
 def read_easc(folder: Path) -> list[EascArticle]:
     articles_dir, references_dir = folder / "Articles", folder / "MTurk"
     if not articles_dir.is_dir() or not references_dir.is_dir():
-        raise UsageError(f"{folder} is not an EASC folder: expected Articles/ and MTurk/ in it")
+        raise SourceError(f"{folder} is not an EASC folder: expected Articles/ and MTurk/ in it")
     out = []
     for topic in sorted(articles_dir.iterdir(), key=lambda p: p.name):
         texts = [p for p in topic.iterdir() if p.suffix.lower() == ".txt"]
@@ -95,7 +95,7 @@ def read_easc(folder: Path) -> list[EascArticle]:
             else []
         )
         if len(texts) != 1 or not refs:
-            raise UsageError(
+            raise SourceError(
                 f"{topic}: expected one article and its references in MTurk/{topic.name}"
             )
         out.append(
@@ -208,7 +208,7 @@ class NtrexDocument:
 def read_ntrex(folder: Path) -> list[NtrexDocument]:
     ids_path, text_path = folder / "DOCUMENT_IDS.tsv", folder / "newstest2019-ref.arb.txt"
     if not ids_path.is_file() or not text_path.is_file():
-        raise UsageError(
+        raise SourceError(
             f"{folder} is not an NTREX folder: expected DOCUMENT_IDS.tsv and newstest2019-ref.arb.txt"
         )
     documents: dict[str, list[str]] = {}

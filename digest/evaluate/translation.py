@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import UsageError
+from digest.errors import SourceError
 from digest.translate import Translator
 
 
@@ -27,7 +27,7 @@ def read_lines(path: Path, what: str) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read the {what} file {path}: {error}") from None
+        raise SourceError(f"cannot read the {what} file {path}: {error}") from None
     return text.rstrip("\n").split("\n") if text.strip() else []
 
 
@@ -35,12 +35,12 @@ def read_pair(src: Path, ref: Path, limit: int | None = None) -> tuple[list[str]
     """Aligned source and reference lines; a count mismatch is an error, not a silent zip."""
     sources, references = read_lines(src, "source"), read_lines(ref, "reference")
     if len(sources) != len(references):
-        raise UsageError(
+        raise SourceError(
             f"{src} has {len(sources)} lines but {ref} has {len(references)}; "
             "give line-aligned source and reference files"
         )
     if not sources:
-        raise UsageError(f"{src} is empty; give a file of source sentences, one per line")
+        raise SourceError(f"{src} is empty; give a file of source sentences, one per line")
     if limit is not None:
         sources, references = sources[:limit], references[:limit]
     return sources, references

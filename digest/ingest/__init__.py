@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from digest.errors import ArticleError, UsageError
+from digest.errors import ArticleError, SourceError
 from digest.ingest.decode import decode
 from digest.ingest.dedupe import dedupe
 from digest.ingest.feed import Entry, entry_article, parse_feed, with_entry
@@ -67,7 +67,9 @@ class Ingested:
         """Build and inspect alike: sources of which not one article could be read are a usage
         error (exit 2), however many failures were reported on the way."""
         if not self.articles:
-            raise UsageError("no article could be read from the sources given; nothing was written")
+            raise SourceError(
+                "no article could be read from the sources given; nothing was written"
+            )
 
 
 def expand(sources: Iterable[str | Path]) -> list[Path | str]:
@@ -78,14 +80,14 @@ def expand(sources: Iterable[str | Path]) -> list[Path | str]:
             found.append(source)
             continue
         if isinstance(source, str) and "://" in source:
-            raise UsageError(f"{source}: digest fetches http:// and https:// URLs only")
+            raise SourceError(f"{source}: digest fetches http:// and https:// URLs only")
         path = Path(source)
         if path.is_dir():
             found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in KINDS)
         elif path.is_file():
             found.append(path)
         else:
-            raise UsageError(f"no such file or folder: {source}")
+            raise SourceError(f"no such file or folder: {source}")
     return found
 
 

@@ -13,6 +13,7 @@ import re
 from urllib.parse import urldefrag, urlsplit
 
 from digest.arabic import arabic_share, normalise
+from digest.dates import latest_today
 from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
@@ -33,8 +34,8 @@ EARLIEST = dt.date(1990, 1, 1)
 
 def plausible(date: dt.date) -> bool:
     """A publication date a news article can have: none before the web's news sites, none
-    after tomorrow (a zone ahead of ours). 9999-12-31 would head the site's index for ever."""
-    return EARLIEST <= date <= dt.date.today() + dt.timedelta(days=1)
+    after today anywhere on Earth. 9999-12-31 would head the site's index for ever."""
+    return EARLIEST <= date <= latest_today()
 
 
 def canonical_url(url: str) -> str:

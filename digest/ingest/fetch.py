@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from digest import __version__
 from digest.errors import ArticleError
+from digest.version import __version__
 
 USER_AGENT = f"digest/{__version__} (Arabic news digest; python-httpx/{httpx.__version__})"
 

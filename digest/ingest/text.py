@@ -29,7 +29,7 @@ def parse_date(value: str, where: str) -> dt.date:
     if not plausible(date):
         raise ArticleError(
             f"{where}: {date} is not a plausible publication date (from {EARLIEST} to "
-            "tomorrow); correct it or leave it out"
+            "today in the time zone furthest ahead); correct it or leave it out"
         )
     return date
 

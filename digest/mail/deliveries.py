@@ -21,23 +21,9 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from digest.state import store
+from digest.state.rows import stamp
 
 PENDING, SENDING, SENT, REFUSED, FAILED = "pending", "sending", "sent", "refused", "failed"
-
-TABLE = f"""
-CREATE TABLE IF NOT EXISTS deliveries (
-    issue_date TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN
-        ('{PENDING}', '{SENDING}', '{SENT}', '{REFUSED}', '{FAILED}')),
-    message_id TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (issue_date, recipient)
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -51,16 +37,11 @@ class Delivery:
     updated: str
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 class DeliveryLog:
     """Rows of one state database; every method commits before it returns."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        store.ensure(conn, TABLE)
 
     def get(self, issue_date: dt.date, recipient: str) -> Delivery | None:
         row = self.conn.execute(
@@ -83,7 +64,7 @@ class DeliveryLog:
                 "INSERT INTO deliveries (issue_date, recipient, status, message_id, updated) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status, "
                 "updated = excluded.updated",
-                (issue_date.isoformat(), recipient, PENDING, message_id, now()),
+                (issue_date.isoformat(), recipient, PENDING, message_id, stamp()),
             )
 
     def mark(
@@ -98,7 +79,7 @@ class DeliveryLog:
             self.conn.execute(
                 "UPDATE deliveries SET status = ?, last_error = COALESCE(?, last_error), "
                 "attempts = attempts + ?, updated = ? WHERE issue_date = ? AND recipient = ?",
-                (status, error, int(tried), now(), issue_date.isoformat(), recipient),
+                (status, error, int(tried), stamp(), issue_date.isoformat(), recipient),
             )
 
     @staticmethod

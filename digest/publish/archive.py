@@ -4,28 +4,25 @@ Every issue folder ``OUT/YYYY-MM-DD/`` holds the rendered files and ``issue.json
 they were rendered from. The site rebuilds its index and feed from these files, and mail renders
 each reader's copy from ``issue.json`` (its Subject, signature, date and stories), never by
 reading HTML markup: a mailed copy has links and a footer of its own. An issue is written into a hidden folder beside its final
-place and renamed into place, so a reader never sees half an issue; a rebuilt date is swapped
-with the old folder in one step (Linux's RENAME_EXCHANGE), so there is no moment without it.
+place and swapped in (digest/disk.py), so a reader never sees half an issue, and a rebuilt
+date is never missing.
 A build killed half-way leaves hidden folders behind; ``recover`` puts back or removes them.
 """
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import datetime as dt
-import errno
 import json
 import logging
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import MailError, UsageError
+from digest import disk
+from digest.errors import SiteError
 from digest.news import (
     FULL,
     Approval,
@@ -159,11 +156,11 @@ def find(out: Path, date: dt.date | None) -> Path:
     if date is not None:
         folder = out / date.isoformat()
         if not folder.is_dir():
-            raise MailError(f"no issue {folder}; build it first with `digest build --out {out}`")
+            raise SiteError(f"no issue {folder}; build it first with `digest build --out {out}`")
         return folder
     dated = sorted(p for p in out.glob("*") if issue_folder_date(p) is not None)
     if not dated:
-        raise MailError(f"no issue under {out}; build one first with `digest build --out {out}`")
+        raise SiteError(f"no issue under {out}; build one first with `digest build --out {out}`")
     return dated[-1]
 
 
@@ -172,72 +169,40 @@ def read(folder: Path) -> BuiltIssue:
     try:
         text = (folder / ISSUE_DATA).read_text(encoding="utf-8")
     except OSError as error:
-        raise MailError(
+        raise SiteError(
             f"cannot read {folder / ISSUE_DATA}: {error.strerror}; rebuild the issue with "
             "`digest build`"
         ) from None
     try:
         issue = issue_from_json(text)
     except (ValueError, KeyError, TypeError) as error:
-        raise MailError(
+        raise SiteError(
             f"{folder / ISSUE_DATA} is not an issue ({error}); rebuild the issue with "
             "`digest build`"
         ) from None
     return BuiltIssue(issue=issue, folder=folder)
 
 
-def site_modes() -> tuple[int, int]:
-    """The one rule for every file and folder of the site: what the umask gives a new one
-    (0644 and 0755 with the usual 022), whichever way digest wrote it."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask, 0o777 & ~mask
-
-
 STAGING = re.compile(r"\.(\d{4}-\d{2}-\d{2})-new-[\w-]+")
 RETIRED = re.compile(r"\.(\d{4}-\d{2}-\d{2})-old-[\w-]+")
-AT_FDCWD = -100
-RENAME_EXCHANGE = 2
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step; False where the system cannot (not Linux, old kernel, a
-    file system without it), and the caller renames twice instead."""
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is None:
-        return False
-    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
 
 
 def write_issue(out: Path, date: dt.date, files: Mapping[str, str]) -> Path:
-    """Write the issue beside its place and swap it in; call with the output folder locked."""
-    file_mode, folder_mode = site_modes()
+    """Write the issue beside its place and swap it in; call with the output folder locked.
+
+    An OSError goes up as it is (site.publish turns it into the one line naming the fix), with
+    the half-written staging folder removed."""
+    modes = disk.usual_modes()
     final = out / date.isoformat()
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-new-", dir=out))
+    staging = disk.staging_folder(final, modes.folder)
     try:
         for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8", newline="\n")
-            os.chmod(staging / name, file_mode)
-        os.chmod(staging, folder_mode)
-        if not final.exists():
-            staging.rename(final)
-        elif exchange(staging, final):
-            shutil.rmtree(staging)
-        else:
-            retired = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=out))
-            retired.rmdir()
-            final.rename(retired)
-            staging.rename(final)
-            shutil.rmtree(retired)
-    except OSError as error:
+            disk.write_new(staging / name, text, modes.file)
+        disk.swap_folder(staging, final)
+    except OSError:
         if staging.exists() and final.exists():
             shutil.rmtree(staging, ignore_errors=True)
-        raise UsageError(f"cannot write the issue to {final}: {error.strerror}") from None
+        raise
     return final
 
 

@@ -17,7 +17,8 @@ spelling, which the record keeps in its metadata.
 
 The whole index is rebuilt on every build from the issue.json files on disk (Pagefind has no
 incremental mode; a 30-issue site takes well under a second, see BENCHMARKS.md), so a missing
-or stale index is replaced. It is written aside and renamed into place. When Pagefind is missing or fails, the site stands and
+or stale index is replaced. It is written aside with the site's modes and swapped in as an
+issue folder is (digest/disk.py); what a stopped build left aside is removed by the next. When Pagefind is missing or fails, the site stands and
 the reason is returned for one warning line.
 """
 
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from digest import disk
 from digest.arabic import normalise
 from digest.news import Issue, StoryDigest
 
@@ -48,6 +50,7 @@ ARTICLE_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 # A folded word keeps at least this many letters, so short words are left whole.
 SHORTEST_STEM = 3
 WORD = re.compile(r"[^\W_]+")
+LEFTOVER = re.compile(rf"\.{BUNDLE}-[\w-]+")
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +228,9 @@ class PagefindService:
         self.errors.close()
 
 
-def write_bundle(binary: Path, folder: Path, language: str, items: Sequence[Record]) -> None:
+def write_bundle(
+    binary: Path, folder: Path, language: str, items: Sequence[Record], modes: disk.Modes
+) -> None:
     service = PagefindService(binary)
     try:
         index = service.send({"type": "NewIndex", "config": {"force_language": language}})
@@ -251,19 +256,19 @@ def write_bundle(binary: Path, folder: Path, language: str, items: Sequence[Reco
         path = (folder / file["path"]).resolve()
         if not path.is_relative_to(folder.resolve()):
             raise RuntimeError(f"pagefind named a file outside its bundle: {file['path']}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(file["content"]))
+        disk.make_folder(path.parent, modes.folder)
+        disk.write_new(path, base64.b64decode(file["content"]), modes.file)
 
 
-def write_bundles(staging: Path, items: Sequence[Record]) -> None:
-    """One bundle per language that has records, both written at once."""
+def write_bundles(staging: Path, items: Sequence[Record], modes: disk.Modes) -> None:
+    """One bundle per language that has records, both written at once, with the site's modes."""
     binary = pagefind_binary()
     chosen = {
         language: [r for r in items if r.language == language] for language in (ENGLISH, ARABIC)
     }
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         runs = [
-            pool.submit(write_bundle, binary, staging / language, language, batch)
+            pool.submit(write_bundle, binary, staging / language, language, batch, modes)
             for language, batch in chosen.items()
             if batch
         ]
@@ -290,9 +295,12 @@ class Indexing:
     def __init__(self, out: Path, issues: Sequence[Issue]):
         self.out = out
         self.issues = issues
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=out))
+        modes = disk.usual_modes()
+        self.staging = disk.staging_folder(out / BUNDLE, modes.folder)
         self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        self.written = self.worker.submit(lambda: write_bundles(self.staging, records(issues)))
+        self.written = self.worker.submit(
+            lambda: write_bundles(self.staging, records(issues), modes)
+        )
 
     def finish(self) -> str | None:
         try:
@@ -300,7 +308,7 @@ class Indexing:
             for language in languages(self.issues):
                 if not (self.staging / language / "pagefind.js").is_file():
                     raise RuntimeError(f"pagefind wrote no {language} bundle")
-            swap_in(self.staging, self.out / BUNDLE)
+            disk.swap_folder(self.staging, self.out / BUNDLE)
         except ImportError:
             reason = "the pagefind package is not installed (pip install 'pagefind[bin]')"
         except FileNotFoundError as error:
@@ -322,13 +330,14 @@ class Indexing:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def swap_in(staging: Path, final: Path) -> None:
-    """Rename the new bundle folder over the old one; the old one is removed afterwards."""
-    staging.chmod(0o755)
-    if final.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=final.parent))
-        final.rename(retired / final.name)
-        staging.rename(final)
-        shutil.rmtree(retired)
-    else:
-        staging.rename(final)
+def recover(out: Path) -> list[str]:
+    """Remove the staging folders of builds and saves that were stopped while Pagefind wrote
+    (``.pagefind-new-…``, and ``.pagefind-…`` of earlier releases) or while the old index was
+    moved aside: the whole index is rebuilt on every build, so none is worth putting back.
+    Call with the output folder locked, before an indexing of its own starts."""
+    done = []
+    for path in sorted(out.glob(f".{BUNDLE}-*")) if out.is_dir() else []:
+        if path.is_dir() and LEFTOVER.fullmatch(path.name):
+            shutil.rmtree(path)
+            done.append(f"removed {path.name}, left by a build that was stopped")
+    return done

@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import logging
 import os
 import re
-import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,14 +31,22 @@ from pathlib import Path
 
 import jinja2
 
-from digest.errors import SiteError, UsageError
+from digest import disk
+from digest.errors import SiteError
 from digest.news import Issue
 from digest.publish import archive, render
 
 LOCK_WAIT_S = 120.0
-LOCK_POLL_S = 0.1
-# What replace_file names its temporary files: a killed build can leave one behind.
-SITE_FILES = "|".join(re.escape(name) for name in (*render.SITE_OUTPUTS, *render.ASSETS))
+# What disk.write_file names its temporary files: a killed build can leave one behind.
+SITE_FILES = "|".join(
+    re.escape(name)
+    for name in (
+        *render.SITE_OUTPUTS,
+        *render.SEARCH_OUTPUTS,
+        *render.ASSETS,
+        *render.SEARCH_ASSETS,
+    )
+)
 TEMPORARY = re.compile(rf"\.({SITE_FILES})-\w{{8}}")
 
 log = logging.getLogger(__name__)
@@ -57,31 +62,20 @@ def locked(out: Path, wait: float = LOCK_WAIT_S) -> Iterator[None]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise UsageError(f"cannot create the output folder {out}: {error.strerror}") from None
+        raise SiteError(f"cannot create the output folder {out}: {error.strerror}") from None
     folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        waited_until = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= waited_until:
-                    raise UsageError(
-                        f"another build has been publishing into {out} for over {wait:g} s "
-                        "(it holds a lock on the folder); let it finish, or build into "
-                        "another --out"
-                    ) from None
-                time.sleep(LOCK_POLL_S)
+        if not disk.take_lock(folder, wait):
+            raise SiteError(
+                f"another build has been publishing into {out} for over {wait:g} s "
+                "(it holds a lock on the folder); let it finish, or build into "
+                "another --out"
+            )
         yield
     finally:
         os.close(folder)
         if created and not any(out.iterdir()):
             out.rmdir()
-
-
-def site_file_mode() -> int:
-    return archive.site_modes()[0]
 
 
 @dataclass(frozen=True)
@@ -182,9 +176,15 @@ def publish_locked(
 
 
 def recover(out: Path) -> list[str]:
-    """archive.recover, and the temporary files of an index, feed or asset never renamed."""
-    done = archive.recover(out)
-    for folder in (out, out / "assets"):
+    """archive.recover, search.recover, and the temporary files of a page, feed or asset never
+    renamed (an issue's page is rewritten in its folder when a neighbour is added)."""
+    from digest.publish import search
+
+    done = archive.recover(out) + search.recover(out)
+    issues = (
+        sorted(p for p in out.iterdir() if archive.issue_folder_date(p)) if out.is_dir() else []
+    )
+    for folder in (out, out / "assets", *issues):
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             if path.is_file() and TEMPORARY.fullmatch(path.name):
                 path.unlink()
@@ -204,14 +204,15 @@ def write_site(
     try:
         for date, page in neighbours.items():
             replace_changed(out / date.isoformat() / "index.html", page)
+        modes = disk.usual_modes()
         (out / "assets").mkdir(exist_ok=True)
-        os.chmod(out / "assets", archive.site_modes()[1])
+        (out / "assets").chmod(modes.folder)
         for name, text in assets.items():
-            replace_file(out / "assets" / name, text)
+            disk.write_file(out / "assets" / name, text, modes.file)
         for name in sorted(pages, key=lambda n: n == "index.html"):
-            replace_file(out / name, pages[name])
+            disk.write_file(out / name, pages[name], modes.file)
     except OSError as error:
-        raise UsageError(
+        raise SiteError(
             f"wrote {folder} but could not update the site index in {out}: {error.strerror}; "
             "fix that and build again"
         ) from None
@@ -228,17 +229,4 @@ def replace_changed(path: Path, text: str) -> None:
             return
     except FileNotFoundError:
         pass
-    replace_file(path, text)
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Write beside ``path`` and rename over it: readers see the old file or the new, whole."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, site_file_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    disk.write_file(path, text)

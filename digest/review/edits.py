@@ -38,6 +38,7 @@ from digest.news import Approval, Bilingual, Dropped, Edit, Issue, StoryDigest
 from digest.publish import archive, site
 from digest.publish.render import one_line, readable
 from digest.sanitise import clean, is_blank
+from digest.state.rows import stamp
 from digest.state.store import Store
 
 
@@ -357,8 +358,8 @@ class Review:
 
         hold = holding.find(self.store, issue_date)
         return {
-            "held": holding.moment(hold.held) if hold else None,
-            "deadline": holding.moment(hold.deadline) if hold and hold.deadline else None,
+            "held": stamp(hold.held) if hold else None,
+            "deadline": stamp(hold.deadline) if hold and hold.deadline else None,
             "unapproved": self.unapproved,
             "outcome": hold.outcome if hold else None,
         }

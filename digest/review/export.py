@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from digest import __version__
-from digest.errors import UsageError
+from digest import disk
+from digest.errors import ReviewError, UsageError
 from digest.review.memory import Remembered
+from digest.version import __version__
 
 FORMATS = ("tmx", "tsv")
 TSV_COLUMNS = ("model", "arabic", "english", "editor", "edited")
@@ -58,7 +59,7 @@ def tmx(entries: Sequence[Remembered]) -> str:
                 variant = etree.SubElement(unit, "tuv", {etree.QName(XML_NS, "lang"): lang})
                 etree.SubElement(variant, "seg").text = text
         except ValueError as error:
-            raise UsageError(
+            raise ReviewError(
                 f"the entry for {entry.ar!r} ({entry.model}) holds text XML cannot carry "
                 f"({error}); export it as --format tsv"
             ) from None
@@ -80,9 +81,7 @@ def export(entries: Sequence[Remembered], format: str) -> str:
 
 def write(path: Path, text: str) -> None:
     """Replace ``path`` whole (written beside it, then renamed): never half an export."""
-    from digest.publish.site import replace_file
-
     try:
-        replace_file(path, text)
+        disk.write_file(path, text)
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise ReviewError(f"cannot write {path}: {error.strerror or error}") from None

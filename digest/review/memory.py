@@ -27,26 +27,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import sqlite3
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from digest.arabic import strip_invisible
+from digest.arabic import as_written as key
 from digest.news import Bilingual, Edit
-from digest.state.store import Store, ensure
+from digest.state.rows import rows_in, stamp
+from digest.state.store import Store
 
-TABLE = """CREATE TABLE IF NOT EXISTS translation_memory (
-    model TEXT NOT NULL,
-    sentence TEXT NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    editor TEXT NOT NULL,
-    edited TEXT NOT NULL,
-    PRIMARY KEY (model, sentence)
-)"""
-CHUNK = 500
-AS_WRITTEN = "translation_memory_as_written"
 MIN_WORDS = 6
 """The fewest Arabic words a sentence needs for a build to apply its correction: headlines,
 datelines and labels are shorter (news sentences run to 15-30 words, headlines to 6-12)."""
@@ -74,32 +62,10 @@ class MemoryStats:
     newest: str
 
 
-def key(ar: str) -> str:
-    """The form a sentence is looked up by: as written, less what a reader cannot see."""
-    return " ".join(unicodedata.normalize("NFKC", strip_invisible(ar)).split())
-
-
 def applies(ar: str) -> bool:
     """Whether a build may give ``ar`` an editor's English unasked: it is long enough
     (MIN_WORDS words with an Arabic letter) to mean the same in every story it appears in."""
     return sum(1 for word in key(ar).split() if ARABIC_LETTER.search(word)) >= MIN_WORDS
-
-
-def prepared(conn: sqlite3.Connection) -> None:
-    """The table, with entries an older digest keyed by its folded form (diacritics and letter
-    variants taken out) keyed again, once, from the Arabic they keep as written; the marker
-    table AS_WRITTEN says it was done, so no later connection scans the memory for it."""
-    ensure(conn, TABLE)
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (AS_WRITTEN,)).fetchone():
-        return
-    conn.create_function("memory_key", 1, key, deterministic=True)
-    with conn:
-        conn.execute(
-            "UPDATE OR REPLACE translation_memory SET sentence = memory_key(source) "
-            "WHERE sentence != memory_key(source)"
-        )
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {AS_WRITTEN} (keyed TEXT NOT NULL)")
-        conn.execute(f"INSERT INTO {AS_WRITTEN} VALUES (datetime('now'))")
 
 
 def utc(at: str) -> str:
@@ -110,7 +76,7 @@ def utc(at: str) -> str:
         raise ValueError(f"not an ISO 8601 time: {at!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return stamp(moment)
 
 
 def remember(store: Store, model: str, ar: str, en: str, by: str, at: str) -> None:
@@ -134,27 +100,23 @@ def remember_all(
         if not en.strip():
             raise ValueError("the English is empty")
         rows.append((model, key(ar), ar, en.strip(), by, utc(at)))
-    with store.connect() as conn:
-        prepared(conn)
-        with conn:
-            conn.executemany(
-                "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (model, sentence) DO UPDATE SET source = excluded.source, "
-                "target = excluded.target, editor = excluded.editor, edited = excluded.edited "
-                "WHERE excluded.edited >= translation_memory.edited",
-                rows,
-            )
+    with store.connect() as conn, conn:
+        conn.executemany(
+            "INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (model, sentence) DO UPDATE SET source = excluded.source, "
+            "target = excluded.target, editor = excluded.editor, edited = excluded.edited "
+            "WHERE excluded.edited >= translation_memory.edited",
+            rows,
+        )
 
 
 def forget(store: Store, model: str, ar: str) -> None:
     """Take out the correction of ``ar`` for ``model``: an editor set the line back to the
     machine's English, so the correction was wrong and must not come back in later builds."""
-    with store.connect() as conn:
-        prepared(conn)
-        with conn:
-            conn.execute(
-                "DELETE FROM translation_memory WHERE model = ? AND sentence = ?", (model, key(ar))
-            )
+    with store.connect() as conn, conn:
+        conn.execute(
+            "DELETE FROM translation_memory WHERE model = ? AND sentence = ?", (model, key(ar))
+        )
 
 
 def held(store: Store, model: str, sentences: Iterable[str]) -> list[tuple[str, ...]]:
@@ -163,14 +125,12 @@ def held(store: Store, model: str, sentences: Iterable[str]) -> list[tuple[str, 
     keys = sorted({key(sentence) for sentence in sentences} - {""})
     rows: list[tuple[str, ...]] = []
     with store.connect() as conn:
-        prepared(conn)
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            rows += conn.execute(
-                "SELECT * FROM translation_memory "
-                f"WHERE model = ? AND sentence IN ({', '.join('?' * len(chunk))})",
-                (model, *chunk),
-            ).fetchall()
+        rows += rows_in(
+            conn,
+            "SELECT * FROM translation_memory WHERE model = ? AND sentence IN ({keys})",
+            (model,),
+            keys,
+        )
     return rows
 
 
@@ -180,14 +140,12 @@ def restore(
     """The entries of ``sentences`` for ``model`` set back to ``rows`` (from ``held``), in one
     transaction."""
     keys = sorted({key(sentence) for sentence in sentences} - {""})
-    with store.connect() as conn:
-        prepared(conn)
-        with conn:
-            conn.executemany(
-                "DELETE FROM translation_memory WHERE model = ? AND sentence = ?",
-                [(model, each) for each in keys],
-            )
-            conn.executemany("INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?)", rows)
+    with store.connect() as conn, conn:
+        conn.executemany(
+            "DELETE FROM translation_memory WHERE model = ? AND sentence = ?",
+            [(model, each) for each in keys],
+        )
+        conn.executemany("INSERT INTO translation_memory VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Remembered]:
@@ -199,17 +157,16 @@ def recall(store: Store, model: str, sentences: Iterable[str]) -> dict[str, Reme
     keys = [k for k in by_key if k]
     found: dict[str, Remembered] = {}
     with store.connect() as conn:
-        prepared(conn)
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            rows = conn.execute(
-                "SELECT sentence, source, target, editor, edited FROM translation_memory "
-                f"WHERE model = ? AND sentence IN ({', '.join('?' * len(chunk))})",
-                (model, *chunk),
-            )
-            for sentence, source, target, editor, edited in rows:
-                for given in by_key[sentence]:
-                    found[given] = Remembered(model, source, target, editor, edited)
+        rows = rows_in(
+            conn,
+            "SELECT sentence, source, target, editor, edited FROM translation_memory "
+            "WHERE model = ? AND sentence IN ({keys})",
+            (model,),
+            keys,
+        )
+        for sentence, source, target, editor, edited in rows:
+            for given in by_key[sentence]:
+                found[given] = Remembered(model, source, target, editor, edited)
     return found
 
 
@@ -250,7 +207,6 @@ def from_memory(pair: Bilingual, remembered: Remembered) -> Bilingual:
 def entries(store: Store, model: str | None = None) -> list[Remembered]:
     """Every entry (of one model, or all), newest edit first."""
     with store.connect() as conn:
-        prepared(conn)
         rows = conn.execute(
             "SELECT model, source, target, editor, edited FROM translation_memory "
             "WHERE ? IS NULL OR model = ? ORDER BY edited DESC, model, sentence",
@@ -261,7 +217,6 @@ def entries(store: Store, model: str | None = None) -> list[Remembered]:
 
 def stats(store: Store) -> list[MemoryStats]:
     with store.connect() as conn:
-        prepared(conn)
         rows = conn.execute(
             "SELECT model, COUNT(*), MAX(edited) FROM translation_memory "
             "GROUP BY model ORDER BY model"

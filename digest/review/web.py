@@ -17,7 +17,6 @@ dies, so a file left by a killed process blocks nothing.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import secrets
@@ -39,7 +38,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from digest.errors import DigestError, UsageError
+from digest import disk
+from digest.errors import DigestError, SiteError, UsageError
 from digest.publish import render
 from digest.review import edits
 from digest.review.access import Access, invite
@@ -299,13 +299,11 @@ def only_one(out: Path) -> Iterator[Running]:
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as failure:
-            raise UsageError(
+            raise SiteError(
                 f"cannot write {path}: {failure.strerror}; `digest review` needs to write in the "
                 "output folder, as a build does"
             ) from None
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not disk.take_lock(handle):
             os.close(handle)
             yield Running(url=other_url(path))
             return

@@ -20,16 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.news import Approval
-from digest.state.store import Store, ensure
+from digest.state.rows import stamp
+from digest.state.store import Store
 
-TABLE = """CREATE TABLE IF NOT EXISTS review_holds (
-    issue_date TEXT PRIMARY KEY,
-    folder TEXT NOT NULL,
-    held TEXT NOT NULL,
-    deadline TEXT,
-    outcome TEXT,
-    decided TEXT
-)"""
 SENT, INCOMPLETE, SKIPPED = "sent", "incomplete", "skipped"
 WAIT, APPROVED, DEADLINE_SEND, DEADLINE_SKIP = "wait", "approved", "deadline-send", "deadline-skip"
 
@@ -68,10 +61,6 @@ class Hold:
         return at <= self.deadline
 
 
-def moment(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
 def from_row(row: tuple) -> Hold:
     issue_date, folder, held, deadline, outcome, decided = row
     return Hold(
@@ -90,25 +79,22 @@ def hold(
     """Hold the issue of ``issue_date`` from ``held`` on, with its deadline ``after`` that; an
     issue held already keeps its first time, deadline and outcome (a second run the same day
     must not push the deadline back)."""
-    deadline = moment(held + after) if after is not None else None
-    with store.connect() as conn:
-        ensure(conn, TABLE)
-        with conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO review_holds (issue_date, folder, held, deadline) "
-                "VALUES (?, ?, ?, ?)",
-                (issue_date.isoformat(), str(folder), moment(held), deadline),
-            )
-            row = conn.execute(
-                "SELECT * FROM review_holds WHERE issue_date = ?", (issue_date.isoformat(),)
-            ).fetchone()
+    deadline = stamp(held + after) if after is not None else None
+    with store.connect() as conn, conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO review_holds (issue_date, folder, held, deadline) "
+            "VALUES (?, ?, ?, ?)",
+            (issue_date.isoformat(), str(folder), stamp(held), deadline),
+        )
+        row = conn.execute(
+            "SELECT * FROM review_holds WHERE issue_date = ?", (issue_date.isoformat(),)
+        ).fetchone()
     return from_row(row)
 
 
 def waiting(store: Store) -> list[Hold]:
     """Held issues with no outcome yet, oldest first."""
     with store.connect() as conn:
-        ensure(conn, TABLE)
         rows = conn.execute(
             "SELECT * FROM review_holds WHERE outcome IS NULL ORDER BY issue_date"
         ).fetchall()
@@ -118,7 +104,6 @@ def waiting(store: Store) -> list[Hold]:
 def find(store: Store, issue_date: dt.date) -> Hold | None:
     """The hold of one issue, decided or not: the review page shows the editor its deadline."""
     with store.connect() as conn:
-        ensure(conn, TABLE)
         row = conn.execute(
             "SELECT * FROM review_holds WHERE issue_date = ?", (issue_date.isoformat(),)
         ).fetchone()
@@ -126,23 +111,19 @@ def find(store: Store, issue_date: dt.date) -> Hold | None:
 
 
 def decide(store: Store, issue_date: dt.date, outcome: str, now: dt.datetime) -> None:
-    with store.connect() as conn:
-        ensure(conn, TABLE)
-        with conn:
-            conn.execute(
-                "UPDATE review_holds SET outcome = ?, decided = ? WHERE issue_date = ?",
-                (outcome, moment(now), issue_date.isoformat()),
-            )
+    with store.connect() as conn, conn:
+        conn.execute(
+            "UPDATE review_holds SET outcome = ?, decided = ? WHERE issue_date = ?",
+            (outcome, stamp(now), issue_date.isoformat()),
+        )
 
 
 def sent_by_hand(store: Store, issue_date: dt.date, now: dt.datetime) -> None:
     """A held issue `digest send` delivered to every recipient is sent: the review page and the
     scheduler's checks then say so, not "skipped" or "waiting"."""
-    with store.connect() as conn:
-        ensure(conn, TABLE)
-        with conn:
-            conn.execute(
-                "UPDATE review_holds SET outcome = ?, decided = ? "
-                "WHERE issue_date = ? AND (outcome IS NULL OR outcome != ?)",
-                (SENT, moment(now), issue_date.isoformat(), SENT),
-            )
+    with store.connect() as conn, conn:
+        conn.execute(
+            "UPDATE review_holds SET outcome = ?, decided = ? "
+            "WHERE issue_date = ? AND (outcome IS NULL OR outcome != ?)",
+            (SENT, stamp(now), issue_date.isoformat(), SENT),
+        )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digest import dates
 from digest.errors import ConfigError, DigestError, NothingNew, ScheduleError
 from digest.mail import compose
 from digest.publish import archive
@@ -31,20 +32,13 @@ from digest.runs import history, holding
 from digest.runs.holding import APPROVED, DEADLINE_SKIP, WAIT, Hold
 from digest.runs.shutdown import stop_on_signals
 from digest.settings import BuildSettings, ScheduleSettings, Settings, require_sources
-from digest.state.store import Store, ensure
+from digest.state.rows import stamp
+from digest.state.store import Store
 from digest.stories.freshness import RUN_MAX_AGE
 
 log = logging.getLogger(__name__)
 
 LONGEST_WAIT_S = 60.0
-RUNS_TABLE = """
-CREATE TABLE IF NOT EXISTS schedule_runs (
-    tick TEXT PRIMARY KEY,
-    started TEXT NOT NULL,
-    finished TEXT,
-    outcome TEXT
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -105,9 +99,8 @@ class RunOutcome:
 
 
 def today(settings: Settings, now: dt.datetime | None = None) -> dt.date:
-    """The date in the schedule's time zone, else the machine's."""
-    zone = settings.schedule.timezone if settings.schedule else None
-    return (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
+    """The date in the issue's time zone (digest/dates.py)."""
+    return dates.today(settings.zone, now)
 
 
 def run_settings(build: BuildSettings, day: dt.date) -> BuildSettings:
@@ -297,16 +290,15 @@ class Scheduler:
         key = tick.astimezone(dt.UTC).isoformat()
         log.info("run for %s started", tick.isoformat())
         with self.store.connect() as conn:
-            ensure(conn, RUNS_TABLE)
             conn.execute(
                 "INSERT OR REPLACE INTO schedule_runs (tick, started) VALUES (?, ?)",
-                (key, self.clock().astimezone(dt.UTC).isoformat()),
+                (key, stamp(self.clock())),
             )
         outcome = self.job(tick)
         with self.store.connect() as conn:
             conn.execute(
                 "UPDATE schedule_runs SET finished = ?, outcome = ? WHERE tick = ?",
-                (self.clock().astimezone(dt.UTC).isoformat(), outcome, key),
+                (stamp(self.clock()), outcome, key),
             )
         log.info("run for %s finished: %s", tick.isoformat(), outcome)
 
@@ -314,7 +306,6 @@ class Scheduler:
 def last_tick(store: Store) -> dt.datetime | None:
     """The newest tick whose run was not cut short by a stop; a stopped one is run again."""
     with store.connect() as conn:
-        ensure(conn, RUNS_TABLE)
         row = conn.execute(
             "SELECT MAX(tick) FROM schedule_runs WHERE outcome IS NOT NULL AND outcome != 'stopped'"
         ).fetchone()
@@ -324,7 +315,6 @@ def last_tick(store: Store) -> dt.datetime | None:
 def runs(store: Store) -> list[tuple[str, str | None]]:
     """(tick in UTC, outcome) of every scheduled run, oldest first."""
     with store.connect() as conn:
-        ensure(conn, RUNS_TABLE)
         return conn.execute("SELECT tick, outcome FROM schedule_runs ORDER BY tick").fetchall()
 
 

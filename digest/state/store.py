@@ -3,8 +3,8 @@
 The command line resolves the file's path once (settings.state_path) and hands a Store down;
 no stage looks it up. Builds, sends and the scheduler may run at the same time (a cron job beside
 an editor's manual build), so every connection uses WAL journaling and waits for a lock instead
-of failing. Each stage owns its tables and creates them on first use with ``ensure``; nothing
-else about a table lives here. The locks that keep one sender, one `digest run` and one scheduler
+of failing. Opening a file brings its schema up to date (digest/state/schema.py); each stage
+owns its tables' queries. The locks that keep one sender, one `digest run` and one scheduler
 per state file live beside the file.
 """
 
@@ -18,7 +18,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import DigestError, StateError, UsageError
+from digest import disk
+from digest.errors import DigestError, StateError
+from digest.state.schema import migrate
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -35,13 +37,14 @@ class Store:
             private(self.path)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
-            raise UsageError(
+            raise StateError(
                 f"cannot open the state database {self.path}: {error}; set DIGEST_STATE (or "
                 "state in digest.toml) to a writable file"
             ) from None
         try:
             write_ahead(conn)
             conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn, self.path)
             yield conn
         except sqlite3.Error as error:
             failure = unusable(self.path, error)
@@ -55,27 +58,21 @@ class Store:
     def exclusive(self, name: str, busy: Callable[[str], DigestError]) -> Iterator[None]:
         """Hold the ``name`` lock of this state file, or raise ``busy(lock file)`` at once when
         another process holds it: two senders at once could both mail the same recipient."""
-        from filelock import FileLock, Timeout
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise UsageError(f"cannot create {self.path.parent}: {error.strerror}") from None
-        lock = FileLock(f"{self.path}.{name}.lock", timeout=0)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise busy(lock.lock_file) from None
+            handle = os.open(f"{self.path}.{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
             raise StateError(
-                f"cannot write the lock file {lock.lock_file} beside the state database: "
+                f"cannot write the lock file {self.path}.{name}.lock beside the state database: "
                 f"{error.strerror}; make {self.path.parent} writable by this user, or set "
-                "DIGEST_STATE (or state in digest.toml) to a file in a folder that is"
+                "DIGEST_STATE (or state in digest.toml) to a file in a writable folder"
             ) from None
         try:
+            if not disk.take_lock(handle):
+                raise busy(f"{self.path}.{name}.lock")
             yield
         finally:
-            lock.release()
+            os.close(handle)
 
 
 # SQLite's primary result codes for a file this process cannot write, whatever it was doing.
@@ -122,10 +119,3 @@ def private(path: Path) -> None:
     recipients' addresses. SQLite gives its -wal and -shm files the same mode."""
     with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
-def ensure(conn: sqlite3.Connection, *statements: str) -> None:
-    """Run ``CREATE … IF NOT EXISTS`` statements; cheap enough to call on every connect."""
-    with conn:
-        for statement in statements:
-            conn.execute(statement)

@@ -14,30 +14,20 @@ the writes (WAL, busy wait) and ``INSERT OR IGNORE`` keeps the first of two equa
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from digest.news import Bilingual
-from digest.state.store import Store, ensure
+from digest.state.rows import rows_in, stamp
+from digest.state.store import Store
 from digest.translate.models import ResolvedModel
 
 if TYPE_CHECKING:
     from digest.translate import Translator
 
-TABLE = """CREATE TABLE IF NOT EXISTS translations (
-    model TEXT NOT NULL,
-    revision TEXT NOT NULL,
-    engine TEXT NOT NULL,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    review TEXT,
-    created TEXT NOT NULL,
-    PRIMARY KEY (model, revision, engine, source)
-)"""
-CHUNK = 500
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +60,6 @@ class CachedTranslator:
     def translate(self, sentences: Sequence[str]) -> list[Bilingual]:
         unique = list(dict.fromkeys(sentences))
         with self.store.connect() as conn:
-            ensure(conn, TABLE)
             known = lookup(conn, self.key(), unique)
         missing = [s for s in unique if s not in known]
         if missing:
@@ -80,7 +69,7 @@ class CachedTranslator:
                     known, missing = self.rekey(self.inner.backend, unique)
             fresh = self.inner.translate(missing)
             with self.store.connect() as conn, conn:
-                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                now = stamp()
                 conn.executemany(
                     "INSERT OR IGNORE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(*self.key(), p.ar, p.en or "", p.review, now) for p in fresh],
@@ -105,22 +94,21 @@ class CachedTranslator:
         return known, [s for s in unique if s not in known]
 
 
-def lookup(conn, key: tuple[str, str, str], sentences: list[str]) -> dict[str, Bilingual]:
-    found: dict[str, Bilingual] = {}
-    for start in range(0, len(sentences), CHUNK):
-        chunk = sentences[start : start + CHUNK]
-        rows = conn.execute(
-            "SELECT source, target, review FROM translations WHERE model = ? AND revision = ? "
-            f"AND engine = ? AND source IN ({', '.join('?' * len(chunk))})",
-            (*key, *chunk),
-        )
-        found.update({ar: Bilingual(ar=ar, en=en, review=review) for ar, en, review in rows})
-    return found
+def lookup(
+    conn: sqlite3.Connection, key: tuple[str, str, str], sentences: list[str]
+) -> dict[str, Bilingual]:
+    rows = rows_in(
+        conn,
+        "SELECT source, target, review FROM translations WHERE model = ? AND revision = ? "
+        "AND engine = ? AND source IN ({keys})",
+        key,
+        sentences,
+    )
+    return {ar: Bilingual(ar=ar, en=en, review=review) for ar, en, review in rows}
 
 
 def stats(store: Store) -> list[CacheStats]:
     with store.connect() as conn:
-        ensure(conn, TABLE)
         rows = conn.execute(
             "SELECT model, revision, engine, COUNT(*) FROM translations "
             "GROUP BY model, revision, engine ORDER BY model, revision, engine"
@@ -130,13 +118,9 @@ def stats(store: Store) -> list[CacheStats]:
 
 def clear(store: Store, model: str | None = None) -> int:
     """Forget cached translations (of one model, or all); returns how many were removed."""
-    with store.connect() as conn:
-        ensure(conn, TABLE)
-        with conn:
-            if model is None:
-                removed = conn.execute("DELETE FROM translations").rowcount
-            else:
-                removed = conn.execute(
-                    "DELETE FROM translations WHERE model = ?", (model,)
-                ).rowcount
+    with store.connect() as conn, conn:
+        if model is None:
+            removed = conn.execute("DELETE FROM translations").rowcount
+        else:
+            removed = conn.execute("DELETE FROM translations WHERE model = ?", (model,)).rowcount
     return removed

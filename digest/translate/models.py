@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from digest import disk
 from digest.errors import ModelError, first_line
 from digest.resources import bundled
 
@@ -336,9 +337,7 @@ def write_lock(lock: Lock, path: Path) -> None:
             f"[models.{spec.name}.files]",
             *(f"{json.dumps(name)} = {json.dumps(value)}" for name, value in spec.files.items()),
         ]
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    disk.write_file(path, "\n".join(lines) + "\n")
 
 
 def lock_models(names: list[str], path: Path | None = None) -> Lock:
