@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from digest.errors import ArticleError, UsageError
+from digest.ingest.article import unreadable
 from digest.ingest.decode import decode
 from digest.ingest.dedupe import dedupe
 from digest.ingest.feed import Entry, entry_article, parse_feed, with_entry
@@ -56,6 +58,7 @@ FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")
 MARKUP = re.compile(rb"<(!doctype\s+html|html|head|body|article|p|div|meta)[\s>/]")
 
 Item = Article | Failure | Entry
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,16 @@ def read_fetched(fetched: Fetched) -> list[Item]:
     return parse(fetched.content, kind, fetched.url, fetched.final_url, fetched.charset)
 
 
-def guarded(origin: str, read: Callable[[], list[Item]]) -> list[Item]:
+def guarded(origin: str, read: Callable[[], T]) -> T | list[Failure]:
+    """What ``read`` gives, or one Failure for ``origin`` whatever it raises: the one rule for
+    readers is that a bad input is its own report and never an exception out of read_sources."""
     try:
         return read()
     except ArticleError as error:
         return [Failure(origin=origin, reason=str(error))]
+    except Exception as error:
+        log.debug("reading %s failed", origin, exc_info=True)
+        return [Failure(origin=origin, reason=unreadable(error))]
 
 
 def read_article(path: Path) -> Article:
@@ -172,16 +180,17 @@ def resolve_entries(
         page = pages.get(item.link) if item.link else None
         if isinstance(page, Fetched):
             fetched = guarded(page.url, partial(read_fetched, page))
-            if isinstance(fetched[0], Article):
+            if fetched and isinstance(fetched[0], Article):
                 out.append(with_entry(fetched[0], item))
                 continue
-            reason = fetched[0].reason if isinstance(fetched[0], Failure) else "no article"
+            first = fetched[0] if fetched else None
+            reason = first.reason if isinstance(first, Failure) else "no article"
             page = ArticleError(reason)
-        try:
-            article = entry_article(item)
-        except ArticleError as error:
-            out.append(Failure(origin=item.origin, reason=str(error)))
+        made = guarded(item.origin, partial(entry_article, item))
+        if isinstance(made, list):
+            out += made
             continue
+        article = made
         if page is not None:
             log.warning("could not process %s: %s; using the feed's text", item.link, page)
             note = f"linked page not used ({page}); the feed's text instead"

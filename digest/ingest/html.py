@@ -71,23 +71,22 @@ def make_date(year: str, month: str, day: str) -> dt.date | None:
 
 
 def json_ld_dates(tree: HtmlElement) -> list[str]:
+    """Every ``datePublished`` in the page's JSON-LD. Walked with a stack, not by recursion: a
+    page may nest as deep as the JSON parser allows, and one that nests deeper is no date."""
     found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("datePublished"), str):
-                found.append(node["datePublished"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
-            walk(json.loads(script, strict=False))
-        except ValueError:
+            stack = [json.loads(script, strict=False)]
+        except (ValueError, RecursionError):
             continue
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("datePublished"), str):
+                    found.append(node["datePublished"])
+                stack += reversed(node.values())
+            elif isinstance(node, list):
+                stack += reversed(node)
     return found
 
 
@@ -105,7 +104,10 @@ def url_date(url: str | None) -> dt.date | None:
     """/2013/08/03/, /2013/middle_east/8/3/, -2013-08-03, /20130803/ in a URL's path."""
     if not url:
         return None
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
     for pattern in URL_DATES:
         if match := pattern.search(path):
             date = make_date(*match.groups())
@@ -122,8 +124,12 @@ def link_target(tree: HtmlElement, base: str | None) -> str | None:
         '//meta[@property="og:url"]/@content',
     ):
         for href in tree.xpath(xpath):
-            url = urljoin(base or "", str(href).strip())
-            if urlsplit(url).scheme in ("http", "https") and urlsplit(url).path.strip("/"):
+            try:
+                url = urljoin(base or "", str(href).strip())
+                parts = urlsplit(url)
+            except ValueError:
+                continue
+            if parts.scheme in ("http", "https") and parts.path.strip("/"):
                 return url
     return None
 
