@@ -1,7 +1,8 @@
 """Fetching pages and feeds over HTTP(S) with httpx, within limits.
 
 Every request has connect and read timeouts, a redirect limit, a size cap enforced while the body
-streams in (a server that lies about or omits Content-Length cannot make digest read a gigabyte),
+streams in (a server that lies about or omits Content-Length cannot make digest read a gigabyte)
+and while it is decompressed (digest/ingest/inflate.py: a gzip bomb stops at the cap),
 one wall-clock deadline per URL over connecting, the headers and the body (a server that
 trickles its headers or body one byte a second never trips a read timeout: when the deadline
 passes, the connection is shut from a timer and the fetch fails with that reason), and a
@@ -24,6 +25,7 @@ import httpx
 
 from digest import __version__
 from digest.errors import ArticleError
+from digest.ingest.inflate import Body
 
 USER_AGENT = f"digest/{__version__} (Arabic news digest; python-httpx/{httpx.__version__})"
 
@@ -164,19 +166,21 @@ def fetch_within(
             length = response.headers.get("Content-Length", "")
             if length.isdigit() and int(length) > options.max_bytes:
                 raise ArticleError(too_big(options))
-            chunks: list[bytes] = []
+            body = Body(
+                response.headers.get("Content-Encoding", ""), options.max_bytes, too_big(options)
+            )
             size = 0
-            for chunk in response.iter_bytes():
+            for chunk in response.iter_raw():
                 size += len(chunk)
                 if size > options.max_bytes:
                     raise ArticleError(too_big(options))
                 if time.monotonic() - started > options.deadline:
                     raise ArticleError(f"took longer than {options.deadline:g} s; gave up")
-                chunks.append(chunk)
+                body.feed(chunk)
             return Fetched(
                 url=url,
                 final_url=str(response.url),
-                content=b"".join(chunks),
+                content=body.finish(),
                 content_type=response.headers.get("Content-Type", "").split(";")[0].strip(),
                 charset=response.charset_encoding,
             )
