@@ -23,6 +23,7 @@ import typer
 
 from digest import __version__, settings
 from digest.errors import DigestError
+from digest.sanitise import clean_line
 from digest.settings import BuildSettings, Settings
 from digest.state.store import Store
 
@@ -311,13 +312,14 @@ def show_article(article) -> None:
     fields = article_fields(article)
     fields["source from"] = fields["source_from"]
     fields["age"] = describe_age(article, dt.date.today())
-    typer.echo(article.origin)
+    # Every field is one clean line: a terminal obeys the escape sequences a feed can carry.
+    typer.echo(clean_line(article.origin))
     for key in ("id", "title", "source", "source from", "url", "published", "age", "encoding"):
-        typer.echo(f"  {key + ':':<12} {fields[key] or '-'}")
+        typer.echo(f"  {key + ':':<12} {clean_line(str(fields[key] or '-'))}")
     for key in ("warnings", "paragraphs", "related"):
         typer.echo(f"  {key + ':':<12} {len(fields[key])}")
         for number, line in enumerate(fields[key], start=1):
-            typer.echo(f"    {number:>3}  {line}")
+            typer.echo(f"    {number:>3}  {clean_line(line)}")
     typer.echo("")
 
 

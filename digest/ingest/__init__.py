@@ -27,6 +27,7 @@ from digest.ingest.html import parse_html
 from digest.ingest.jsonl import parse_jsonl
 from digest.ingest.text import parse_text
 from digest.news import Article, Failure
+from digest.sanitise import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,11 @@ def resolve_entries(
             continue
         article = made
         if page is not None:
-            log.warning("could not process %s: %s; using the feed's text", item.link, page)
+            log.warning(
+                "could not process %s: %s; using the feed's text",
+                clean_line(item.link or ""),
+                clean_line(str(page)),
+            )
             note = f"linked page not used ({page}); the feed's text instead"
             article = replace(article, warnings=(*article.warnings, note))
         out.append(article)
@@ -222,8 +227,19 @@ def read_sources(
     failures: list[Failure] = []
     for item in resolve_entries(items, fetch_articles, options):
         if isinstance(item, Failure):
+            item = Failure(origin=clean_line(item.origin), reason=clean_line(item.reason))
             log.warning("could not process %s: %s", item.origin, item.reason)
             failures.append(item)
         else:
-            articles.append(item)
+            articles.append(shown(item))
     return Ingested(tuple(dedupe(articles)), tuple(failures))
+
+
+def shown(article: Article) -> Article:
+    """The article with its origin and warnings fit for a terminal: they quote file names,
+    URLs, JSON keys and servers' messages, which can carry escape sequences."""
+    return replace(
+        article,
+        origin=clean_line(article.origin),
+        warnings=tuple(clean_line(warning) for warning in article.warnings),
+    )
