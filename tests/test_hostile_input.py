@@ -209,3 +209,15 @@ def test_character_references_to_unsafe_code_points_in_a_feed(tmp_path):
     assert article.title == "عنوان]0;x"
     assert article.source == "قناة"
     assert article.paragraphs == tuple(BODY.split("\n"))
+
+
+def test_a_url_holding_a_bidi_override_or_a_control_is_left_out(tmp_path):
+    """Found by the property test: the host of `http://\u202eevil.org/` became the outlet."""
+    path = tmp_path / "a.jsonl"
+    lines = [
+        json.dumps({"text": BODY, "url": url}, ensure_ascii=False)
+        for url in ("http://\u202eevil.org/", "https://example.org/\x1b]0;x\x07")
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    for article in read_sources([path]).articles:
+        assert article.url is None and article.source is None

@@ -17,7 +17,7 @@ from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
-from digest.sanitise import clean_line
+from digest.sanitise import UNSAFE, clean_line
 from digest.stories.outlets import identify
 
 PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
@@ -40,12 +40,15 @@ def plausible(date: dt.date) -> bool:
 def canonical_url(url: str) -> str | None:
     """One spelling per page: no fragment or tracking parameters, lower-case host, path
     percent-encoded the same way whether it was written in Arabic or escaped. None when the text
-    is not a URL at all (``http://[evil/x``, a port that is no number): nothing can link to it,
-    and every later use of it would fail."""
+    is not a URL at all (``http://[evil/x``, a port that is no number, a control or bidi
+    character, which no URL holds unescaped): nothing can link to it, and every later use of it
+    would fail or mislead."""
     # Imported here: courlan takes a twentieth of a second to load, and a build from files
     # has no URL to clean.
     from courlan import normalize_url
 
+    if UNSAFE.search(url):
+        return None
     try:
         url = urldefrag(url.strip())[0]
         _ = urlsplit(url).port

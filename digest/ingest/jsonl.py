@@ -48,7 +48,8 @@ def parse_record(line: str, origin: str, decoded: Decoded) -> Article:
         raise ArticleError("nested too deeply to be an article; expected one JSON object") from None
     if not isinstance(record, dict):
         raise ArticleError("expected a JSON object with title, text, source, url, published")
-    record = {key: cleaned(value) for key, value in record.items()}
+    # A URL is not cleaned into another one: one holding such characters is left out later.
+    record = {key: value if key == "url" else cleaned(value) for key, value in record.items()}
     for key in ("title", "text", "source", "url", "published"):
         if record.get(key) is not None and not isinstance(record[key], str):
             raise ArticleError(f"{key!r} must be a string")
