@@ -104,8 +104,7 @@ def json_line(fields: dict[str, object], depth: int, raw: str | None) -> str:
     with non-ASCII written as escapes (so lone surrogates arrive as ``\\ud800``)."""
     if raw is not None:
         return raw
-    value: object = fields
-    line = json.dumps(value, ensure_ascii=True)
+    line = json.dumps(fields, ensure_ascii=True)
     return "[" * depth + line + "]" * depth
 
 
@@ -269,7 +268,7 @@ def broken_rules(ingested: Ingested) -> list[str]:
             broken.append("an article without paragraphs")
         if article.url is not None:
             try:
-                urlsplit(article.url).port
+                _ = urlsplit(article.url).port
             except ValueError as error:
                 broken.append(f"url {article.url[:80]!r}: {error}")
     return broken
