@@ -154,7 +154,15 @@ def guarded(origin: str, read: Callable[[], T]) -> T | list[Failure]:
 
 
 def read_article(path: Path) -> Article:
-    """The (first) article of one file, for commands that work on a single article."""
+    """The (first) article of one file, for commands that work on a single article; ArticleError
+    with the reason when there is none, whatever the reader met."""
+    (item,) = guarded(str(path), lambda: [first_article(path)])
+    if isinstance(item, Failure):
+        raise ArticleError(item.reason)
+    return item
+
+
+def first_article(path: Path) -> Article:
     items = read_file(path)
     for item in items:
         if isinstance(item, Entry):
