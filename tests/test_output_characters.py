@@ -10,6 +10,8 @@ import json
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from digest.mail import compose
@@ -179,3 +181,29 @@ def test_inspect_writes_no_escape_sequence_to_the_terminal(tmp_path):
             assert "\x1b" not in stream and "\\u001b" not in stream
         assert "عنوان]0;owned]52;c;ZWNobyBldmls" in result.stdout
         assert "ignored fields: key]0;owned]52;c;ZWNobyBldmls" in result.stdout
+
+
+any_text = st.text(st.characters(codec=None, categories=None), max_size=40) | st.sampled_from(
+    [HOSTILE, OSC_TITLE, "\ufffe\uffff", "\ud800", "]]>", "<![CDATA[", "&#0;", "\x00"]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(any_text, any_text, any_text, any_text)
+def test_the_feed_parses_whatever_the_text(headline, english, outlet, title):
+    issue = flood_issue()
+    story = issue.stories[0]
+    issue = dataclasses.replace(
+        issue,
+        title=title or "digest",
+        stories=(
+            dataclasses.replace(
+                story,
+                headline=Bilingual(ar=headline, en=english),
+                sources=(SourceRef(outlet or "x", None, issue.date),),
+            ),
+        ),
+    )
+    feed = render.render_site([issue], render.environment())["feed.xml"].encode("utf-8")
+    etree.fromstring(feed, etree.XMLParser(recover=False))
+    assert not feedparser.parse(feed).bozo
