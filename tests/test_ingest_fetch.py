@@ -126,6 +126,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
                 time.sleep(0.1)
+        elif path == "/deep-json-ld":
+            deep = b'<script type="application/ld+json">' + b"[" * 100_000 + b"</script></head>"
+            self.send(page("عاصفة", SANDSTORM, "2025-03-05").replace(b"</head>", deep), "text/html")
         elif path == "/bad-redirect":
             self.send_response(302)
             self.send_header("Location", "http://xn--/x")
@@ -394,3 +397,9 @@ def test_a_feed_link_connects_to_the_public_address_it_checked(monkeypatch):
     (result,) = fetch_all(["http://news.test:8080/a"], QUICK, found_in_feeds=True)
     assert "could not fetch" in str(result)
     assert connected == [("93.184.215.14", 8080)]
+
+
+def test_a_fetched_page_with_json_ld_nested_100000_deep_is_read(server):
+    """RecursionError used to escape from the page reader, through --fetch-articles too."""
+    (article,) = read_sources([server.base + "/deep-json-ld"], options=PATIENT).articles
+    assert article.paragraphs == SANDSTORM
