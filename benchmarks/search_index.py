@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest import render, search  # noqa: E402
+from digest.publish import render, search  # noqa: E402
 from digest.news import (  # noqa: E402
     Bilingual,
     Bullet,

@@ -24,6 +24,7 @@ import typer
 from digest import dates, settings
 from digest.errors import DigestError
 from digest.news import DEFAULT_BULLETS
+from digest.sanitise import clean_line
 from digest.settings import BuildSettings, Settings
 from digest.state.store import Store
 from digest.version import __version__
@@ -321,8 +322,9 @@ def show_article(article) -> None:
     fields = article_fields(article)
     fields["source from"] = fields["source_from"]
     fields["age"] = describe_age(article, dates.today())
-    typer.echo(article.origin)
     fields["section"] = fields["section"] or "unknown (no category or URL folder names one)"
+    # Every field is one clean line: a terminal obeys the escape sequences a feed can carry.
+    typer.echo(clean_line(article.origin))
     for key in (
         "id",
         "title",
@@ -334,11 +336,11 @@ def show_article(article) -> None:
         "age",
         "encoding",
     ):
-        typer.echo(f"  {key + ':':<12} {fields[key] or '-'}")
+        typer.echo(f"  {key + ':':<12} {clean_line(str(fields[key] or '-'))}")
     for key in ("warnings", "paragraphs", "related"):
         typer.echo(f"  {key + ':':<12} {len(fields[key])}")
         for number, line in enumerate(fields[key], start=1):
-            typer.echo(f"    {number:>3}  {line}")
+            typer.echo(f"    {number:>3}  {clean_line(line)}")
     typer.echo("")
 
 

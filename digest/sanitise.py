@@ -25,6 +25,7 @@ _UNSAFE = (
 )
 UNSAFE = re.compile(f"[{_UNSAFE}]")
 UNSAFE_IN_LINE = re.compile(f"[{_UNSAFE}\t\n]")
+LINE_BREAKS = str.maketrans(dict.fromkeys("\t\n\r\u2028\u2029", " "))
 # What makes an edit look empty: spaces, format characters (zero-width, bidi marks) and
 # everything UNSAFE.
 _BLANK = re.compile(rf"[\s\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff{_UNSAFE}]+")
@@ -37,8 +38,9 @@ def clean(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """``text`` for one line (a Subject, a search record's title, a terminal field): unsafe
-    characters removed, tabs and newlines turned into spaces."""
-    return UNSAFE.sub("", text.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+    characters removed, tabs and line breaks (the line and paragraph separators U+2028 and
+    U+2029 too, which mail clients and editors break lines at) turned into spaces."""
+    return UNSAFE.sub("", text.translate(LINE_BREAKS))
 
 
 def is_blank(text: str) -> bool:

@@ -98,3 +98,126 @@ def test_bidi_controls_never_reach_a_reader():
     for name, text in files.items():
         assert not any(ch in text for ch in BIDI), name
     assert "Five dead" in files["digest.txt"]
+
+
+BAD_URL = "http://[evil/x"
+
+
+def paragraphs_html(head: str = "") -> str:
+    body = "".join(f"<p>{line}</p>" for line in BODY.split("\n") * 2)
+    return f"<html><head>{head}</head><body><article>{body}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("front.txt", f"---\nurl: {BAD_URL}\n---\n{BODY}\n"),
+        ("line.jsonl", json.dumps({"text": BODY, "url": BAD_URL}, ensure_ascii=False) + "\n"),
+        ("page.html", paragraphs_html(f'<link rel="canonical" href="{BAD_URL}">')),
+        (
+            "feed.xml",
+            '<rss version="2.0"><channel><title>t</title><item><title>عنوان</title>'
+            f"<link>{BAD_URL}</link><description>{BODY}</description></item></channel></rss>",
+        ),
+    ],
+)
+def test_a_url_that_cannot_be_parsed_is_left_out_with_a_warning(tmp_path, name, content):
+    """Invalid IPv6 URL (urllib's ValueError) used to end the whole build with a traceback."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    (article,) = read_sources([path]).articles
+    assert article.url is None
+    assert article.paragraphs[0].startswith("قال الرئيس")
+
+
+def test_json_ld_nested_100000_deep_is_no_date_not_a_crash(tmp_path):
+    path = tmp_path / "deep.html"
+    path.write_text(
+        paragraphs_html('<script type="application/ld+json">' + "[" * 100_000 + "</script>"),
+        encoding="utf-8",
+    )
+    (article,) = read_sources([path]).articles
+    assert article.published is None
+
+
+def test_json_ld_nested_just_under_the_parsers_limit_is_walked(tmp_path):
+    """json.loads accepts a few hundred levels; walking them must not recurse past the limit."""
+    deep = "[" * 900 + '{"datePublished": "2025-08-16"}' + "]" * 900
+    path = tmp_path / "deep.html"
+    path.write_text(
+        paragraphs_html(f'<script type="application/ld+json">{deep}</script>'), encoding="utf-8"
+    )
+    (article,) = read_sources([path]).articles
+    assert article.published.isoformat() == "2025-08-16"
+
+
+def test_a_lone_surrogate_escape_in_a_json_line_is_dropped(tmp_path):
+    path = tmp_path / "a.jsonl"
+    escaped = json.dumps({"title": "عنوان\ud800", "text": BODY + "\udfff", "source": "\udc00"})
+    path.write_text(escaped + "\n", encoding="utf-8")
+    ingested = read_sources([path])
+    assert ingested.failures == ()
+    (article,) = ingested.articles
+    assert article.title == "عنوان"
+    assert article.paragraphs == tuple(BODY.split("\n"))
+
+
+def test_a_line_separator_inside_a_json_string_does_not_split_the_line(tmp_path):
+    """U+2028 is valid raw inside a JSON string; str.splitlines() treated it as a line end."""
+    path = tmp_path / "a.jsonl"
+    record = {"title": "عنوان\u2028الخبر", "text": BODY.replace("\n", "\u2029")}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\r\n", encoding="utf-8")
+    ingested = read_sources([path])
+    assert ingested.failures == ()
+    (article,) = ingested.articles
+    assert article.paragraphs[0].startswith("قال الرئيس")
+
+
+def test_whatever_a_reader_raises_is_that_sources_report(tmp_path, monkeypatch):
+    """The last line of defence: an exception no reader anticipated is one `could not process`
+    line for its source, and the other sources are read."""
+    from digest.ingest import html
+
+    def broken(*args, **kwargs):
+        raise KeyError("something no one expected")
+
+    monkeypatch.setattr(html, "stated_date", broken)
+    page = tmp_path / "a.html"
+    page.write_text(paragraphs_html(), encoding="utf-8")
+    text = tmp_path / "b.txt"
+    text.write_text(BODY, encoding="utf-8")
+    ingested = read_sources([page, text])
+    assert len(ingested.articles) == 1
+    (failure,) = ingested.failures
+    assert failure.origin == str(page)
+    assert failure.reason == "could not be read (KeyError: 'something no one expected')"
+
+
+def test_character_references_to_unsafe_code_points_in_a_feed(tmp_path):
+    """feedparser's loose parser raised UnicodeEncodeError on &#xD800; (the strict one refuses
+    the feed, so the loose one is what reads it)."""
+    path = tmp_path / "feed.xml"
+    path.write_text(
+        '<rss version="2.0"><channel><title>&#x202E;قناة&#0;</title><item>'
+        "<title>عنوان&#xD800;&#xFFFF;&#x1b;]0;x&#7;</title>"
+        f"<description>{BODY}&#x110000;&#1114112;&#xDFFF;</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    ingested = read_sources([path])
+    assert ingested.failures == ()
+    (article,) = ingested.articles
+    assert article.title == "عنوان]0;x"
+    assert article.source == "قناة"
+    assert article.paragraphs == tuple(BODY.split("\n"))
+
+
+def test_a_url_holding_a_bidi_override_or_a_control_is_left_out(tmp_path):
+    """Found by the property test: the host of `http://\u202eevil.org/` became the outlet."""
+    path = tmp_path / "a.jsonl"
+    lines = [
+        json.dumps({"text": BODY, "url": url}, ensure_ascii=False)
+        for url in ("http://\u202eevil.org/", "https://example.org/\x1b]0;x\x07")
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    for article in read_sources([path]).articles:
+        assert article.url is None and article.source is None

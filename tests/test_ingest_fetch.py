@@ -4,6 +4,7 @@ fast."""
 
 import dataclasses
 import datetime as dt
+import socket
 import threading
 import time
 import uuid
@@ -126,6 +127,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
                 time.sleep(0.1)
+        elif path == "/deep-json-ld":
+            deep = b'<script type="application/ld+json">' + b"[" * 100_000 + b"</script></head>"
+            self.send(page("عاصفة", SANDSTORM, "2025-03-05").replace(b"</head>", deep), "text/html")
+        elif path == "/bad-redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://xn--/x")
+            self.end_headers()
         elif path == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -320,3 +328,89 @@ def test_feed_links_to_private_addresses_are_refused_unless_allowed(server, capl
 )
 def test_private_addresses(host, private):
     assert (private_address(host) is not None) == private
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[evil/x", "http://xn--/", "http://a:99999/", "http://", "https://:80/"]
+)
+def test_a_url_httpx_cannot_use_is_a_reason(url):
+    """An IDNA error (`http://xn--/`) used to escape the fetch thread and end the build."""
+    (result,) = fetch_all([url], QUICK)
+    assert not isinstance(result, Fetched)
+    assert "not a valid URL" in str(result)
+
+
+def test_a_redirect_to_a_url_httpx_cannot_use_is_a_reason(server):
+    (result,) = fetch_all([server.base + "/bad-redirect"], QUICK)
+    assert not isinstance(result, Fetched)
+    assert "not a valid URL" in str(result)
+
+
+def test_feed_links_that_are_no_urls_fall_back_to_the_entry(tmp_path):
+    feed = tmp_path / "feed.xml"
+    links = ["http://[evil/x", "http://xn--/a", "http://a:99999/b"]
+    feed.write_text(
+        '<rss version="2.0"><channel><title>خلاصة</title>'
+        + "".join(
+            f"<item><title>خبر {n}</title><link>{link}</link>"
+            f"<description>{SANDSTORM[n]}</description></item>"
+            for n, link in enumerate(links)
+        )
+        + "</channel></rss>",
+        encoding="utf-8",
+    )
+    ingested = read_sources([feed], fetch_articles=True, options=QUICK)
+    assert [a.paragraphs for a in ingested.articles] == [(p,) for p in SANDSTORM]
+    assert ingested.failures == ()
+
+
+def test_a_feed_link_is_fetched_from_the_address_that_was_checked(server, monkeypatch):
+    """DNS rebinding: a name that resolves to a public address when it is checked and to
+    127.0.0.1 when the connection is made must not reach the machine's own servers."""
+    real = socket.getaddrinfo
+    answers = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        address = "93.184.215.14" if not answers else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    server.agents.clear()
+    port = server.server_address[1]
+    (result,) = fetch_all([f"http://rebind.test:{port}/page"], QUICK, found_in_feeds=True)
+    assert "private address (127.0.0.1)" in str(result)
+    assert server.agents == [], "the request reached 127.0.0.1"
+    assert answers, "the name was never resolved"
+
+
+def test_a_feed_link_connects_to_the_public_address_it_checked(monkeypatch):
+    """The socket is opened to the address checked, never to the name (which the operating
+    system would resolve again)."""
+    import httpcore
+
+    real = socket.getaddrinfo
+    connected = []
+
+    def public(host, port, *args, **kwargs):
+        if host == "news.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port or 0))]
+        return real(host, port, *args, **kwargs)
+
+    def connect_tcp(self, host, port, *args, **kwargs):
+        connected.append((host, port))
+        raise httpcore.ConnectError("no network in the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", public)
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", connect_tcp)
+    (result,) = fetch_all(["http://news.test:8080/a"], QUICK, found_in_feeds=True)
+    assert "could not fetch" in str(result)
+    assert connected == [("93.184.215.14", 8080)]
+
+
+def test_a_fetched_page_with_json_ld_nested_100000_deep_is_read(server):
+    """RecursionError used to escape from the page reader, through --fetch-articles too."""
+    (article,) = read_sources([server.base + "/deep-json-ld"], options=PATIENT).articles
+    assert article.paragraphs == SANDSTORM

@@ -26,7 +26,7 @@ HOSTILE = [
     (
         "opus-mt-ar-en",
         SEED[0],
-        "line one\nline two\r\nback\\slash",
+        "line one\nline two\nback\\slash",
         "Omar\tS.",
         "2026-11-30T02:30:05+00:00",
     ),
@@ -113,16 +113,18 @@ def test_an_empty_memory_exports_an_empty_document_and_says_so(store):
     assert "no corrections yet" in runner.invoke(app, ["cache", "memory"]).output
 
 
-def test_text_xml_cannot_carry_is_refused_with_the_entry_named(store, tmp_path):
-    memory.remember(store, "opus-mt-ar-en", SEED[0], "bell \x07 here", "Rana", "2026-11-30T01:00Z")
+def test_text_xml_cannot_carry_is_dropped_from_both_formats(store, tmp_path):
+    """A NUL or a bell in an edit used to stop every TMX export (exit 2) and sit raw in TSV."""
+    memory.remember(
+        store, "opus-mt-ar-en", SEED[0], "bell \x07 NUL \x00 here", "Rana", "2026-11-30T01:00Z"
+    )
     out = tmp_path / "memory.tmx"
     result = CliRunner().invoke(app, ["cache", "export", "--out", str(out)])
-    assert result.exit_code == 2
-    assert "error: the entry for" in result.output and "--format tsv" in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state"], "no file, not even half of one"
-    assert (
-        "bell \x07 here" in CliRunner().invoke(app, ["cache", "export", "--format", "tsv"]).output
-    )
+    assert result.exit_code == 0, result.output
+    (seg,) = [s for s in etree.parse(str(out)).iter("seg") if s.text.startswith("bell")]
+    assert seg.text == "bell  NUL  here"
+    tsv = CliRunner().invoke(app, ["cache", "export", "--format", "tsv"]).output
+    assert "bell  NUL  here" in tsv and "\x07" not in tsv and "\x00" not in tsv
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ def test_clean_removes_what_no_reader_should_receive(raw, expected):
 
 def test_clean_line_has_no_line_breaks():
     assert clean_line("Subject\r\nBcc: x\tend\x1b") == "Subject  Bcc: x end"
+    assert clean_line("one\u2028two\u2029three\x85") == "one two three"
 
 
 @pytest.mark.parametrize(

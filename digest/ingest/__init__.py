@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from digest.errors import ArticleError, SourceError
+from digest.ingest.article import unreadable
 from digest.ingest.decode import decode
 from digest.ingest.dedupe import dedupe
 from digest.ingest.feed import Entry, entry_article, parse_feed, with_entry
@@ -25,6 +27,7 @@ from digest.ingest.html import parse_html
 from digest.ingest.jsonl import parse_jsonl
 from digest.ingest.text import parse_text
 from digest.news import Article, Failure
+from digest.sanitise import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf")
 MARKUP = re.compile(rb"<(!doctype\s+html|html|head|body|article|p|div|meta)[\s>/]")
 
 Item = Article | Failure | Entry
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -139,15 +143,28 @@ def read_fetched(fetched: Fetched) -> list[Item]:
     return parse(fetched.content, kind, fetched.url, fetched.final_url, fetched.charset)
 
 
-def guarded(origin: str, read: Callable[[], list[Item]]) -> list[Item]:
+def guarded(origin: str, read: Callable[[], T]) -> T | list[Failure]:
+    """What ``read`` gives, or one Failure for ``origin`` whatever it raises: the one rule for
+    readers is that a bad input is its own report and never an exception out of read_sources."""
     try:
         return read()
     except ArticleError as error:
         return [Failure(origin=origin, reason=str(error))]
+    except Exception as error:
+        log.debug("reading %s failed", origin, exc_info=True)
+        return [Failure(origin=origin, reason=unreadable(error))]
 
 
 def read_article(path: Path) -> Article:
-    """The (first) article of one file, for commands that work on a single article."""
+    """The (first) article of one file, for commands that work on a single article; ArticleError
+    with the reason when there is none, whatever the reader met."""
+    (item,) = guarded(str(path), lambda: [first_article(path)])
+    if isinstance(item, Failure):
+        raise ArticleError(item.reason)
+    return item
+
+
+def first_article(path: Path) -> Article:
     items = read_file(path)
     for item in items:
         if isinstance(item, Entry):
@@ -174,18 +191,23 @@ def resolve_entries(
         page = pages.get(item.link) if item.link else None
         if isinstance(page, Fetched):
             fetched = guarded(page.url, partial(read_fetched, page))
-            if isinstance(fetched[0], Article):
+            if fetched and isinstance(fetched[0], Article):
                 out.append(with_entry(fetched[0], item))
                 continue
-            reason = fetched[0].reason if isinstance(fetched[0], Failure) else "no article"
+            first = fetched[0] if fetched else None
+            reason = first.reason if isinstance(first, Failure) else "no article"
             page = ArticleError(reason)
-        try:
-            article = entry_article(item)
-        except ArticleError as error:
-            out.append(Failure(origin=item.origin, reason=str(error)))
+        made = guarded(item.origin, partial(entry_article, item))
+        if isinstance(made, list):
+            out += made
             continue
+        article = made
         if page is not None:
-            log.warning("could not process %s: %s; using the feed's text", item.link, page)
+            log.warning(
+                "could not process %s: %s; using the feed's text",
+                clean_line(item.link or ""),
+                clean_line(str(page)),
+            )
             note = f"linked page not used ({page}); the feed's text instead"
             article = replace(article, warnings=(*article.warnings, note))
         out.append(article)
@@ -215,8 +237,19 @@ def read_sources(
     failures: list[Failure] = []
     for item in resolve_entries(items, fetch_articles, options):
         if isinstance(item, Failure):
+            item = Failure(origin=clean_line(item.origin), reason=clean_line(item.reason))
             log.warning("could not process %s: %s", item.origin, item.reason)
             failures.append(item)
         else:
-            articles.append(item)
+            articles.append(shown(item))
     return Ingested(tuple(dedupe(articles)), tuple(failures))
+
+
+def shown(article: Article) -> Article:
+    """The article with its origin and warnings fit for a terminal: they quote file names,
+    URLs, JSON keys and servers' messages, which can carry escape sequences."""
+    return replace(
+        article,
+        origin=clean_line(article.origin),
+        warnings=tuple(clean_line(warning) for warning in article.warnings),
+    )

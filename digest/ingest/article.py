@@ -18,6 +18,7 @@ from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
 from digest.news import Article
+from digest.sanitise import UNSAFE, clean_line
 from digest.stories import sections
 from digest.stories.outlets import identify
 
@@ -38,20 +39,39 @@ def plausible(date: dt.date) -> bool:
     return EARLIEST <= date <= latest_today()
 
 
-def canonical_url(url: str) -> str:
+def canonical_url(url: str) -> str | None:
     """One spelling per page: no fragment or tracking parameters, lower-case host, path
-    percent-encoded the same way whether it was written in Arabic or escaped."""
+    percent-encoded the same way whether it was written in Arabic or escaped. None when the text
+    is not a URL at all (``http://[evil/x``, a port that is no number, a control or bidi
+    character, which no URL holds unescaped): nothing can link to it, and every later use of it
+    would fail or mislead."""
     # Imported here: courlan takes a twentieth of a second to load, and a build from files
     # has no URL to clean.
     from courlan import normalize_url
 
-    url = urldefrag(url.strip())[0]
+    if UNSAFE.search(url):
+        return None
+    try:
+        url = urldefrag(url.strip())[0]
+        _ = urlsplit(url).port
+    except ValueError:
+        return None
     try:
         url = normalize_url(url)
     except ValueError:
         return url
     url = PERCENT_ESCAPE.sub(lambda m: m.group().upper(), url)
-    return url if urlsplit(url).path else f"{url}/"
+    try:
+        return url if urlsplit(url).path else f"{url}/"
+    except ValueError:
+        return None
+
+
+def unreadable(error: Exception) -> str:
+    """The one line an exception no reader anticipated becomes: a library's bug or an input no
+    one thought of must cost its own source, never the build (`--debug` logs the traceback)."""
+    detail = clean_line(str(error)).strip()[:200]
+    return f"could not be read ({type(error).__name__}{': ' + detail if detail else ''})"
 
 
 def article_id(url: str | None, paragraphs: tuple[str, ...]) -> str:
@@ -94,10 +114,14 @@ def build_article(
 
     ``source`` is the outlet the input states and ``source_from`` where it said so; without one,
     the outlet is looked for in the text and the URL (digest/stories/outlets.py).
-    ``section_labels`` are the outlet's own names for the article's section, best first."""
-    paragraphs, cut = bounded(tuple(p.strip() for p in paragraphs if p.strip()))
+    ``section_labels`` are the outlet's own names for the article's section, best first. Every
+    text leaves here without the characters no reader should be shown (digest/sanitise.py),
+    whichever reader it came through."""
+    lines = (clean_line(p).strip() for p in paragraphs)
+    paragraphs, cut = bounded(tuple(p for p in lines if p))
     if not paragraphs:
         raise ArticleError("no article text found")
+    title = clean_line(title) if title else None
     text = "\n".join((title or "", *paragraphs))
     if mojibake(text) >= MIN_MOJIBAKE:
         raise ArticleError(
@@ -106,13 +130,16 @@ def build_article(
         )
     if arabic_share(" ".join(paragraphs)) < MIN_ARABIC_SHARE:
         raise ArticleError("the text is not Arabic; digest summarises Arabic articles")
-    url = canonical_url(url) if url else None
     notes = list(warnings)
+    canonical = canonical_url(url) if url else None
+    if url and canonical is None:
+        notes.append(f"the URL {clean_line(url)[:200]!r} cannot be parsed; left out")
+    url = canonical
     if cut:
         notes.append(f"the body is over {MAX_BODY_CHARS:,} characters; only that much was read")
     if published is None:
         notes.append(NO_DATE)
-    outlet = identify(source, source_from, paragraphs, url)
+    outlet = identify(clean_line(source) if source else None, source_from, paragraphs, url)
     if not outlet.known:
         notes.append(NO_OUTLET)
     return Article(
@@ -123,7 +150,7 @@ def build_article(
         source=outlet.name if outlet.known else None,
         url=url,
         published=published,
-        related=tuple(r for r in related if r.strip()),
+        related=tuple(r for r in (clean_line(r).strip() for r in related) if r),
         warnings=tuple(notes),
         encoding=encoding,
         source_from=outlet.found_in,

@@ -8,6 +8,7 @@ extracted, and the entry fills in what the page does not say.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from dataclasses import dataclass, replace
 
@@ -19,11 +20,13 @@ from digest.ingest.body import split_body
 from digest.ingest.decode import Decoded
 from digest.ingest.html import parse_date_value
 from digest.news import Article
+from digest.sanitise import clean
 from digest.stories import sections
 from digest.stories.outlets import STATED
 from digest.stories.outlets import stated as stated_name
 
 XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 BLOCKS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table td th tr ul".split()
@@ -66,7 +69,7 @@ def parse_feed(decoded: Decoded, origin: str) -> list[Entry]:
     encoding is dropped: feedparser would otherwise decode the UTF-8 it is handed a second time."""
     import feedparser
 
-    text = XML_DECLARATION.sub("", decoded.text, count=1)
+    text = CHARACTER_REFERENCE.sub(safe_reference, XML_DECLARATION.sub("", decoded.text, count=1))
     parsed = feedparser.parse(text.encode("utf-8"))
     if not parsed.get("version") and not parsed.get("entries"):
         raise ArticleError("not an RSS or Atom feed")
@@ -94,6 +97,15 @@ def parse_feed(decoded: Decoded, origin: str) -> list[Entry]:
             )
         )
     return entries
+
+
+def safe_reference(match: re.Match[str]) -> str:
+    """A character reference kept only when it names a character a reader may see: feedparser's
+    lenient parser, which reads feeds that are not well-formed XML, fails on ``&#xD800;``, and
+    a reference is how a feed smuggles a control or a bidi override past the decoder."""
+    hexadecimal, decimal = match.groups()
+    point = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return match.group() if point <= sys.maxunicode and clean(chr(point)) else ""
 
 
 def published_text(entry) -> str | None:

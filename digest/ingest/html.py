@@ -71,26 +71,25 @@ def make_date(year: str, month: str, day: str) -> dt.date | None:
 
 
 def json_ld_values(tree: HtmlElement, name: str) -> list[str]:
-    """Every string the page's JSON-LD gives for ``name`` (alone or in a list), in order."""
+    """Every string the page's JSON-LD gives for ``name`` (alone or in a list), in order. Walked
+    with a stack, not by recursion: a page may nest as deep as the JSON parser allows, and one
+    that nests deeper gives nothing."""
     found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            value = node.get(name)
-            found.extend(
-                v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
-            )
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
-            walk(json.loads(script, strict=False))
-        except ValueError:
+            stack = [json.loads(script, strict=False)]
+        except (ValueError, RecursionError):
             continue
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                value = node.get(name)
+                found.extend(
+                    v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)
+                )
+                stack += reversed(node.values())
+            elif isinstance(node, list):
+                stack += reversed(node)
     return found
 
 
@@ -114,7 +113,10 @@ def url_date(url: str | None) -> dt.date | None:
     """/2013/08/03/, /2013/middle_east/8/3/, -2013-08-03, /20130803/ in a URL's path."""
     if not url:
         return None
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
     for pattern in URL_DATES:
         if match := pattern.search(path):
             date = make_date(*match.groups())
@@ -131,8 +133,12 @@ def link_target(tree: HtmlElement, base: str | None) -> str | None:
         '//meta[@property="og:url"]/@content',
     ):
         for href in tree.xpath(xpath):
-            url = urljoin(base or "", str(href).strip())
-            if urlsplit(url).scheme in ("http", "https") and urlsplit(url).path.strip("/"):
+            try:
+                url = urljoin(base or "", str(href).strip())
+                parts = urlsplit(url)
+            except ValueError:
+                continue
+            if parts.scheme in ("http", "https") and parts.path.strip("/"):
                 return url
     return None
 

@@ -41,6 +41,7 @@ from digest.mail.smtp import Connection, Refused, Temporary, Uncertain, Unreacha
 from digest.news import Issue
 from digest.publish import render
 from digest.publish.archive import BuiltIssue
+from digest.sanitise import clean_line
 from digest.settings import BuildSettings, MailSettings, Recipient
 from digest.state.store import Store
 
@@ -88,7 +89,7 @@ def lead(issue: Issue) -> str:
     """The first story's headline, cut at a word boundary to what an inbox shows."""
     if not issue.stories:
         return ""
-    text = render.one_line(render.readable(issue.stories[0].headline))
+    text = render.one_line(clean_line(render.readable(issue.stories[0].headline)))
     if len(text) <= LEAD_LENGTH:
         return text
     cut = text[: LEAD_LENGTH - 1]
@@ -98,7 +99,10 @@ def lead(issue: Issue) -> str:
 
 
 def subject(issue: Issue, template: str) -> str:
-    return template.format(title=issue.title, date=issue.date.isoformat(), lead=lead(issue))
+    """One line an inbox shows as it is: no control, bidi override or line break from a
+    headline can reorder it or start a header of its own."""
+    text = template.format(title=issue.title, date=issue.date.isoformat(), lead=lead(issue))
+    return " ".join(clean_line(text).split())
 
 
 def set_subject(message: EmailMessage, text: str) -> None:

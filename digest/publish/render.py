@@ -37,6 +37,7 @@ from digest.news import (
 )
 from digest.publish import search as site_search
 from digest.resources import bundled
+from digest.sanitise import UNSAFE, clean
 from digest.stories import sections
 
 ISSUE_OUTPUTS = {
@@ -52,10 +53,6 @@ SEARCH_ASSETS = ("search.js",)
 ATTRIBUTED = 2
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|{}])")
-# C0 and C1 controls but tab and newline: invisible, and not allowed in XML 1.0. Bidi embedding,
-# override and isolate controls too: they can make displayed text read differently from what it
-# is (marks that only set direction, such as U+200F, stay: Arabic text needs them).
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Characters a browser or Markdown reader could take as the end of a link.
@@ -171,9 +168,11 @@ def outlets(stories: Sequence[StoryDigest]) -> list[str]:
 
 
 def without_controls(value: object) -> object:
-    """Jinja's finalize hook: every printed value loses control characters, keeping its type."""
-    if isinstance(value, str) and CONTROL.search(value):
-        return type(value)(CONTROL.sub("", value))
+    """Jinja's finalize hook: every printed value loses the characters digest/sanitise.py
+    removes (controls, noncharacters XML refuses, lone surrogates, bidi overrides), keeping its
+    type; so no value can make feed.xml unparseable or a line read differently."""
+    if isinstance(value, str) and UNSAFE.search(value):
+        return type(value)(UNSAFE.sub("", value))
     return value
 
 
@@ -238,7 +237,7 @@ def as_text(value: str) -> str:
 
 def urn_uuid(*parts: str) -> str:
     """A stable Atom id: the same title and date always give the same URN, with no clock."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, ":".join(parts)).urn
+    return uuid.uuid5(uuid.NAMESPACE_URL, clean(":".join(parts))).urn
 
 
 def environment(templates: Path | None = None) -> jinja2.Environment:

@@ -42,6 +42,7 @@ from typing import IO, Any, cast
 from digest import disk
 from digest.arabic import normalise
 from digest.news import Issue, StoryDigest
+from digest.sanitise import clean_line
 
 BUNDLE = "pagefind"
 ENGLISH, ARABIC = "en", "ar"
@@ -82,24 +83,26 @@ def fold(text: str) -> str:
 
 
 def story_records(issue: Issue, story: StoryDigest) -> list[Record]:
-    """The English record (when the story was translated) and the Arabic one."""
+    """The English record (when the story was translated) and the Arabic one. Every text is
+    one clean line (digest/sanitise.py): the search page shows these fields as they are, outside
+    the templates that clean the issue pages."""
     date = issue.date.isoformat()
     url = f"{date}/index.html#{story.id}"
     lines = [story.headline, *(bullet.line for bullet in story.bullets)]
     title = story.headline.en if story.headline.en is not None else story.headline.ar
-    outlets = sorted({ref.name for ref in story.sources})
+    outlets = sorted({clean_line(ref.name) for ref in story.sources})
     common = {
-        "title": title,
+        "title": clean_line(title),
         "title_lang": ENGLISH if story.headline.en is not None else ARABIC,
         "date": date,
-        "issue": issue.title,
+        "issue": clean_line(issue.title),
         "outlets": ", ".join(outlets),
         # The anchor relative to the site's root: Pagefind makes its own url field absolute
         # ("/2025-08-16/…"), which breaks a site served from a subfolder.
         "link": url,
     }
     filters = {"outlet": outlets, "date": [date]}
-    arabic = "\n".join(line.ar for line in lines)
+    arabic = "\n".join(clean_line(line.ar) for line in lines)
     records = [
         Record(
             ARABIC,
@@ -110,7 +113,7 @@ def story_records(issue: Issue, story: StoryDigest) -> list[Record]:
             {"date": date},
         )
     ]
-    english = [line.en for line in lines if line.en is not None]
+    english = [clean_line(line.en) for line in lines if line.en is not None]
     if english:
         text = "\n".join(english)
         records.append(

@@ -1,9 +1,9 @@
 """The translation memory written out for other tools: TMX, the exchange format of CAT tools
 (OmegaT, Trados, memoQ), or TSV for a spreadsheet or a script.
 
-TMX is written with lxml, so every character of an edit is escaped as XML needs; a character
-XML 1.0 cannot carry at all (a control character) is refused with the entry named rather than
-written into a file no tool could read. TSV has no quoting rule every reader agrees on, so its
+TMX is written with lxml, so every character of an edit is escaped as XML needs; the characters
+XML 1.0 cannot carry at all (controls, noncharacters) are among those digest/sanitise.py removes
+from every output, so both formats drop them. TSV has no quoting rule every reader agrees on, so its
 text is escaped the way PostgreSQL's and MySQL's tab-separated formats do it: a backslash before
 ``\\``, and ``\\t``, ``\\n``, ``\\r`` for a tab, a line feed and a carriage return.
 """
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from digest import disk
 from digest.errors import ReviewError, UsageError
 from digest.review.memory import Remembered
+from digest.sanitise import clean
 from digest.version import __version__
 
 FORMATS = ("tmx", "tsv")
@@ -28,6 +30,20 @@ TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"
 def tmx_date(at: str) -> str:
     """TMX's form of a time: YYYYMMDDThhmmssZ, in UTC."""
     return dt.datetime.fromisoformat(at).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def cleaned(entry: Remembered) -> Remembered:
+    """The entry without the characters no reader or tool should get (digest/sanitise.py): an
+    edit's NUL or U+FFFF would otherwise stop every TMX export and sit raw in the TSV. Tabs and
+    line breaks inside a text stay (TMX carries them, TSV escapes them), every line break as
+    ``\n``."""
+
+    def text(value: str) -> str:
+        return clean(value.replace("\r\n", "\n").replace("\r", "\n"))
+
+    return replace(
+        entry, model=text(entry.model), ar=text(entry.ar), en=text(entry.en), by=text(entry.by)
+    )
 
 
 def tmx(entries: Sequence[Remembered]) -> str:
@@ -49,7 +65,7 @@ def tmx(entries: Sequence[Remembered]) -> str:
         },
     )
     body = etree.SubElement(root, "body")
-    for entry in entries:
+    for entry in map(cleaned, entries):
         try:
             unit = etree.SubElement(
                 body, "tu", creationid=entry.by, creationdate=tmx_date(entry.at)
@@ -69,7 +85,7 @@ def tmx(entries: Sequence[Remembered]) -> str:
 
 def tsv(entries: Sequence[Remembered]) -> str:
     """A header row, then one row per entry, text escaped (see the module's docstring)."""
-    rows = [TSV_COLUMNS] + [(e.model, e.ar, e.en, e.by, e.at) for e in entries]
+    rows = [TSV_COLUMNS] + [(e.model, e.ar, e.en, e.by, e.at) for e in map(cleaned, entries)]
     return "".join("\t".join(cell.translate(TSV_ESCAPES) for cell in row) + "\n" for row in rows)
 
 
