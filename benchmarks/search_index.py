@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.publish import render, search  # noqa: E402
 from digest.news import (  # noqa: E402
     Bilingual,
     Bullet,
@@ -37,6 +36,7 @@ from digest.news import (  # noqa: E402
     StoryDigest,
     story_id,
 )
+from digest.publish import render, search  # noqa: E402
 from tests.search_sites import ntrex_documents, serve  # noqa: E402
 
 SIZES = (10, 30, 100, 1000)
