@@ -54,6 +54,9 @@ class BCubed:
 
 @dataclass(frozen=True)
 class TopicResult:
+    """A topic's place in the issue; a topic none of whose articles is there has size and main
+    rank 0."""
+
     topic: str
     size: int
     outlets: int
@@ -75,7 +78,7 @@ class StoriesEvaluation:
 
     @property
     def lead_recall(self) -> int:
-        return sum(lead.main_rank <= LEAD_STORIES for lead in self.leads)
+        return sum(0 < lead.main_rank <= LEAD_STORIES for lead in self.leads)
 
     def payload(self) -> dict:
         out = asdict(self)
@@ -167,7 +170,7 @@ def evaluate(
             t for t in by_size if t.size >= MIN_KEPT_SIZE and t.main_share < KEPT_SHARE
         ),
         leads=tuple(
-            results.get(name, TopicResult(name, 0, 0, 0, 0.0, len(ranked) + 1))
+            results.get(name, TopicResult(name, 0, 0, 0, 0.0, 0))
             for name in labels.leads
         ),
     )
