@@ -113,12 +113,23 @@ def pairs(
 ) -> tuple[np.ndarray, ...]:
     """(i, j, similarity) with i < j for each row's ``keep`` most alike rows, at least
     ``threshold`` and within the window; rows are group sums, alike by their dot product over
-    the product of their ``scale`` (linkage()), a chunk of rows at a time so memory stays
-    bounded."""
+    the product of their ``scale`` (linkage()). A chunk of rows at a time, in order of date, so
+    memory stays bounded and a chunk is multiplied only with the rows its dates can reach (a
+    month of articles is not a month's square)."""
+    order = np.argsort(days, kind="stable")
+    ordered = days[order]
+    undated = order[ordered == UNDATED]
     found = []
     for start in range(0, x.shape[0], CHUNK):
-        block = (x[start : start + CHUNK] @ x.T).tocoo()
-        rows, cols = block.row + start, block.col
+        chunk = order[start : start + CHUNK]
+        near = order
+        if not (days[chunk] == UNDATED).any():
+            low, high = np.searchsorted(
+                ordered, [days[chunk].min() - WINDOW.days, days[chunk].max() + WINDOW.days + 1]
+            )
+            near = np.r_[undated, order[low:high]]
+        block = (x[chunk] @ x[near].T).tocoo()
+        rows, cols = chunk[block.row], near[block.col]
         values = block.data / (scale[rows] * scale[cols])
         fit = (cols != rows) & (values >= threshold)
         rows, cols, values = rows[fit], cols[fit], values[fit]
