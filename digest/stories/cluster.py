@@ -39,7 +39,7 @@ __all__ = ["cluster", "vectors", "word_grams"]
 THRESHOLD = 0.23
 CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
-NEIGHBOURS = 20
+NEIGHBOURS = 10
 COPY_SHARE = 0.5
 LEADERS = 8
 EXACT_PAIRS = 20_000
@@ -113,34 +113,40 @@ def pairs(
 ) -> tuple[np.ndarray, ...]:
     """(i, j, similarity) with i < j for each row's ``keep`` most alike rows, at least
     ``threshold`` and within the window; rows are group sums, alike by their dot product over
-    the product of their ``scale`` (linkage()). A chunk of rows at a time, in order of date, so
-    memory stays bounded and a chunk is multiplied only with the rows its dates can reach (a
-    month of articles is not a month's square)."""
+    the product of their ``scale`` (linkage()).
+
+    The rows are taken in order of date (undated first), a chunk at a time so memory stays
+    bounded, and each chunk is multiplied only with the rows after its start that its dates can
+    reach (undated ones with every later row): each pair once, and a month of articles is not a
+    month's square. A chunk keeps, of its pairs, each row's and each later row's ``keep`` most
+    alike; a row's most alike overall are among those, so the last cut is exact."""
     order = np.argsort(days, kind="stable")
     ordered = days[order]
-    undated = order[ordered == UNDATED]
+    x = x[order]
     found = []
     for start in range(0, x.shape[0], CHUNK):
-        chunk = order[start : start + CHUNK]
-        near = order
-        if not (days[chunk] == UNDATED).any():
-            low, high = np.searchsorted(
-                ordered, [days[chunk].min() - WINDOW.days, days[chunk].max() + WINDOW.days + 1]
-            )
-            near = np.r_[undated, order[low:high]]
-        block = (x[chunk] @ x[near].T).tocoo()
-        rows, cols = chunk[block.row], near[block.col]
-        values = block.data / (scale[rows] * scale[cols])
-        fit = (cols != rows) & (values >= threshold)
-        rows, cols, values = rows[fit], cols[fit], values[fit]
+        end = min(start + CHUNK, x.shape[0])
+        reach = x.shape[0]
+        if ordered[start] != UNDATED:
+            reach = int(np.searchsorted(ordered, ordered[end - 1] + WINDOW.days, side="right"))
+        block = (x[start:end] @ x[start:reach].T).tocoo()
+        rows, cols = block.row + start, block.col + start
+        values = block.data / (scale[order[rows]] * scale[order[cols]])
+        fit = (cols > rows) & (values >= threshold)
+        rows, cols, values = order[rows[fit]], order[cols[fit]], values[fit]
         fit = in_window(days, rows, cols)
         rows, cols, values = rows[fit], cols[fit], values[fit]
-        fit = nearest(rows, cols, values, keep)
+        fit = nearest(rows, cols, values, keep) | nearest(cols, rows, values, keep)
         found.append((rows[fit], cols[fit], values[fit]))
     rows, cols, values = (np.concatenate(part) for part in zip(*found, strict=True))
-    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
-    _, first = np.unique(low * x.shape[0] + high, return_index=True)
-    return low[first], high[first], values[first]
+    fit = either_nearest(rows, cols, values, keep)
+    return np.minimum(rows, cols)[fit], np.maximum(rows, cols)[fit], values[fit]
+
+
+def either_nearest(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
+    """Which of the pairs are among the ``keep`` most alike of either of their two rows."""
+    fit = nearest(np.r_[rows, cols], np.r_[cols, rows], np.r_[values, values], keep)
+    return fit[: len(rows)] | fit[len(rows) :]
 
 
 def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
@@ -174,8 +180,7 @@ def linked(x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray) -> tuple[n
     similar /= scale[rows] * scale[cols]
     fit = similar >= THRESHOLD
     rows, cols, similar = rows[fit], cols[fit], similar[fit]
-    fit = nearest(np.r_[rows, cols], np.r_[cols, rows], np.r_[similar, similar], NEIGHBOURS)
-    fit = fit[: len(rows)] | fit[len(rows) :]
+    fit = either_nearest(rows, cols, similar, NEIGHBOURS)
     return rows[fit], cols[fit], similar[fit]
 
 
