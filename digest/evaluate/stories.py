@@ -169,10 +169,7 @@ def evaluate(
         scattered=tuple(
             t for t in by_size if t.size >= MIN_KEPT_SIZE and t.main_share < KEPT_SHARE
         ),
-        leads=tuple(
-            results.get(name, TopicResult(name, 0, 0, 0, 0.0, 0))
-            for name in labels.leads
-        ),
+        leads=tuple(results.get(name, TopicResult(name, 0, 0, 0, 0.0, 0)) for name in labels.leads),
     )
 
 
