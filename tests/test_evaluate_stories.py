@@ -98,6 +98,15 @@ def test_leads_file_comments_and_bad_labels(tmp_path):
     labels.write_text('{"id": "a"}\n')
     with pytest.raises(SourceError, match=r"day.jsonl:1: expected a JSON object"):
         read_labels(labels)
+    for bad in ("[1, 2]", '"a"', "{"):
+        labels.write_text(bad + "\n")
+        with pytest.raises(SourceError, match=r"day.jsonl:1: expected a JSON object"):
+            read_labels(labels)
+    labels.write_text('{"id": "a", "topic": "t"}\n')
+    (tmp_path / "day.leads").unlink()
+    (tmp_path / "day.leads").mkdir()
+    with pytest.raises(SourceError, match=r"cannot read the leads"):
+        read_labels(labels)
 
 
 # Hand labels of a few real articles of 2018-03-10/11: a plane crash five outlets reported, a

@@ -112,7 +112,11 @@ def read_labels(path: Path) -> Labels:
     leads_file = path.with_suffix(".leads")
     leads: list[str] = []
     if leads_file.exists():
-        for line in leads_file.read_text(encoding="utf-8").splitlines():
+        try:
+            listed = leads_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SourceError(f"cannot read the leads {leads_file}: {error}") from None
+        for line in listed.splitlines():
             if name := line.split("#", 1)[0].strip():
                 leads.append(name)
     return Labels(topic=topic, leads=tuple(leads))
