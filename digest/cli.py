@@ -580,6 +580,26 @@ def eval_completeness(
     publish(guarded(lambda: report(ntrex, articles or [])), as_json, benchmarks)
 
 
+@eval_app.command("stories")
+def eval_stories(
+    gold: Annotated[
+        Path,
+        typer.Option(
+            help="Topic labels, JSON lines of id and topic; a .leads file of the same name "
+            "lists the topics an editor would lead with."
+        ),
+    ],
+    sources: Annotated[list[str], typer.Argument(help="The articles the labels name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """B-cubed precision, recall and F1 of the build's stories against topic labels; the split
+    and rank of the largest topics; lead recall."""
+    from digest.evaluate import stories
+
+    result = guarded(lambda: stories.evaluate_sources(gold, sources))
+    typer.echo(json.dumps(result.payload(), indent=2) if as_json else stories.table(result))
+
+
 @eval_app.command("translate")
 def eval_translate(
     src: Annotated[Path, typer.Option(help="Arabic sentences, one per line.")],

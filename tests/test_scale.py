@@ -6,7 +6,9 @@ shortcuts taken for speed give the answers the full computation gives, and that 
 
 import random
 
+import numpy as np
 import pytest
+from scipy import sparse
 
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
@@ -14,7 +16,7 @@ from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.dedupe import dedupe, near_identical, shingles
 from digest.news import Article, Story
 from digest.stories import cluster as clustering
-from digest.stories import summarise
+from digest.stories import summarise, vectors
 from tests.conftest import SHARED_DATA
 
 SENTENCE = "وقال المتحدث باسم الحكومة إن المحادثات مع الوفد الزائر ستستمر حتى نهاية الأسبوع المقبل."
@@ -39,8 +41,10 @@ def test_candidate_pairs_give_the_stories_every_pair_gives(monkeypatch):
 
 
 @pytest.mark.real_data("ntrex")
-def test_linkage_inside_components_is_average_linkage_over_the_batch():
-    """The original definition, every group pair compared each round, on a shuffled mix."""
+def test_linkage_inside_components_is_average_linkage_over_the_batch(monkeypatch):
+    """The original definition, every group pair compared each round, on a shuffled mix; with
+    the centre weighed in, tests/test_cluster.py checks the linkage against its definition."""
+    monkeypatch.setattr(clustering, "CENTRE", 0.0)
     articles = ntrex_articles()[:60]
     random.Random(3).shuffle(articles)
     x = clustering.vectors(articles)
@@ -106,3 +110,55 @@ def test_dedupe_finds_what_comparing_every_pair_finds():
             kept.append(article)
     assert [a.origin for a in dedupe(articles)] == [a.origin for a in kept]
     assert 1 < len(kept) < len(articles)
+
+
+def syndicated(copies: int, shared_lines: int = 6, own_lines: int = 2) -> list[Article]:
+    """One agency story reprinted ``copies`` times, each copy with lines of its own (no two
+    copies the same), its own outlet and URL."""
+    pool = list(dict.fromkeys(line for d in read_ntrex(SHARED_DATA / "ntrex") for line in d.body))
+    random.Random(11).shuffle(pool)
+    shared, own = pool[:shared_lines], pool[shared_lines:]
+    assert len(own) >= copies * own_lines
+    return [
+        Article(
+            id=f"copy-{n}",
+            origin=f"copy-{n}.txt",
+            title=shared[0],
+            paragraphs=(*shared, *own[n * own_lines : (n + 1) * own_lines]),
+            source=f"outlet {n}",
+            url=f"https://outlet-{n}.example/news",
+        )
+        for n in range(copies)
+    ]
+
+
+def test_a_story_syndicated_hundreds_of_times_is_bounded_work(monkeypatch):
+    """Copies of one text start as one group; the rest of the linkage sees a handful of rows."""
+    articles = syndicated(400)
+    links = []
+    linked = clustering.linked
+    monkeypatch.setattr(
+        clustering,
+        "linked",
+        lambda x, *rest: links.append((x.shape[0], linked(x, *rest)[0])) or linked(x, *rest),
+    )
+    assert [len(s.articles) for s in clustering.cluster(articles)] == [400]
+    ((rows, found),) = links
+    assert rows <= 4 and len(found) <= rows
+
+
+def test_links_per_article_are_capped_however_alike_the_articles():
+    """Five hundred articles all alike (one text with a little noise each, not copies): each
+    keeps at most NEIGHBOURS links of its own, so the links grow with the articles, not their
+    square, and the linkage still makes them one story."""
+    rng = np.random.default_rng(5)
+    rows = 1.0 + 0.3 * rng.random((500, 200))
+    x = vectors.unit_rows(sparse.csr_matrix(rows))
+    days = np.full(500, clustering.UNDATED)
+    found = clustering.linked(x, np.ones(500), days)
+    assert (found[2] > 0.9).all()
+    per_article = np.bincount(np.r_[found[0], found[1]], minlength=500)
+    assert len(found[0]) <= clustering.NEIGHBOURS * 500
+    assert per_article.min() >= clustering.NEIGHBOURS
+    assert per_article.max() < 500 // 4
+    assert [len(g) for g in clustering.linkage(x, days)] == [500]

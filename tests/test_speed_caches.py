@@ -31,7 +31,7 @@ from digest.arabic import (
     strip_invisible,
 )
 from digest.ingest import read_sources
-from digest.stories import cluster, summarise, vectors
+from digest.stories import cluster, features, summarise, vectors
 from tests.conftest import SEEDS, SHARED_DATA
 
 # Real lines: the whole of FLORES-200's and NTREX's Arabic, thousands of news sentences.
@@ -166,14 +166,14 @@ def test_a_cached_segmentation_is_the_same_whatever_iterable_the_paragraphs_come
 
 
 def test_repeated_sentences_counted_once_give_the_matrix_counting_each_gives():
-    sentences = [line for a in read_sources([SEEDS]).articles for line in cluster.lines(a)] + [
+    sentences = [line for a in read_sources([SEEDS]).articles for line, _ in features.lines(a)] + [
         "جملة تتكرر في مقالين.",
         "جملة أخرى.",
         "جملة تتكرر في مقالين.",
     ]
     assert len(set(sentences)) < len(sentences)
-    every = CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(sentences)
-    once = cluster.sentence_counts(sentences)
+    every = CountVectorizer(analyzer=features.grams, dtype=np.float64).fit_transform(sentences)
+    once = features.sentence_counts(sentences)
     assert once.shape == every.shape
     assert (once != every).nnz == 0
 
@@ -193,8 +193,8 @@ def test_counts_are_scikit_learns_count_matrix_entry_for_entry_and_in_its_layout
     from sklearn.preprocessing import normalize
 
     texts = [line for p in real_lines()[:300] for line in split_sentences(p)] + ["", "و"]
-    expected = CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(texts)
-    got = vectors.counts(texts, cluster.grams)
+    expected = CountVectorizer(analyzer=features.grams, dtype=np.float64).fit_transform(texts)
+    got = vectors.counts(texts, features.grams)
     assert got.shape == expected.shape and got.nnz == expected.nnz > 10_000
     assert np.array_equal(got.indptr, expected.indptr)
     assert np.array_equal(got.indices, expected.indices)
@@ -219,11 +219,11 @@ def test_stories_are_those_scikit_learn_s_vectors_would_make(monkeypatch):
     ]
     ours = cluster.cluster(articles)
 
-    def counted(sentences):
-        return CountVectorizer(analyzer=cluster.grams, dtype=np.float64).fit_transform(sentences)
+    def counted(sentences, analyzer=features.grams):
+        return CountVectorizer(analyzer=analyzer, dtype=np.float64).fit_transform(sentences)
 
-    monkeypatch.setattr(cluster, "sentence_counts", counted)
-    monkeypatch.setattr(cluster, "unit_rows", lambda m: normalize(m).tocsr())
+    monkeypatch.setattr(features, "sentence_counts", counted)
+    monkeypatch.setattr(features, "unit_rows", lambda m: normalize(m).tocsr())
     theirs = cluster.cluster(articles)
     assert len(ours) > 100 and any(len(s.articles) > 2 for s in ours)
     assert [[a.id for a in s.articles] for s in ours] == [

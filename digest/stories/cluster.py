@@ -1,43 +1,47 @@
-"""Grouping articles that tell the same story, so an event reported by several outlets becomes
-one story citing all of them.
+"""Grouping articles that tell the same story: a news topic, one event and everything directly
+tied to it (reactions, tolls, denials, follow-ups), told by one outlet or many.
 
-Articles are compared by TF-IDF over character 5-grams of their normalised content words:
-outlets transliterate names differently (إيلمندورف / إلمندورف, أنكوريدج / أنكوريج), and
-n-grams still match where whole words do not. Document frequencies come from the sentences of the
-articles being built, so words every story uses weigh little. Stories are merged by average
-linkage while the mean similarity between them stays above the threshold and their dates lie
-within the window (an undated article fits any window).
+Articles are compared on what carries the event, with each outlet's own phrasing discounted
+(digest/stories/features.py). Groups of articles are merged closest first while they are at
+least THRESHOLD alike and their dates lie within the window (an undated article fits any
+window), alike meaning halfway between average linkage and centroid linkage (linkage()).
 
-A monitoring desk builds thousands of articles at once, so the vectors are SciPy sparse
-matrices (digest/stories/vectors.py) and no step holds a distance for every pair of articles. Two stories can merge only if
-some pair of their articles is at least THRESHOLD alike (a mean never exceeds its largest term)
-and within the window, so the linkage starts from those pairs and compares a story only with the
-stories it is linked to by one. Up to EXACT_PAIRS articles every pair is computed; beyond that,
-candidate pairs come from each article's CANDIDATE_GRAMS most telling n-grams (its rarest names
-and words: what two reports of one event share), and each candidate's similarity is then
-computed in full.
+A monitoring desk builds thousands of articles at once, and an agency's story may come back from
+hundreds of its subscribers, so the work per article is bounded:
+
+- copies of one text (articles of one day sharing at least COPY_SHARE of their lines verbatim
+  with the first of them) start as one group: they would be merged first anyway, and a thousand
+  copies are then one row, not half a million pairs;
+- each group is linked to at most NEIGHBOURS others, its most alike, at least THRESHOLD alike
+  and within the window; links are what the linkage compares, so its memory and time grow with
+  the number of articles, not its square;
+- up to EXACT_PAIRS groups every pair is computed, a chunk of rows at a time; beyond that,
+  candidate pairs come from each row's CANDIDATE_GRAMS most telling features (its rarest names
+  and words: what two reports of one event share), and each candidate is then scored in full.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
-from digest.arabic import segment, sentence_terms
 from digest.news import Article, Story
-from digest.stories.vectors import counts, unit_rows
+from digest.stories.features import lines, vectors, word_grams
+from digest.stories.vectors import unit_rows
 
-THRESHOLD = 0.27
-MIN_SENTENCES = 1000
+__all__ = ["cluster", "vectors", "word_grams"]
+
+THRESHOLD = 0.23
+CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
-GRAM = 5
-# A 10 MB page is an input to bound, not a story: its opening tells what it is about.
-MAX_LINES = 200
+NEIGHBOURS = 10
+COPY_SHARE = 0.5
+LEADERS = 8
 EXACT_PAIRS = 20_000
 CANDIDATE_GRAMS = 60
 CANDIDATE_THRESHOLD = 0.1
@@ -46,50 +50,6 @@ CANDIDATE_CHUNK = 20_000
 UNDATED = -1
 # An undated group's earliest day (and minus its latest): later than any date, without overflow.
 NO_DATE = 2**40
-
-
-def grams(text: str) -> list[str]:
-    return [gram for word in sentence_terms(text) for gram in word_grams(word)]
-
-
-@lru_cache(maxsize=1 << 16)
-def word_grams(word: str) -> tuple[str, ...]:
-    """A word's n-grams, padded with a space each side; a day's articles share most words."""
-    padded = f" {word} "
-    return tuple(padded[i : i + GRAM] for i in range(max(1, len(padded) - GRAM + 1)))
-
-
-def lines(article: Article) -> list[str]:
-    """The title and the first MAX_LINES sentences: what the article is about."""
-    body = segment(article.paragraphs)[:MAX_LINES]
-    return ([article.title] if article.title else []) + [s.text for s in body]
-
-
-def vectors(articles: Sequence[Article]) -> sparse.csr_matrix:
-    """Unit TF-IDF rows, one per article; a sentence is the document unit for frequencies, so a
-    batch of two articles still tells a rare name from a common word."""
-    per_article = [lines(a) for a in articles]
-    owner = np.repeat(np.arange(len(articles)), [len(s) for s in per_article])
-    sentences = [line for s in per_article for line in s]
-    counts = sentence_counts(sentences)
-    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    total = max(MIN_SENTENCES, len(sentences))
-    to_article = sparse.csr_matrix(
-        (np.ones(len(sentences)), (owner, np.arange(len(sentences)))),
-        shape=(len(articles), len(sentences)),
-    )
-    tf = (to_article @ counts).tocsr()
-    tf.data = 1 + np.log(tf.data)
-    idf = np.log((total + 1) / (frequency + 1))
-    return unit_rows((tf @ sparse.diags(idf)).tocsr())
-
-
-def sentence_counts(sentences: Sequence[str]) -> sparse.csr_matrix:
-    """Sentences by n-grams, columns in sorted order. Each distinct sentence is counted
-    once (wire copies and outlets quoting one statement repeat sentences): a repeated one's row
-    is the same row again, and the columns, sorted n-grams, do not depend on the rows."""
-    distinct, again = np.unique(np.array(sentences, dtype=object), return_inverse=True)
-    return counts(distinct, grams)[again]
 
 
 def day_numbers(articles: Sequence[Article]) -> np.ndarray:
@@ -101,19 +61,92 @@ def in_window(days: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return (a == UNDATED) | (b == UNDATED) | (np.abs(a - b) <= WINDOW.days)
 
 
-def pairs(x: sparse.csr_matrix, days: np.ndarray, threshold: float) -> tuple[np.ndarray, ...]:
-    """(i, j, similarity) with i < j, at least ``threshold`` and within the window, a chunk of
-    rows at a time so memory stays bounded; each chunk is compared only with itself and the
-    rows after it, the half of the products that the pairs i < j need."""
+def copies(articles: Sequence[Article]) -> list[list[int]]:
+    """Groups of copies of one text, in order of their first member; every other article
+    alone. A copy shares at least COPY_SHARE of its lines (title and sentences) and of its
+    group's first article's lines verbatim, and was published the same day: an agency's text as
+    each subscriber reprints it, under its own title or with a line of its own.
+
+    An article is compared only with the first articles of the groups filed under its most
+    repeated line, at most LEADERS of them, so the work per article is bounded however many
+    copies there are."""
+    texts = [frozenset(text for text, _ in lines(a)) for a in articles]
+    seen: Counter[str] = Counter(text for own in texts for text in own)
+    leaders: defaultdict[str, list[int]] = defaultdict(list)
+    group_of: dict[int, list[int]] = {}
+    groups: list[list[int]] = []
+    for i, own in enumerate(texts):
+        anchor = max(own, key=lambda text: (seen[text], text)) if own else None
+        home = None
+        if anchor is not None and seen[anchor] > 1:
+            home = next(
+                (
+                    j
+                    for j in leaders[anchor]
+                    if articles[j].published == articles[i].published
+                    and len(own & texts[j]) >= COPY_SHARE * max(len(own), len(texts[j]))
+                ),
+                None,
+            )
+        if home is None:
+            groups.append(group_of.setdefault(i, [i]))
+            if anchor is not None and len(leaders[anchor]) < LEADERS:
+                leaders[anchor].append(i)
+        else:
+            group_of[home].append(i)
+    return groups
+
+
+def nearest(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
+    """Which of the (row, col, value) entries are among their row's ``keep`` largest."""
+    order = np.lexsort((cols, -values, rows))
+    ranked = rows[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    place = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    chosen = np.zeros(len(order), dtype=bool)
+    chosen[order[place < keep]] = True
+    return chosen
+
+
+def pairs(
+    x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray, threshold: float, keep: int
+) -> tuple[np.ndarray, ...]:
+    """(i, j, similarity) with i < j for each row's ``keep`` most alike rows, at least
+    ``threshold`` and within the window; rows are group sums, alike by their dot product over
+    the product of their ``scale`` (linkage()).
+
+    The rows are taken in order of date (undated first), a chunk at a time so memory stays
+    bounded, and each chunk is multiplied only with the rows after its start that its dates can
+    reach (undated ones with every later row): each pair once, and a month of articles is not a
+    month's square. A chunk keeps, of its pairs, each row's and each later row's ``keep`` most
+    alike; a row's most alike overall are among those, so the last cut is exact."""
+    order = np.argsort(days, kind="stable")
+    ordered = days[order]
+    x = x[order]
     found = []
     for start in range(0, x.shape[0], CHUNK):
-        block = (x[start : start + CHUNK] @ x[start:].T).tocoo()
+        end = min(start + CHUNK, x.shape[0])
+        reach = x.shape[0]
+        if ordered[start] != UNDATED:
+            reach = int(np.searchsorted(ordered, ordered[end - 1] + WINDOW.days, side="right"))
+        block = (x[start:end] @ x[start:reach].T).tocoo()
         rows, cols = block.row + start, block.col + start
-        keep = (cols > rows) & (block.data >= threshold)
-        rows, cols, values = rows[keep], cols[keep], block.data[keep]
-        keep = in_window(days, rows, cols)
-        found.append((rows[keep], cols[keep], values[keep]))
-    return tuple(np.concatenate(part) for part in zip(*found, strict=True))
+        values = block.data / (scale[order[rows]] * scale[order[cols]])
+        fit = (cols > rows) & (values >= threshold)
+        rows, cols, values = order[rows[fit]], order[cols[fit]], values[fit]
+        fit = in_window(days, rows, cols)
+        rows, cols, values = rows[fit], cols[fit], values[fit]
+        fit = nearest(rows, cols, values, keep) | nearest(cols, rows, values, keep)
+        found.append((rows[fit], cols[fit], values[fit]))
+    rows, cols, values = (np.concatenate(part) for part in zip(*found, strict=True))
+    fit = either_nearest(rows, cols, values, keep)
+    return np.minimum(rows, cols)[fit], np.maximum(rows, cols)[fit], values[fit]
+
+
+def either_nearest(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
+    """Which of the pairs are among the ``keep`` most alike of either of their two rows."""
+    fit = nearest(np.r_[rows, cols], np.r_[cols, rows], np.r_[values, values], keep)
+    return fit[: len(rows)] | fit[len(rows) :]
 
 
 def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
@@ -127,50 +160,85 @@ def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     return unit_rows(out)
 
 
-def linked(x: sparse.csr_matrix, days: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(i, j, similarity) for the pairs at least THRESHOLD alike and within the window."""
+def linked(x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(i, j, similarity) for each group's NEIGHBOURS most alike groups, at least THRESHOLD
+    alike and within the window."""
     if x.shape[0] <= EXACT_PAIRS:
-        return pairs(x, days, THRESHOLD)
-    rows, cols, _ = pairs(strongest(x, CANDIDATE_GRAMS), days, CANDIDATE_THRESHOLD)
+        return pairs(x, scale, days, THRESHOLD, NEIGHBOURS)
+    ones = np.ones(x.shape[0])
+    rows, cols, _ = pairs(
+        strongest(unit_rows(x.copy()), CANDIDATE_GRAMS),
+        ones,
+        days,
+        CANDIDATE_THRESHOLD,
+        4 * NEIGHBOURS,
+    )
     similar = np.empty(len(rows))
     for start in range(0, len(rows), CANDIDATE_CHUNK):
         part = slice(start, start + CANDIDATE_CHUNK)
         similar[part] = np.asarray(x[rows[part]].multiply(x[cols[part]]).sum(axis=1)).ravel()
-    keep = similar >= THRESHOLD
-    return rows[keep], cols[keep], similar[keep]
+    similar /= scale[rows] * scale[cols]
+    fit = similar >= THRESHOLD
+    rows, cols, similar = rows[fit], cols[fit], similar[fit]
+    fit = either_nearest(rows, cols, similar, NEIGHBOURS)
+    return rows[fit], cols[fit], similar[fit]
 
 
-def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
-    """Groups (indices into ``x``) merged closest first while their mean similarity is at least
-    THRESHOLD and their dates fit the window: SciPy's average linkage cut at 1 - THRESHOLD,
-    with a pair of articles too far apart in time kept apart, without its n² distances.
+def spread(size: int, length: float) -> float:
+    """s(X) of linkage(), from the group's size and the length of its sum; never 0, so a group
+    of articles without a word is alike to nothing rather than a division by zero."""
+    return max(size ** (1 - CENTRE) * length**CENTRE, 1e-12)
 
-    The rows are unit vectors, so the mean similarity of groups A and B over their |A||B|
-    article pairs is (ΣA · ΣB) / (|A||B|), ΣX the sum of X's rows: a group is its sum, and a
-    merge adds two sums. Two groups can only merge if some pair of their articles is at least
-    THRESHOLD alike and within the window (a mean never exceeds its largest term), so a group
-    is compared only with the groups it is linked to that way, and a merged group's links are
-    its two parts' links. Candidate merges wait in a heap, closest first; one whose group has
-    since merged is passed over when it comes up (a merged group's own are pushed anew). Two
-    groups whose dates together span more than WINDOW stay apart for good: merging only ever
-    widens a span.
 
-    Distances are 1 - mean similarity, floored at 0 as SciPy's input was, so copies of one text
-    tie. An exact tie goes to the pair of lower slots, a merged group taking the higher slot of
-    its two parts, as in SciPy (fastcluster's convention). SciPy's nearest-neighbour chain meets
+def linkage(
+    x: sparse.csr_matrix, days: np.ndarray, start: Sequence[Sequence[int]] | None = None
+) -> list[list[int]]:
+    """Groups (indices into ``x``) merged closest first while they are at least THRESHOLD alike
+    and their dates fit the window, starting from ``start`` (by default each article alone).
+
+    The rows are unit vectors. Groups A and B, ΣX the sum of X's rows, are alike by
+    (ΣA · ΣB) / (s(A) s(B)) with s(X) = |X|^(1-CENTRE) ‖ΣX‖^CENTRE: CENTRE 0 is average linkage
+    (the mean similarity over the |A||B| article pairs), 1 centroid linkage (the cosine of the
+    two groups' centres), and two articles are alike by their cosine either way. Average linkage
+    holds a long-running event apart as its groups of reports grow varied (the advance, the
+    toll, the evacuation, the reactions abroad); centroid linkage lets a group's centre drift
+    into a theme (every football match of a weekend); halfway keeps both in check.
+
+    A group is its sum, and a merge adds two sums. A group is compared only with the groups it
+    is linked to (linked(): its NEIGHBOURS most alike, at least THRESHOLD alike and within the
+    window), and a merged group's links are its two parts' links. Candidate merges wait in a
+    heap, closest first; one whose group has since merged is passed over when it comes up (a
+    merged group's own are pushed anew). Two groups whose dates together span more than WINDOW
+    stay apart for good: merging only ever widens a span. With CENTRE 0 and no group of more
+    than NEIGHBOURS such neighbours this is SciPy's average linkage cut at 1 - THRESHOLD (a mean
+    never exceeds its largest term, so unlinked groups could not merge anyway), without its n²
+    distances.
+
+    Distances are 1 - similarity, floored at 0 as SciPy's input was, so copies of one text tie.
+    An exact tie goes to the pair of lower slots, a merged group taking the higher slot of its
+    two parts, as in SciPy (fastcluster's convention). SciPy's nearest-neighbour chain meets
     tied pairs in the order its walk over all n² distances takes, so where a tie decides which
     of two groups an article joins (one text dated twice days apart, and an undated copy), the
-    two can choose differently; each choice is average linkage.
+    two can choose differently.
     """
-    n = x.shape[0]
+    groups = [list(g) for g in start] if start is not None else [[i] for i in range(x.shape[0])]
+    n = len(groups)
     cut = 1.0 - THRESHOLD
-    rows, cols, similar = linked(x, days)
-    size = [1] * n
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    version = [0] * n
+    owner = np.repeat(np.arange(n), [len(g) for g in groups])
+    inside = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups])
+    combine = sparse.csr_matrix((np.ones(len(inside)), (owner, inside)), shape=(n, x.shape[0]))
+    x = (combine @ x).tocsr()
+    size = [len(g) for g in groups]
+    norm = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel()).tolist()
+    scale = [spread(k, m) for k, m in zip(size, norm, strict=True)]
     dated = days != UNDATED
-    earliest = np.where(dated, days, NO_DATE).tolist()
-    latest = np.where(dated, days, -NO_DATE).tolist()
+    earliest = [int(np.where(dated[g], days[g], NO_DATE).min()) for g in groups]
+    latest = [int(np.where(dated[g], days[g], -NO_DATE).max()) for g in groups]
+    rows, cols, similar = linked(
+        x, np.asarray(scale, dtype=np.float64), np.array([days[g[0]] for g in groups])
+    )
+    members: dict[int, list[int]] = dict(enumerate(groups))
+    version = [0] * n
     sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     links: dict[int, set[int]] = {i: set() for i in range(n)}
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -205,6 +273,7 @@ def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
         sums.pop(a, None)
         members[b] += members.pop(a)
         size[b] += size[a]
+        scale[b] = spread(size[b], float(np.sqrt(dense[grams] @ dense[grams])))
         version[b] += 1
         earliest[b] = min(earliest[a], earliest[b])
         latest[b] = max(latest[a], latest[b])
@@ -218,10 +287,10 @@ def average_linkage(x: sparse.csr_matrix, days: np.ndarray) -> list[list[int]]:
             links[b].add(k)
             links[k].add(b)
             grams_k, weights_k = total(k)
-            mean = float(weights_k @ dense[grams_k]) / (size[b] * size[k])
-            if 1.0 - mean <= cut:
+            alike = float(weights_k @ dense[grams_k]) / (scale[b] * scale[k])
+            if 1.0 - alike <= cut:
                 low, high = min(b, k), max(b, k)
-                entry = (max(0.0, 1.0 - mean), low, high, version[low], version[high])
+                entry = (max(0.0, 1.0 - alike), low, high, version[low], version[high])
                 heapq.heappush(queue, entry)
         dense[grams] = 0.0
     return list(members.values())
@@ -231,5 +300,6 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     """Stories in the order of their first article; articles inside a story in input order."""
     if not articles:
         return []
-    groups = sorted(sorted(g) for g in average_linkage(vectors(articles), day_numbers(articles)))
-    return [Story(articles=tuple(articles[i] for i in g)) for g in groups]
+    x = vectors(articles)
+    groups = linkage(x, day_numbers(articles), copies(articles))
+    return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]
