@@ -17,7 +17,7 @@ from digest.mail import compose
 from digest.news import ALSO_REPORTED, FULL, SITE_ONLY, Article, Story
 from digest.pipeline import build
 from digest.publish import archive, render, site
-from digest.settings import build_settings, resolve
+from digest.settings import MailSettings, Recipient, build_settings, resolve
 from digest.state.store import Store
 from digest.stories import ranking, sections
 from tests.mailserver import smtp_server, write_config
@@ -363,3 +363,27 @@ def test_the_mail_of_a_big_day_stays_under_gmails_clipping_size(tmp_path, count)
     assert len(mailed.find_all("article")) == 12
     assert html.count('class="briefs"') >= 1
     assert ("more stories" in html) == (count > 42)
+
+
+def test_a_mail_over_the_budget_tells_fewer_stories_in_full_and_says_so(monkeypatch, caplog):
+    """However long the bullets, the mailed HTML stays within the budget: the last full stories
+    become one line each, none is lost, and the sender is told."""
+    issue = cut_issue(20)
+    mail = compose.Mailing(
+        archive.BuiltIssue(issue, Path("unused")),
+        MailSettings(sender="digest@example.org"),
+        render.environment(),
+        SITE,
+    )
+    recipient = Recipient("a@example.org")
+    _, whole = compose.bodies(mail, recipient)
+    budget = len(whole.encode()) * 3 // 4
+    monkeypatch.setattr(compose, "MAIL_HTML_BUDGET", budget)
+    text, html = compose.bodies(mail, recipient)
+    assert len(html.encode()) <= budget
+    mailed = parse(html)
+    told = len(mailed.find_all("article"))
+    assert 1 <= told < len(issue.full)
+    shown = [s.headline.en or s.headline.ar for s in issue.stories if s.place != SITE_ONLY]
+    assert all(headline in html and headline in text for headline in shown)
+    assert f"tells {told} of the issue's {len(issue.full)} full stories" in caplog.text

@@ -19,6 +19,7 @@ stops the run at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.policy
 import logging
@@ -38,7 +39,7 @@ import jinja2
 from digest.errors import MailError, TemplateError, first_line
 from digest.mail.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
 from digest.mail.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
-from digest.news import Issue
+from digest.news import ALSO_REPORTED, Issue
 from digest.publish import render
 from digest.publish.archive import BuiltIssue
 from digest.sanitise import clean_line
@@ -49,6 +50,10 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 300.0
 LEAD_LENGTH = 80
+MAIL_HTML_BUDGET = 100_000
+"""The most HTML a mailed copy carries, in bytes: Gmail shows a message whose HTML passes
+102 KB only up to that point, behind a "[Message clipped]" link, so the stories after it would
+be lost to most readers without a word."""
 """About what inboxes show of a Subject after the title and date."""
 NO_LINKS = (
     "site_url is not set, so the mail carries no links to the site (view in your browser, all "
@@ -143,7 +148,19 @@ def bodies(mailing: Mailing, recipient: Recipient) -> tuple[str, str]:
         postal_address=mailing.settings.postal_address,
     )
     site = render.site_links(mailing.date, mailing.site_url, mailed=True)
-    text, html = render.render_mail(mailing.issue, mailing.env, site, footer)
+    issue = mailing.issue
+    text, html = render.render_mail(issue, mailing.env, site, footer)
+    while len(html.encode()) > MAIL_HTML_BUDGET and len(issue.full) > 1:
+        issue = one_fewer_in_full(issue)
+        text, html = render.render_mail(issue, mailing.env, site, footer)
+    if len(issue.full) < len(mailing.issue.full):
+        log.warning(
+            "the mail tells %d of the issue's %d full stories in full, the others one line each "
+            "under Also reported, to stay under %d bytes of HTML (Gmail clips a longer message)",
+            len(issue.full),
+            len(mailing.issue.full),
+            MAIL_HTML_BUDGET,
+        )
     if footer.unsubscribe and not (
         footer.unsubscribe in text and footer.unsubscribe.replace("&", "&amp;") in html
     ):
@@ -152,6 +169,18 @@ def bodies(mailing: Mailing, recipient: Recipient) -> tuple[str, str]:
             "newsletter template must print footer.unsubscribe (see README, Templates)"
         )
     return text, html
+
+
+def one_fewer_in_full(issue: Issue) -> Issue:
+    """``issue`` with its last full story told in one line, as the stories after it are."""
+    last = issue.full[-1]
+    return dataclasses.replace(
+        issue,
+        stories=tuple(
+            dataclasses.replace(story, place=ALSO_REPORTED) if story is last else story
+            for story in issue.stories
+        ),
+    )
 
 
 def sendable(recipients: Sequence[Recipient]) -> None:
