@@ -29,7 +29,6 @@ import tempfile
 import threading
 import time
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,35 +37,19 @@ sys.path.insert(0, str(ROOT))
 from digest.evaluate import report  # noqa: E402
 from digest.ingest import read_sources  # noqa: E402
 from digest.ingest.fetch import FetchOptions  # noqa: E402
-from tests.hostile_inputs import Answer, broken_rules, draw_answer, draw_file  # noqa: E402
+from tests.hostile_inputs import (  # noqa: E402
+    Answer,
+    Handler,
+    Server,
+    broken_rules,
+    draw_answer,
+    draw_file,
+)
 
 URL_SHARE = 0.05
 URL_BATCH = 20
 FETCH = FetchOptions(read_timeout=10, deadline=30, max_bytes=2_000_000)
 READERS = {"txt": "text", "jsonl": "JSON lines", "html": "page", "xml": "feed", "url": "URL answer"}
-
-
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        answer = self.server.answers.pop(self.path)
-        self.send_response(answer.status)
-        if answer.content_type:
-            self.send_header("Content-Type", answer.content_type)
-        if answer.content_encoding:
-            self.send_header("Content-Encoding", answer.content_encoding)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        """A client that stopped at its cap closes the socket mid-reply: expected."""
 
 
 class Tally:

@@ -15,6 +15,7 @@ import json
 import random
 import zlib
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from digest.ingest import Ingested
@@ -282,3 +283,28 @@ def broken_rules(ingested: Ingested) -> list[str]:
             except ValueError as error:
                 broken.append(f"url {article.url[:80]!r}: {error}")
     return broken
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Answers each path once, with the Answer queued for it in ``server.answers``."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        answer = self.server.answers.pop(self.path)
+        self.send_response(answer.status)
+        if answer.content_type:
+            self.send_header("Content-Type", answer.content_type)
+        if answer.content_encoding:
+            self.send_header("Content-Encoding", answer.content_encoding)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that stopped at its cap closes the socket mid-reply: expected."""

@@ -9,7 +9,6 @@ run in benchmarks/fuzz_readers.py makes the same kinds of choice at random, 100,
 
 import itertools
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,8 @@ from tests.hostile_inputs import (
     ENCODINGS,
     HOSTILE,
     Answer,
+    Handler,
+    Server,
     broken_rules,
     compress,
     encode,
@@ -121,29 +122,6 @@ feeds = st.builds(
 @given(feeds, encodings)
 def test_feeds(folder, document, encoding):
     assert broken_rules(read(folder, "xml", encode(document, encoding))) == []
-
-
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        answer = self.server.answers.pop(self.path)
-        self.send_response(answer.status)
-        if answer.content_type:
-            self.send_header("Content-Type", answer.content_type)
-        if answer.content_encoding:
-            self.send_header("Content-Encoding", answer.content_encoding)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        """A client that stopped at its cap closes the socket mid-reply: expected."""
 
 
 @pytest.fixture(scope="module")
