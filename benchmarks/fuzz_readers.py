@@ -20,7 +20,6 @@ import argparse
 import collections
 import itertools
 import logging
-import os
 import random
 import resource
 import statistics
@@ -120,16 +119,6 @@ class Tally:
         return rows
 
 
-def machine() -> str:
-    cores = len(os.sched_getaffinity(0))
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return f"{model}, {cores} cores"
-
-
 def run(count: int, seed: int, keep: Path) -> tuple[Tally, float]:
     rng = random.Random(seed)
     tally = Tally(keep)
@@ -200,7 +189,7 @@ def main() -> None:
     body = (
         "## Fuzzing the readers (issue 23)\n\n"
         f"`python benchmarks/fuzz_readers.py --inputs {args.inputs} --seed {args.seed}` on "
-        f"{machine()}: {sum(tally.inputs.values()):,} generated hostile inputs "
+        f"{report.machine()}: {sum(tally.inputs.values()):,} generated hostile inputs "
         "(tests/hostile_inputs.py: bad URLs, JSON and JSON-LD nested up to 100,000 deep, lone "
         "surrogates, noncharacters, terminal escapes, bidi overrides, fields over the body cap, "
         "13 encodings and mis-encodings; URL answers also compressed, nested, truncated, corrupt, "

@@ -330,16 +330,6 @@ def measure(work: Path, sizes: tuple[int, ...], big: int, copies: int) -> tuple[
     return report.table(header, rows), met
 
 
-def machine() -> str:
-    cores = len(os.sched_getaffinity(0))
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return f"{model}, {cores} cores"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -358,7 +348,7 @@ def main() -> None:
     body = (
         "## Scale: building without translation (synthetic articles from NTREX and EASC)\n\n"
         f"{table}\n\n"
-        f"Every target met: {'yes' if met else 'no'}. {machine()}, each run in a fresh process "
+        f"Every target met: {'yes' if met else 'no'}. {report.machine()}, each run in a fresh process "
         "(its time runs from importing digest's modules to the site written; only the Python "
         "interpreter's own start, about 0.05 s, is outside it); load average "
         f"{load_before:.1f} before and {load_after:.1f} after (the machine is shared, and a "

@@ -3,6 +3,7 @@ so the file always shows the latest figures of every benchmark side by side."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,3 +29,14 @@ def update_section(path: Path, key: str, body: str) -> None:
         else text.rstrip("\n") + "\n\n" + block
     )
     disk.write_file(path, text)
+
+
+def machine() -> str:
+    """The CPU and the cores this process may use, as a benchmark's figures are read against."""
+    cores = len(os.sched_getaffinity(0))
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return f"{model}, {cores} cores"
