@@ -242,6 +242,18 @@ def split_sentences(text: str) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
+# The dateline some outlets open every report with, «دبي، الإمارات العربية المتحدة (CNN)-- قال…»:
+# a few words of place, the outlet in brackets, dashes. It is the outlet's house style, not the
+# news, and a bullet names its outlet anyway, so the first sentence is shown without it.
+OPENING_DATELINE = re.compile(r"^(?:[^\s()]+[\s،,]*){0,6}\([^()\d]{2,24}\)\s*(?:--|[–—])\s*")
+
+
+def without_dateline(text: str) -> str:
+    """``text`` less an opening dateline, unless nothing would be left."""
+    rest = OPENING_DATELINE.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
 def segment(paragraphs: Iterable[str]) -> tuple[Sentence, ...]:
     """Sentences of an article's body, numbered in document order. Line breaks always split."""
     return segmented(tuple(paragraphs))
@@ -255,7 +267,8 @@ def segmented(paragraphs: tuple[str, ...]) -> tuple[Sentence, ...]:
     for p_index, paragraph in enumerate(paragraphs):
         for line in paragraph.splitlines():
             for text in split_sentences(line):
-                out.append(Sentence(text=text, position=len(out), paragraph=p_index))
+                shown = text if out else without_dateline(text)
+                out.append(Sentence(text=shown, position=len(out), paragraph=p_index))
     return tuple(out)
 
 

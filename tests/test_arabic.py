@@ -170,3 +170,20 @@ def test_segment_never_loses_or_reorders_text(paragraphs):
     assert [s.position for s in sentences] == list(range(len(sentences)))
     assert [s.paragraph for s in sentences] == sorted(s.paragraph for s in sentences)
     assert all(s.text and s.text == s.text.strip() for s in sentences)
+
+
+@pytest.mark.parametrize(
+    ("opening", "shown"),
+    [
+        ("دبي، الإمارات العربية المتحدة (CNN)-- قال الرئيس إن المحادثات انتهت.", "قال الرئيس إن المحادثات انتهت."),
+        ("أتلانتا، الولايات المتحدة الأمريكية (CNN)-- لقي عشرات الأشخاص مصرعهم.", "لقي عشرات الأشخاص مصرعهم."),
+        ("(CNN) -- أعلنت الشرطة توقيف رجل.", "أعلنت الشرطة توقيف رجل."),
+        ("قال الرئيس (في بيان) إن المحادثات انتهت.", "قال الرئيس (في بيان) إن المحادثات انتهت."),
+        ("ارتفع المؤشر (2.5%) -- وهو الأعلى.", "ارتفع المؤشر (2.5%) -- وهو الأعلى."),
+        ("(CNN)--", "(CNN)--"),
+    ],
+)  # fmt: skip
+def test_the_first_sentence_is_shown_without_the_outlets_dateline(opening, shown):
+    first, second = segment([opening, "دبي (CNN)-- جملة ثانية في فقرة أخرى."])
+    assert first.text == shown
+    assert second.text == "دبي (CNN)-- جملة ثانية في فقرة أخرى.", "only the opening is a dateline"
