@@ -25,18 +25,20 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from digest.news import Article, Story
 from digest.stories.features import lines, vectors, word_grams
+from digest.stories.headlines import headline_terms, sharing
 from digest.stories.vectors import unit_rows
 
 __all__ = ["cluster", "vectors", "word_grams"]
 
 THRESHOLD = 0.23
+NAMED_THRESHOLD = 0.2
 CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
 NEIGHBOURS = 10
@@ -160,11 +162,13 @@ def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     return unit_rows(out)
 
 
-def linked(x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(i, j, similarity) for each group's NEIGHBOURS most alike groups, at least THRESHOLD
+def linked(
+    x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray, threshold: float = THRESHOLD
+) -> tuple[np.ndarray, ...]:
+    """(i, j, similarity) for each group's NEIGHBOURS most alike groups, at least ``threshold``
     alike and within the window."""
     if x.shape[0] <= EXACT_PAIRS:
-        return pairs(x, scale, days, THRESHOLD, NEIGHBOURS)
+        return pairs(x, scale, days, threshold, NEIGHBOURS)
     ones = np.ones(x.shape[0])
     rows, cols, _ = pairs(
         strongest(unit_rows(x.copy()), CANDIDATE_GRAMS),
@@ -178,7 +182,7 @@ def linked(x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray) -> tuple[n
         part = slice(start, start + CANDIDATE_CHUNK)
         similar[part] = np.asarray(x[rows[part]].multiply(x[cols[part]]).sum(axis=1)).ravel()
     similar /= scale[rows] * scale[cols]
-    fit = similar >= THRESHOLD
+    fit = similar >= threshold
     rows, cols, similar = rows[fit], cols[fit], similar[fit]
     fit = either_nearest(rows, cols, similar, NEIGHBOURS)
     return rows[fit], cols[fit], similar[fit]
@@ -191,10 +195,15 @@ def spread(size: int, length: float) -> float:
 
 
 def linkage(
-    x: sparse.csr_matrix, days: np.ndarray, start: Sequence[Sequence[int]] | None = None
+    x: sparse.csr_matrix,
+    days: np.ndarray,
+    start: Sequence[Sequence[int]] | None = None,
+    threshold: float = THRESHOLD,
+    allowed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> list[list[int]]:
-    """Groups (indices into ``x``) merged closest first while they are at least THRESHOLD alike
-    and their dates fit the window, starting from ``start`` (by default each article alone).
+    """Groups (indices into ``x``) merged closest first while they are at least ``threshold``
+    alike and their dates fit the window, starting from ``start`` (by default each article
+    alone); with ``allowed``, only the pairs of starting groups it admits are linked.
 
     The rows are unit vectors. Groups A and B, ΣX the sum of X's rows, are alike by
     (ΣA · ΣB) / (s(A) s(B)) with s(X) = |X|^(1-CENTRE) ‖ΣX‖^CENTRE: CENTRE 0 is average linkage
@@ -223,7 +232,7 @@ def linkage(
     """
     groups = [list(g) for g in start] if start is not None else [[i] for i in range(x.shape[0])]
     n = len(groups)
-    cut = 1.0 - THRESHOLD
+    cut = 1.0 - threshold
     owner = np.repeat(np.arange(n), [len(g) for g in groups])
     inside = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups])
     combine = sparse.csr_matrix((np.ones(len(inside)), (owner, inside)), shape=(n, x.shape[0]))
@@ -235,8 +244,11 @@ def linkage(
     earliest = [int(np.where(dated[g], days[g], NO_DATE).min()) for g in groups]
     latest = [int(np.where(dated[g], days[g], -NO_DATE).max()) for g in groups]
     rows, cols, similar = linked(
-        x, np.asarray(scale, dtype=np.float64), np.array([days[g[0]] for g in groups])
+        x, np.asarray(scale, dtype=np.float64), np.array([days[g[0]] for g in groups]), threshold
     )
+    if allowed is not None:
+        fit = allowed(rows, cols)
+        rows, cols, similar = rows[fit], cols[fit], similar[fit]
     members: dict[int, list[int]] = dict(enumerate(groups))
     version = [0] * n
     sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -301,5 +313,11 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     if not articles:
         return []
     x = vectors(articles)
-    groups = linkage(x, day_numbers(articles), copies(articles))
+    days = day_numbers(articles)
+    groups = linkage(x, days, copies(articles))
+    terms = headline_terms(articles, groups)
+    if len(groups) > 1 and len(set().union(*terms)) < sum(map(len, terms)):
+        groups = linkage(
+            x, days, groups, NAMED_THRESHOLD, lambda rows, cols: sharing(terms, rows, cols)
+        )
     return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]
