@@ -4,7 +4,10 @@ tied to it (reactions, tolls, denials, follow-ups), told by one outlet or many.
 Articles are compared on what carries the event, with each outlet's own phrasing discounted
 (digest/stories/features.py). Groups of articles are merged closest first while they are at
 least THRESHOLD alike and their dates lie within the window (an undated article fits any
-window), alike meaning halfway between average linkage and centroid linkage (linkage()).
+window), alike meaning halfway between average linkage and centroid linkage (linkage()). Then
+the stories of one long-running event, each telling another development of it, are merged the
+same way down to NAMED_THRESHOLD when one name heads most of the titles of both
+(digest/stories/headlines.py): what their texts share is little beyond the event's name.
 
 A monitoring desk builds thousands of articles at once, and an agency's story may come back from
 hundreds of its subscribers, so the work per article is bounded:
@@ -32,7 +35,7 @@ from scipy import sparse
 
 from digest.news import Article, Story
 from digest.stories.features import lines, vectors, word_grams
-from digest.stories.headlines import headline_terms, sharing
+from digest.stories.headlines import shared_name
 from digest.stories.vectors import unit_rows
 
 __all__ = ["cluster", "vectors", "word_grams"]
@@ -199,11 +202,12 @@ def linkage(
     days: np.ndarray,
     start: Sequence[Sequence[int]] | None = None,
     threshold: float = THRESHOLD,
-    allowed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    joinable: Callable[[list[int], list[int]], bool] | None = None,
 ) -> list[list[int]]:
     """Groups (indices into ``x``) merged closest first while they are at least ``threshold``
     alike and their dates fit the window, starting from ``start`` (by default each article
-    alone); with ``allowed``, only the pairs of starting groups it admits are linked.
+    alone); with ``joinable``, only two groups it admits (their indices into ``x``) are linked
+    and merged.
 
     The rows are unit vectors. Groups A and B, ΣX the sum of X's rows, are alike by
     (ΣA · ΣB) / (s(A) s(B)) with s(X) = |X|^(1-CENTRE) ‖ΣX‖^CENTRE: CENTRE 0 is average linkage
@@ -246,8 +250,14 @@ def linkage(
     rows, cols, similar = linked(
         x, np.asarray(scale, dtype=np.float64), np.array([days[g[0]] for g in groups]), threshold
     )
-    if allowed is not None:
-        fit = allowed(rows, cols)
+    if joinable is not None:
+        fit = np.array(
+            [
+                joinable(groups[i], groups[j])
+                for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
         rows, cols, similar = rows[fit], cols[fit], similar[fit]
     members: dict[int, list[int]] = dict(enumerate(groups))
     version = [0] * n
@@ -276,6 +286,10 @@ def linkage(
         if distance > cut:
             break
         if a not in members or b not in members or (seen_a, seen_b) != (version[a], version[b]):
+            continue
+        if max(latest[a], latest[b]) - min(earliest[a], earliest[b]) > WINDOW.days:
+            continue
+        if joinable is not None and not joinable(members[a], members[b]):
             continue
         parts = [total(a), total(b)]
         for grams, weights in parts:
@@ -315,9 +329,6 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     x = vectors(articles)
     days = day_numbers(articles)
     groups = linkage(x, days, copies(articles))
-    terms = headline_terms(articles, groups)
-    if len(groups) > 1 and len(set().union(*terms)) < sum(map(len, terms)):
-        groups = linkage(
-            x, days, groups, NAMED_THRESHOLD, lambda rows, cols: sharing(terms, rows, cols)
-        )
+    if len(groups) > 1:
+        groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles))
     return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]
