@@ -222,8 +222,9 @@ def linkage(
     window), and a merged group's links are its two parts' links. Candidate merges wait in a
     heap, closest first; one whose group has since merged is passed over when it comes up (a
     merged group's own are pushed anew). Two groups whose dates together span more than WINDOW
-    stay apart for good: merging only ever widens a span. With CENTRE 0 and no group of more
-    than NEIGHBOURS such neighbours this is SciPy's average linkage cut at 1 - THRESHOLD (a mean
+    stay apart for good: merging only ever widens a span (and a merge is checked as it comes up:
+    starting groups are linked by their first articles' dates, not their spans). With CENTRE 0
+    and no group of more than NEIGHBOURS such neighbours this is SciPy's average linkage cut at 1 - THRESHOLD (a mean
     never exceeds its largest term, so unlinked groups could not merge anyway), without its n²
     distances.
 
