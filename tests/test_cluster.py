@@ -257,3 +257,13 @@ def test_an_exact_tie_goes_one_way():
             [next(a.id for a in batch if a.id not in ("undated", first))],
             [a.id for a in batch if a.id in ("undated", first)],
         ]
+
+
+def test_groups_given_at_the_start_keep_the_window():
+    """A starting group whose first article is undated still holds a dated one: a group three
+    days from that one stays apart, however alike (the name pass starts from stories)."""
+    x = sparse.csr_matrix(np.ones((3, 4)) / 2.0)
+    days = np.array([UNDATED, 0, 3])
+    assert partition(linkage(x, days, [[0, 1], [2]])) == [[0, 1], [2]]
+    assert partition(linkage(x, days, [[0, 1], [2]], threshold=0.0)) == [[0, 1], [2]]
+    assert partition(linkage(x, np.array([UNDATED, 0, 2]), [[0, 1], [2]])) == [[0, 1, 2]]

@@ -4,7 +4,10 @@ tied to it (reactions, tolls, denials, follow-ups), told by one outlet or many.
 Articles are compared on what carries the event, with each outlet's own phrasing discounted
 (digest/stories/features.py). Groups of articles are merged closest first while they are at
 least THRESHOLD alike and their dates lie within the window (an undated article fits any
-window), alike meaning halfway between average linkage and centroid linkage (linkage()).
+window), alike meaning halfway between average linkage and centroid linkage (linkage()). Then
+the stories of one long-running event, each telling another development of it, are merged the
+same way down to NAMED_THRESHOLD when one name heads most of the titles of both
+(digest/stories/headlines.py): what their texts share is little beyond the event's name.
 
 A monitoring desk builds thousands of articles at once, and an agency's story may come back from
 hundreds of its subscribers, so the work per article is bounded:
@@ -25,18 +28,20 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from digest.news import Article, Story
 from digest.stories.features import lines, vectors, word_grams
+from digest.stories.headlines import shared_name
 from digest.stories.vectors import unit_rows
 
 __all__ = ["cluster", "vectors", "word_grams"]
 
 THRESHOLD = 0.23
+NAMED_THRESHOLD = 0.2
 CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
 NEIGHBOURS = 10
@@ -160,11 +165,13 @@ def strongest(x: sparse.csr_matrix, keep: int) -> sparse.csr_matrix:
     return unit_rows(out)
 
 
-def linked(x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(i, j, similarity) for each group's NEIGHBOURS most alike groups, at least THRESHOLD
+def linked(
+    x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray, threshold: float = THRESHOLD
+) -> tuple[np.ndarray, ...]:
+    """(i, j, similarity) for each group's NEIGHBOURS most alike groups, at least ``threshold``
     alike and within the window."""
     if x.shape[0] <= EXACT_PAIRS:
-        return pairs(x, scale, days, THRESHOLD, NEIGHBOURS)
+        return pairs(x, scale, days, threshold, NEIGHBOURS)
     ones = np.ones(x.shape[0])
     rows, cols, _ = pairs(
         strongest(unit_rows(x.copy()), CANDIDATE_GRAMS),
@@ -178,7 +185,7 @@ def linked(x: sparse.csr_matrix, scale: np.ndarray, days: np.ndarray) -> tuple[n
         part = slice(start, start + CANDIDATE_CHUNK)
         similar[part] = np.asarray(x[rows[part]].multiply(x[cols[part]]).sum(axis=1)).ravel()
     similar /= scale[rows] * scale[cols]
-    fit = similar >= THRESHOLD
+    fit = similar >= threshold
     rows, cols, similar = rows[fit], cols[fit], similar[fit]
     fit = either_nearest(rows, cols, similar, NEIGHBOURS)
     return rows[fit], cols[fit], similar[fit]
@@ -191,10 +198,16 @@ def spread(size: int, length: float) -> float:
 
 
 def linkage(
-    x: sparse.csr_matrix, days: np.ndarray, start: Sequence[Sequence[int]] | None = None
+    x: sparse.csr_matrix,
+    days: np.ndarray,
+    start: Sequence[Sequence[int]] | None = None,
+    threshold: float = THRESHOLD,
+    joinable: Callable[[list[int], list[int]], bool] | None = None,
 ) -> list[list[int]]:
-    """Groups (indices into ``x``) merged closest first while they are at least THRESHOLD alike
-    and their dates fit the window, starting from ``start`` (by default each article alone).
+    """Groups (indices into ``x``) merged closest first while they are at least ``threshold``
+    alike and their dates fit the window, starting from ``start`` (by default each article
+    alone); with ``joinable``, only two groups it admits (their indices into ``x``) are linked
+    and merged.
 
     The rows are unit vectors. Groups A and B, ΣX the sum of X's rows, are alike by
     (ΣA · ΣB) / (s(A) s(B)) with s(X) = |X|^(1-CENTRE) ‖ΣX‖^CENTRE: CENTRE 0 is average linkage
@@ -209,8 +222,9 @@ def linkage(
     window), and a merged group's links are its two parts' links. Candidate merges wait in a
     heap, closest first; one whose group has since merged is passed over when it comes up (a
     merged group's own are pushed anew). Two groups whose dates together span more than WINDOW
-    stay apart for good: merging only ever widens a span. With CENTRE 0 and no group of more
-    than NEIGHBOURS such neighbours this is SciPy's average linkage cut at 1 - THRESHOLD (a mean
+    stay apart for good: merging only ever widens a span (and a merge is checked as it comes up:
+    starting groups are linked by their first articles' dates, not their spans). With CENTRE 0
+    and no group of more than NEIGHBOURS such neighbours this is SciPy's average linkage cut at 1 - THRESHOLD (a mean
     never exceeds its largest term, so unlinked groups could not merge anyway), without its n²
     distances.
 
@@ -223,7 +237,7 @@ def linkage(
     """
     groups = [list(g) for g in start] if start is not None else [[i] for i in range(x.shape[0])]
     n = len(groups)
-    cut = 1.0 - THRESHOLD
+    cut = 1.0 - threshold
     owner = np.repeat(np.arange(n), [len(g) for g in groups])
     inside = np.concatenate([np.asarray(g, dtype=np.int64) for g in groups])
     combine = sparse.csr_matrix((np.ones(len(inside)), (owner, inside)), shape=(n, x.shape[0]))
@@ -235,8 +249,17 @@ def linkage(
     earliest = [int(np.where(dated[g], days[g], NO_DATE).min()) for g in groups]
     latest = [int(np.where(dated[g], days[g], -NO_DATE).max()) for g in groups]
     rows, cols, similar = linked(
-        x, np.asarray(scale, dtype=np.float64), np.array([days[g[0]] for g in groups])
+        x, np.asarray(scale, dtype=np.float64), np.array([days[g[0]] for g in groups]), threshold
     )
+    if joinable is not None:
+        fit = np.array(
+            [
+                joinable(groups[i], groups[j])
+                for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
+        rows, cols, similar = rows[fit], cols[fit], similar[fit]
     members: dict[int, list[int]] = dict(enumerate(groups))
     version = [0] * n
     sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -264,6 +287,10 @@ def linkage(
         if distance > cut:
             break
         if a not in members or b not in members or (seen_a, seen_b) != (version[a], version[b]):
+            continue
+        if max(latest[a], latest[b]) - min(earliest[a], earliest[b]) > WINDOW.days:
+            continue
+        if joinable is not None and not joinable(members[a], members[b]):
             continue
         parts = [total(a), total(b)]
         for grams, weights in parts:
@@ -301,5 +328,8 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     if not articles:
         return []
     x = vectors(articles)
-    groups = linkage(x, day_numbers(articles), copies(articles))
+    days = day_numbers(articles)
+    groups = linkage(x, days, copies(articles))
+    if len(groups) > 1:
+        groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles))
     return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]

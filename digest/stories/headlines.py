@@ -1,0 +1,71 @@
+"""The names a story is headlined by: what lets the reports of one long-running event meet when
+each tells a different development of it.
+
+An event that runs for days is told many ways (Afrin's fall: the looting, the displaced, a
+volunteer killed, Damascus's and Cairo's condemnations); reports of different developments share
+little beyond the event's name, so the comparison of whole texts (features.py) parts them. What
+they do share is in their titles: «عفرين» heads nearly every one. A name is such a term: one
+that heads most of the reports that mention it. A theme word or a generic one («انتخابات»,
+«سوريا», «المدنيين», a club's name in the sports pages) is mentioned in many reports it does not
+head, in the openings of reports about other things, so it tells no event apart. The sports
+pages are left out: there the names that head reports (a player, a club, a coach) recur over
+topics that are each their own (every match, transfer and injury), so a shared one is no sign of
+one event.
+
+cluster.py lets two stories merge at a lower similarity (cluster.NAMED_THRESHOLD) when one name
+heads at least HEADLINE_SHARE of each one's articles (shared_name()).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from digest.news import Article
+from digest.stories.features import LEAD, lines, words
+
+HEADLINE_SHARE = 0.5
+# A name heads at least half the reports whose title or opening mentions it.
+MENTION_RATIO = 2.0
+MIN_OUTLETS = 2
+
+
+def names(articles: Sequence[Article]) -> tuple[list[frozenset[str]], frozenset[str]]:
+    """Each article's title terms, and which terms of the batch are names: mentioned in the
+    title or the first LEAD sentences of at most MENTION_RATIO times as many articles as they
+    head."""
+    titles = [frozenset(words(a.title or "")) for a in articles]
+    heading = Counter(term for own in titles for term in own)
+    mentioned = Counter(
+        term
+        for a in articles
+        for term in {w for text, _ in lines(a)[: LEAD + 1] for w in words(text)}
+    )
+    outlets: dict[str, set[str]] = {}
+    for a, own in zip(articles, titles, strict=True):
+        for term in own:
+            outlets.setdefault(term, set()).add(a.source or "")
+    named = frozenset(
+        t
+        for t, k in heading.items()
+        if mentioned[t] <= MENTION_RATIO * k and len(outlets[t] - {""}) >= MIN_OUTLETS
+    )
+    return titles, named
+
+
+def headlines(group: Sequence[int], titles: Sequence[frozenset[str]]) -> frozenset[str]:
+    """The names in at least HEADLINE_SHARE of the group's titles."""
+    counted = Counter(term for i in group for term in titles[i])
+    return frozenset(t for t, k in counted.items() if k >= HEADLINE_SHARE * len(group))
+
+
+def shared_name(articles: Sequence[Article]) -> Callable[[Sequence[int], Sequence[int]], bool]:
+    """Whether two groups of the articles (indices) are headlined by one name: a name in most
+    of each group's titles, asked anew of every merged group, so that a chain of stories each
+    sharing a different name with the next does not make one story."""
+    titles, named = names(articles)
+    own = [
+        frozenset() if a.section == "sport" else t & named
+        for a, t in zip(articles, titles, strict=True)
+    ]
+    return lambda a, b: bool(headlines(a, own) & headlines(b, own))

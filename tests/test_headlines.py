@@ -1,0 +1,163 @@
+"""A long-running event told many ways is joined by the name that heads its reports across
+outlets; two events that share only a theme word, or a player's name in the sports pages, stay
+apart."""
+
+import datetime as dt
+import json
+from unittest import mock
+
+import pytest
+
+from digest.ingest import read_sources
+from digest.news import Article
+from digest.stories import cluster as clustering
+from digest.stories.features import words
+from digest.stories.headlines import names, shared_name
+from tests.conftest import SHARED_DATA
+
+DAY = dt.date(2018, 3, 19)
+
+
+def report(title: str, opening: str, outlet: str, section: str | None = None) -> Article:
+    return Article(
+        id=title,
+        origin=title,
+        paragraphs=(opening,),
+        title=title,
+        source=outlet,
+        published=DAY,
+        section=section,
+    )
+
+
+def stem(word: str) -> str:
+    (found,) = words(word)
+    return found
+
+
+AFRIN = [
+    report(
+        "مصر تدين الاحتلال التركي في عفرين", "أدانت القاهرة دخول القوات التركية إلى عفرين.", "Sky"
+    ),
+    report("أهالي عفرين يواصلون المغادرة", "يواصل آلاف المدنيين مغادرة عفرين بعد النهب.", "BBC"),
+    report("متطوعة بريطانية تقتل في عفرين", "قتلت متطوعة بريطانية في قصف تركي على عفرين.", "Sky"),
+]
+ELECTIONS = [
+    report("المصريون في الخارج يصوتون في الانتخابات", "بدأ تصويت المصريين في الانتخابات.", "Sky"),
+    report("بوتين يتوجه إلى ولاية رابعة", "يصوت الروس في الانتخابات الرئاسية اليوم.", "BBC"),
+    report("البرلمان الكوبي يستعد", "تجري الانتخابات البرلمانية في كوبا اليوم.", "CNN"),
+    report("نتنياهو يواجه أزمة الائتلاف", "قد تؤدي الأزمة إلى الانتخابات المبكرة.", "CNN"),
+]
+MESSI = [
+    report("ميسي يغيب عن لقاء ملقا", "غاب ميسي عن المباراة لأسباب شخصية.", "Sky", "sport"),
+    report("رغم غياب ميسي برشلونة يفوز", "فاز برشلونة على ملقا دون ميسي.", "BBC", "sport"),
+]
+
+
+@pytest.mark.parametrize(
+    ("articles", "word", "named"),
+    [
+        # heads every report whose title or opening mentions it: the event's name
+        (AFRIN, "عفرين", True),
+        # in every opening, heading one of four: a theme word
+        (ELECTIONS, "الانتخابات", False),
+        # heads the one report that mentions it, of one outlet: nothing to join
+        (ELECTIONS, "نتنياهو", False),
+        # heads two outlets' reports
+        (ELECTIONS + MESSI, "ميسي", True),
+    ],
+    ids=["place-of-the-event", "theme-word", "one-outlet", "two-outlets"],
+)
+def test_a_name_heads_most_reports_that_mention_it(articles, word, named):
+    assert (stem(word) in names(articles)[1]) is named
+
+
+@pytest.mark.parametrize(
+    ("articles", "a", "b", "joinable"),
+    [
+        (AFRIN, [0], [1, 2], True),
+        (AFRIN + ELECTIONS, [0, 1], [3], False),
+        (ELECTIONS, [0], [1], False),
+        # a player's name heads reports of a match and of his absence: two topics
+        (MESSI, [0], [1], False),
+        # the name must head most of each group's titles, a merged group's as well
+        (AFRIN + ELECTIONS, [0], [1, 3, 4], False),
+    ],
+    ids=["one-event", "different-names", "theme-word", "sport", "minority"],
+)
+def test_two_groups_join_when_one_name_heads_most_of_both(articles, a, b, joinable):
+    assert shared_name(articles)(a, b) is joinable
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory):
+    """The stories of a build of a day's issue (articles published that day or the day before),
+    with the name pass or without it, each day read and clustered once."""
+    found: dict[tuple[str, bool], list[set[str]]] = {}
+
+    def of(day: str, named: bool) -> list[set[str]]:
+        if (day, named) not in found:
+            issue = dt.date.fromisoformat(day)
+            wanted = {issue.isoformat(), (issue - dt.timedelta(days=1)).isoformat()}
+            path = tmp_path_factory.mktemp("window") / f"{day}.jsonl"
+            with (SHARED_DATA / "news" / "ant-2018-03.jsonl").open(encoding="utf-8") as month:
+                path.write_text(
+                    "".join(line for line in month if json.loads(line)["published"] in wanted),
+                    encoding="utf-8",
+                )
+            articles = read_sources([path]).articles
+            threshold = clustering.NAMED_THRESHOLD if named else float("inf")
+            with mock.patch.object(clustering, "NAMED_THRESHOLD", threshold):
+                found[day, named] = [
+                    {a.title or "" for a in s.articles} for s in clustering.cluster(articles)
+                ]
+        return found[day, named]
+
+    return of
+
+
+@pytest.mark.real_data("news")
+@pytest.mark.parametrize(
+    ("day", "first", "second", "together", "before"),
+    [
+        # Afrin's fall: a condemnation, the displaced, a volunteer killed (split before)
+        (
+            "2018-03-20",
+            'مصر تدين "الاحتلال التركي" لعفرين',
+            'أهالي عفرين يواصلون المغادرة بعد "الاحتلال والنهب"',
+            True,
+            False,
+        ),
+        (
+            "2018-03-20",
+            "قصة فتاة بريطانية قتلها الأتراك في عفرين السورية",
+            'النظام السوري يدين "الغزو التركي".. ويشكو أمره لمجلس الأمن',
+            True,
+            False,
+        ),
+        # two presidential elections, Egypt's and Russia's: a theme word
+        (
+            "2018-03-17",
+            "مصريو الخارج يطلقون السباق الرئاسي",
+            "بوتن يستبق الانتخابات بنداء للروس",
+            False,
+            False,
+        ),
+        # Messi's absence and the match he missed: two topics of the sports pages
+        (
+            "2018-03-11",
+            'ميسي يغيب عن لقاء ملقا "لأسباب شخصية"',
+            "رغم غياب ميسي.. برشلونة ينهي مباراة ملقا في 13 دقيقة",
+            False,
+            False,
+        ),
+    ],
+    ids=["afrin-condemned-and-left", "afrin-volunteer-and-damascus", "elections", "messi"],
+)
+def test_real_days(stories, day, first, second, together, before):
+    def joined(named: bool) -> bool:
+        (home,) = [s for s in stories(day, named) if first in s]
+        return second in home
+
+    assert joined(named=False) is before
+    assert joined(named=True) is together
