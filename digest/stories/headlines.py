@@ -50,10 +50,12 @@ def skeleton(word: str) -> str:
 
 
 def unclitic(word: str, heads: Counter[str]) -> str:
-    """A word's skeleton, less a one-letter proclitic («لبوتين», «لإجلاء») when what remains
+    """A word's skeleton, less a one-letter proclitic («لبوتين», «بعفرين») when what remains
     heads titles: a word that merely begins with one of those letters («بريطانيا») keeps it."""
-    rest = skeleton(word[1:]) if word[0] in PROCLITICS and len(word) > MIN_SKELETON else ""
-    return rest if heads[rest] else skeleton(word)
+    term = skeleton(word)
+    if term[0] in PROCLITICS and len(term) > MIN_SKELETON and heads[term[1:]]:
+        return term[1:]
+    return term
 
 
 def keys(text: str, heads: Counter[str]) -> frozenset[str]:
