@@ -41,7 +41,7 @@ from digest.stories.vectors import unit_rows
 __all__ = ["cluster", "vectors", "word_grams"]
 
 THRESHOLD = 0.23
-NAMED_THRESHOLD = 0.2
+NAMED_THRESHOLD = 0.17
 CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
 NEIGHBOURS = 10
