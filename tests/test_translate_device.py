@@ -11,6 +11,7 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from digest import engines
 from digest.cli import app
 from digest.errors import ModelError, UsageError
 from digest.translate import device, fallback, load_translator, models, plan
@@ -43,9 +44,9 @@ def test_cores_split_into_parallel_batches_of_two_threads(threads, split):
 
 
 def test_the_default_counts_the_cores_this_process_may_use(monkeypatch):
-    monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
-    monkeypatch.setattr(device.os, "cpu_count", lambda: 64)
-    assert device.available_cores() == 3
+    monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    monkeypatch.setattr(engines.os, "cpu_count", lambda: 64)
+    assert engines.available_cores() == 3
     assert thread_split() == ThreadSplit(1, 3)
     result = CliRunner().invoke(app, ["build", "--help"])
     assert "default: the cores this process may use" in re.sub(r"[\s│]+", " ", result.output)
