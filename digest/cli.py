@@ -234,7 +234,7 @@ def build(
         typer.echo(
             f"{len(result.failures)} article(s) could not be processed (see above)", err=True
         )
-    if result.search_error and loaded.build.strict:
+    if result.failed:
         raise typer.Exit(1)
 
 
