@@ -226,8 +226,9 @@ def test_an_unusable_gpu_goes_to_transformers_on_it_when_torch_can_use_it(
 def test_transformers_planned_on_a_gpu_that_torch_cannot_use_runs_on_the_cpu(
     model, monkeypatch, caplog
 ):
-    monkeypatch.setattr(device, "gpu_count", lambda: 1)
-    monkeypatch.setattr("digest.translate.gpu_count", lambda: 1)
+    import ctranslate2
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
     chosen = plan(model, "transformers")
     assert chosen.name == "transformers-float16"
     with caplog.at_level(logging.WARNING, logger="digest"):
