@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from digest.state.rows import stamp
 
@@ -83,7 +84,7 @@ class DeliveryLog:
             )
 
     @staticmethod
-    def delivery(row: tuple) -> Delivery:
+    def delivery(row: tuple[Any, ...]) -> Delivery:
         issue_date, recipient, status, message_id, attempts, last_error, updated = row
         return Delivery(
             dt.date.fromisoformat(issue_date),
