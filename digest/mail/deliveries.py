@@ -39,7 +39,11 @@ class Delivery:
 
 
 class DeliveryLog:
-    """Rows of one state database; every method commits before it returns."""
+    """Rows of one state database; every method commits before it returns.
+
+    The one table owner handed a connection rather than a Store: a send opens it once from the
+    Store, under the send lock, and marks every recipient through it, so a pass over thousands
+    of recipients does not open the database (and check its schema) once per mark."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
