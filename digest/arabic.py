@@ -61,10 +61,10 @@ def normalise(text: str) -> str:
     because removing an invisible character can bring a letter and its combining mark together,
     and without that second pass normalising twice would not give the same string.
     """
-    return remembered(text) if len(text) <= REMEMBERED_CHARS else fold(text)
+    return remembered(text) if len(text) <= REMEMBERED_CHARS else normalise_uncached(text)
 
 
-def fold(text: str) -> str:
+def normalise_uncached(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_invisible(text))
     text = DIACRITICS.sub("", strip_invisible(text))
     for variant, letter in LETTER_VARIANTS:
@@ -72,7 +72,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-remembered = lru_cache(maxsize=1 << 12)(fold)
+remembered = lru_cache(maxsize=1 << 12)(normalise_uncached)
+
+
+def comparable(text: str) -> str:
+    """Normalised and with its spaces collapsed: the form in which two lines of text (a title and
+    a paragraph, two reports' sentences) are asked whether they say the same."""
+    return " ".join(normalise(text).split())
 
 
 def as_written(text: str) -> str:

@@ -108,7 +108,7 @@ def setup_logging() -> None:
     root.propagate = False
 
 
-def guarded(action: Callable[[], T], debug: bool = False) -> T:
+def or_exit(action: Callable[[], T], debug: bool = False) -> T:
     """Run a command body; a DigestError becomes one line on stderr and its exit code."""
     try:
         return action()
@@ -226,15 +226,15 @@ def build(
     from digest.pipeline import build as run_build
 
     path = config or settings.CONFIG_FILE
-    loaded = guarded(lambda: load_settings(path, given, required=config is not None), debug)
-    result = guarded(lambda: run_build(loaded.build, Store(loaded.state), zone=loaded.zone), debug)
+    loaded = or_exit(lambda: load_settings(path, given, required=config is not None), debug)
+    result = or_exit(lambda: run_build(loaded.build, Store(loaded.state), zone=loaded.zone), debug)
     stories = len(result.issue.stories)
     typer.echo(f"wrote {result.folder} ({stories} {'story' if stories == 1 else 'stories'})")
     if result.failures:
         typer.echo(
             f"{len(result.failures)} article(s) could not be processed (see above)", err=True
         )
-    if result.search_error and loaded.build.strict:
+    if result.failed:
         raise typer.Exit(1)
 
 
@@ -259,7 +259,7 @@ def summarise(
             raise SourceError(f"no such file: {file}")
         return pick(read_article(file), k)
 
-    summary = guarded(run)
+    summary = or_exit(run)
     if as_json:
         payload = {"headline": summary.headline, "sentences": [s.text for s in summary.bullets]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -281,7 +281,7 @@ def inspect_sources(
     """Show what ingestion made of each source: the articles digest would summarise, and why not."""
     from digest.ingest import read_sources
 
-    ingested = guarded(lambda: read_sources(sources, fetch_articles=fetch_articles))
+    ingested = or_exit(lambda: read_sources(sources, fetch_articles=fetch_articles))
     if as_json:
         payload = {
             "articles": [article_fields(a) for a in ingested.articles],
@@ -291,7 +291,7 @@ def inspect_sources(
     else:
         for article in ingested.articles:
             show_article(article)
-    guarded(ingested.require_articles)
+    or_exit(ingested.require_articles)
     if ingested.failures and strict:
         raise typer.Exit(1)
 
@@ -349,9 +349,9 @@ def models_list(model_dir: ModelDirOption = None) -> None:
     """Show each model, its pinned revision, and whether it is on this machine."""
     from digest.translate import models, presence
 
-    lock = guarded(models.read_lock)
-    folder = guarded(lambda: without_file(model_dir=model_dir).model_dir)
-    for model in guarded(lambda: presence.unlisted(folder, lock)):
+    lock = or_exit(models.read_lock)
+    folder = or_exit(lambda: without_file(model_dir=model_dir).model_dir)
+    for model in or_exit(lambda: presence.unlisted(folder, lock)):
         typer.echo(f"{model.spec.name} (in --model-dir, not in models.lock)")
         typer.echo(
             f"  kind:     {model.spec.kind} ({model.spec.source_lang} -> {model.spec.target_lang})"
@@ -372,7 +372,7 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model name from models
     """Download a model's pinned revision from the Hugging Face Hub and check its hashes."""
     from digest.translate import models
 
-    folder = guarded(lambda: models.pull(models.read_lock().get(name)))
+    folder = or_exit(lambda: models.pull(models.read_lock().get(name)))
     typer.echo(f"{name}: {folder}")
 
 
@@ -398,7 +398,7 @@ def models_convert(
             models.resolve(name, without_file(model_dir=model_dir).model_dir), quantization
         )
 
-    folder = guarded(run)
+    folder = or_exit(run)
     typer.echo(f"converted: {folder}")
 
 
@@ -418,7 +418,7 @@ def models_verify(model_dir: ModelDirOption = None) -> None:
             for line in presence.verify_present(spec, presence.located(spec, folder)):
                 typer.echo(f"{spec.name}: {line}")
 
-    guarded(run)
+    or_exit(run)
 
 
 @models_app.command("lock")
@@ -433,7 +433,7 @@ def models_lock(
     """Pin revisions to commit hashes and record file hashes (maintainers, connected machine)."""
     from digest.translate import models
 
-    lock = guarded(lambda: models.lock_models(names or [], lock_file))
+    lock = or_exit(lambda: models.lock_models(names or [], lock_file))
     for spec in lock.models:
         typer.echo(f"{spec.name}: {spec.revision} ({len(spec.files)} file hashes)")
 
@@ -445,13 +445,13 @@ def cache_stats() -> None:
     from digest.review import memory
     from digest.translate import cache
 
-    store = guarded(state)
-    rows = guarded(lambda: cache.stats(store))
+    store = or_exit(state)
+    rows = or_exit(lambda: cache.stats(store))
     typer.echo(f"state: {store.path}")
     for row in rows:
         typer.echo(f"{row.model}  {row.revision}  {row.engine}  {row.sentences} sentence(s)")
     typer.echo(f"total: {sum(row.sentences for row in rows)} sentence(s)")
-    for kept in guarded(lambda: memory.stats(store)):
+    for kept in or_exit(lambda: memory.stats(store)):
         typer.echo(
             f"translation memory: {kept.model}  {kept.entries} correction(s), newest {kept.newest}"
         )
@@ -465,7 +465,7 @@ def cache_clear(
     corrections (the translation memory) are kept."""
     from digest.translate import cache
 
-    removed = guarded(lambda: cache.clear(state(), model))
+    removed = or_exit(lambda: cache.clear(state(), model))
     typer.echo(f"removed {removed} cached translation(s)")
 
 
@@ -482,9 +482,9 @@ def cache_memory(
     """The editors' corrections (the translation memory), newest first."""
     from digest.review import memory
 
-    store = guarded(state)
-    kept = guarded(lambda: memory.entries(store, model))
-    for stat in guarded(lambda: memory.stats(store)):
+    store = or_exit(state)
+    kept = or_exit(lambda: memory.entries(store, model))
+    for stat in or_exit(lambda: memory.stats(store)):
         if model is None or stat.model == model:
             typer.echo(f"{stat.model}: {stat.entries} correction(s), newest {stat.newest}")
     for entry in kept[:limit]:
@@ -514,11 +514,11 @@ def cache_export(
         kept = memory.entries(state(), model)
         return len(kept), export.export(kept, format)
 
-    count, text = guarded(run)
+    count, text = or_exit(run)
     if out is None:
         sys.stdout.write(text)
         return
-    guarded(lambda: export.write(out, text))
+    or_exit(lambda: export.write(out, text))
     typer.echo(f"wrote {out} ({count} correction(s), {format})")
 
 
@@ -536,7 +536,7 @@ def publish(report, as_json: bool, benchmarks: Path | None) -> None:
     """Print the table (or the JSON), and write it into BENCHMARKS.md only when asked."""
     typer.echo(json.dumps(report.payload, indent=2) if as_json else report.table())
     if benchmarks is not None:
-        guarded(lambda: report.write(benchmarks))
+        or_exit(lambda: report.write(benchmarks))
 
 
 @eval_app.command("summarise")
@@ -548,7 +548,7 @@ def eval_summarise(
     """ROUGE-1/2 F1 on EASC of digest's summaries beside Lead-k and TextRank-k."""
     from digest.evaluate import reports
 
-    publish(guarded(lambda: reports.easc(easc)), as_json, benchmarks)
+    publish(or_exit(lambda: reports.easc(easc)), as_json, benchmarks)
 
 
 @eval_app.command("headlines")
@@ -560,7 +560,7 @@ def eval_headlines(
     """ROUGE-1 of the chosen headline against each NTREX document's real one."""
     from digest.evaluate import reports
 
-    publish(guarded(lambda: reports.ntrex(ntrex)), as_json, benchmarks)
+    publish(or_exit(lambda: reports.ntrex(ntrex)), as_json, benchmarks)
 
 
 @eval_app.command("completeness")
@@ -577,7 +577,7 @@ def eval_completeness(
     sentence not shown, on NTREX and real articles."""
     from digest.stories.completeness import report
 
-    publish(guarded(lambda: report(ntrex, articles or [])), as_json, benchmarks)
+    publish(or_exit(lambda: report(ntrex, articles or [])), as_json, benchmarks)
 
 
 @eval_app.command("stories")
@@ -596,7 +596,7 @@ def eval_stories(
     and rank of the largest topics; lead recall."""
     from digest.evaluate import stories
 
-    result = guarded(lambda: stories.evaluate_sources(gold, sources))
+    result = or_exit(lambda: stories.evaluate_sources(gold, sources))
     typer.echo(json.dumps(result.payload(), indent=2) if as_json else stories.table(result))
 
 
@@ -644,7 +644,7 @@ def eval_translate(
             resolved.spec.name, translator.backend, resolved.revision, src, scores, line
         )
 
-    publish(guarded(run), as_json, benchmarks)
+    publish(or_exit(run), as_json, benchmarks)
 
 
 @app.command()
@@ -655,7 +655,7 @@ def init(
     """Write a commented example digest.toml: sources, mail server, recipients, schedule."""
     from digest.configfile import write_example
 
-    path = guarded(lambda: write_example(config, force))
+    path = or_exit(lambda: write_example(config, force))
     typer.echo(f"wrote {path}; edit it, then check the mail with `digest send --dry-run DIR`")
 
 
@@ -706,7 +706,7 @@ def send(
         loaded = load_settings(config, {"out": out, "site_url": site_url}, required=not preview)
         return gate.send(loaded, Store(loaded.state), request, preview)
 
-    outcome = guarded(run, debug)
+    outcome = or_exit(run, debug)
     for line in outcome.lines(dry_run):
         typer.echo(line)
     if not outcome.complete:
@@ -762,7 +762,7 @@ def review(
 
         web.serve(session, port, opened)
 
-    guarded(run, debug)
+    or_exit(run, debug)
 
 
 @app.command("run")
@@ -780,7 +780,7 @@ def run_issue(
         loaded = load_settings(config, given)
         return daily.run(loaded, Store(loaded.state))
 
-    outcome = guarded(run, debug)
+    outcome = or_exit(run, debug)
     for line in outcome.summary():
         typer.echo(line)
     if outcome.report is not None and not outcome.report.complete:
@@ -801,7 +801,7 @@ def schedule_command(
         loaded = load_settings(config, given)
         schedule.serve(loaded, Store(loaded.state))
 
-    guarded(run, debug)
+    or_exit(run, debug)
 
 
 def main() -> None:

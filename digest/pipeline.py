@@ -51,6 +51,15 @@ class BuildResult:
     article_ids: tuple[str, ...] = ()
     stale: tuple[Article, ...] = ()
     search_error: str | None = None
+    strict: bool = False
+
+    @property
+    def failed(self) -> bool:
+        """The whole --strict policy, decided here so the command line only maps it to an exit
+        code: an article that could not be processed stops a strict build before it writes
+        (BuildFailed), and a search index that could not be built fails it after, as the issue
+        is readable without one."""
+        return self.strict and self.search_error is not None
 
 
 def issue_date(
@@ -208,6 +217,7 @@ def stages(
         issue=issue,
         folder=published.folder,
         search_error=published.search_error,
+        strict=settings.strict,
         failures=ingested.failures,
         article_ids=tuple(a.id for a in articles),
         stale=fresh.stale,

@@ -25,13 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from digest.engines import BACKENDS, DEVICES, available_cores
 from digest.errors import ConfigError, UsageError
 from digest.news import DEFAULT_BULLETS
 from digest.sanitise import UNSAFE
 from digest.stories import ranking
 from digest.stories.freshness import RUN_MAX_AGE
-from digest.translate import BACKENDS
-from digest.translate.device import DEVICES, available_cores
 
 STATE_VARIABLE = "DIGEST_STATE"
 MODEL_DIR_VARIABLE = "DIGEST_MODEL_DIR"

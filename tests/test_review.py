@@ -422,7 +422,7 @@ def test_an_untranslated_issue_has_no_english_to_edit(tmp_path, store):
     reviewing = session(folder, store)
     snapshot = reviewing.load()
     first = next(iter(edits.places(snapshot.issue)))
-    with pytest.raises(edits.Refused, match="built without translation"):
+    with pytest.raises(edits.BadChange, match="built without translation"):
         reviewing.edit(snapshot.version, first, "A headline the editor wrote")
     assert reviewing.load() == snapshot
     assert memory.entries(store) == []

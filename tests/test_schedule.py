@@ -184,9 +184,8 @@ def test_run_sends_new_articles_once_and_twice_a_day_sends_nothing_new(newsroom,
         shutil.copy(STORIES / "sfax-aljazeera.txt", sources)
         later = schedule.run_once(loaded, tomorrow, state())
         assert later.built and later.report.complete and len(box.received) == 4
-    with state().connect() as conn:
-        first_ids = history.earlier_articles(conn, tomorrow)
-        both = history.earlier_articles(conn, tomorrow + dt.timedelta(days=1))
+    first_ids = history.earlier_articles(state(), tomorrow)
+    both = history.earlier_articles(state(), tomorrow + dt.timedelta(days=1))
     assert len(first_ids) == 2 and len(both - first_ids) == 1
 
 

@@ -262,6 +262,29 @@ def test_a_missing_or_failing_pagefind_is_one_warning_and_the_site_stands(tmp_pa
     assert "search index not built" in strict.stderr
 
 
+def test_strict_fails_a_written_build_whose_index_failed_and_only_then(tmp_path, monkeypatch):
+    """The --strict policy is the build's own answer (BuildResult.failed), tested without a CLI."""
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    store = Store(tmp_path / "digest.sqlite3")
+    results = {
+        strict: build(
+            build_settings([SEEDS], out=tmp_path / str(strict), translate=False, strict=strict),
+            store,
+        )
+        for strict in (False, True)
+    }
+    assert all(result.search_error for result in results.values())
+    assert (tmp_path / "True" / "2025-08-16" / "index.html").is_file()
+    assert [results[False].failed, results[True].failed] == [False, True]
+    unsearched = build_settings(
+        [SEEDS], out=tmp_path / "off", translate=False, strict=True, search=False
+    )
+    assert not build(unsearched, store).failed
+
+
 def test_a_stale_or_missing_index_is_rebuilt_from_the_issues_on_disk(tmp_path):
     assert cli_build(tmp_path, "--date", "2025-08-15").returncode == 0
     entry = tmp_path / "pagefind" / "ar" / "pagefind-entry.json"

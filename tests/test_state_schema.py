@@ -119,8 +119,8 @@ def test_a_file_of_the_previous_release_opens_migrates_and_keeps_its_rows(tmp_pa
         assert lookup(conn, ("opus-mt-ar-en", "abc123", "ctranslate2:int8"), [KREMLIN])[
             KREMLIN
         ].en == ("Talks go on.")
-        assert history.earlier_articles(conn, DAY + dt.timedelta(days=1)) == {"article-1"}
         assert DeliveryLog(conn).get(DAY, "r1@example.org").status == "sent"
+    assert history.earlier_articles(store, DAY + dt.timedelta(days=1)) == {"article-1"}
     assert memory.recall(store, "opus-mt-ar-en", [KREMLIN])[KREMLIN].en == "The talks will go on."
     assert holding.find(store, DAY).folder.name == "2026-11-30"
     assert schedule.runs(store) == [("2026-11-30T06:00:00+00:00", "sent")]

@@ -11,6 +11,7 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from digest import engines
 from digest.cli import app
 from digest.errors import ModelError, UsageError
 from digest.translate import device, fallback, load_translator, models, plan
@@ -43,9 +44,9 @@ def test_cores_split_into_parallel_batches_of_two_threads(threads, split):
 
 
 def test_the_default_counts_the_cores_this_process_may_use(monkeypatch):
-    monkeypatch.setattr(device.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
-    monkeypatch.setattr(device.os, "cpu_count", lambda: 64)
-    assert device.available_cores() == 3
+    monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    monkeypatch.setattr(engines.os, "cpu_count", lambda: 64)
+    assert engines.available_cores() == 3
     assert thread_split() == ThreadSplit(1, 3)
     result = CliRunner().invoke(app, ["build", "--help"])
     assert "default: the cores this process may use" in re.sub(r"[\s│]+", " ", result.output)
@@ -225,8 +226,9 @@ def test_an_unusable_gpu_goes_to_transformers_on_it_when_torch_can_use_it(
 def test_transformers_planned_on_a_gpu_that_torch_cannot_use_runs_on_the_cpu(
     model, monkeypatch, caplog
 ):
-    monkeypatch.setattr(device, "gpu_count", lambda: 1)
-    monkeypatch.setattr("digest.translate.gpu_count", lambda: 1)
+    import ctranslate2
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
     chosen = plan(model, "transformers")
     assert chosen.name == "transformers-float16"
     with caplog.at_level(logging.WARNING, logger="digest"):

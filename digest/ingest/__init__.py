@@ -143,7 +143,7 @@ def read_fetched(fetched: Fetched) -> list[Item]:
     return parse(fetched.content, kind, fetched.url, fetched.final_url, fetched.charset)
 
 
-def guarded(origin: str, read: Callable[[], T]) -> T | list[Failure]:
+def or_failure(origin: str, read: Callable[[], T]) -> T | list[Failure]:
     """What ``read`` gives, or one Failure for ``origin`` whatever it raises: the one rule for
     readers is that a bad input is its own report and never an exception out of read_sources."""
     try:
@@ -158,7 +158,7 @@ def guarded(origin: str, read: Callable[[], T]) -> T | list[Failure]:
 def read_article(path: Path) -> Article:
     """The (first) article of one file, for commands that work on a single article; ArticleError
     with the reason when there is none, whatever the reader met."""
-    (item,) = guarded(str(path), lambda: [first_article(path)])
+    (item,) = or_failure(str(path), lambda: [first_article(path)])
     if isinstance(item, Failure):
         raise ArticleError(item.reason)
     return item
@@ -190,14 +190,14 @@ def resolve_entries(
             continue
         page = pages.get(item.link) if item.link else None
         if isinstance(page, Fetched):
-            fetched = guarded(page.url, partial(read_fetched, page))
+            fetched = or_failure(page.url, partial(read_fetched, page))
             if fetched and isinstance(fetched[0], Article):
                 out.append(with_entry(fetched[0], item))
                 continue
             first = fetched[0] if fetched else None
             reason = first.reason if isinstance(first, Failure) else "no article"
             page = ArticleError(reason)
-        made = guarded(item.origin, partial(entry_article, item))
+        made = or_failure(item.origin, partial(entry_article, item))
         if isinstance(made, list):
             out += made
             continue
@@ -228,11 +228,11 @@ def read_sources(
     items: list[Item] = []
     for source in found:
         if isinstance(source, Path):
-            items += guarded(str(source), partial(read_file, source))
+            items += or_failure(str(source), partial(read_file, source))
         elif isinstance(response := responses[source], ArticleError):
             items.append(Failure(origin=source, reason=str(response)))
         else:
-            items += guarded(source, partial(read_fetched, response))
+            items += or_failure(source, partial(read_fetched, response))
     articles: list[Article] = []
     failures: list[Failure] = []
     for item in resolve_entries(items, fetch_articles, options):

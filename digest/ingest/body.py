@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from digest.arabic import is_boilerplate, normalise, opens_comments
+from digest.arabic import comparable, is_boilerplate, opens_comments
 
 READ_MORE = re.compile(r"(اقرا المزيد|اقرا ايضا|اقرا كذلك)\s*[:.]?")
 READ_ALSO_ITEM = re.compile(r"(اقرا ايضا|اقرا كذلك|اقرا المزيد)\s*[:：]\s*\S.*")
@@ -26,10 +26,6 @@ class Body:
     source: str | None
 
 
-def folded(line: str) -> str:
-    return " ".join(normalise(line).split())
-
-
 def split_body(lines: Iterable[str], title: str | None = None) -> Body:
     """Body paragraphs in order, the outlet's related headlines, and a ``المصدر:`` source.
 
@@ -37,7 +33,7 @@ def split_body(lines: Iterable[str], title: str | None = None) -> Body:
     <headline>" inside the text is one related item. A comments notice ends the body. Lines that
     repeat the title (pages often print the headline again above the text) are not body.
     """
-    title_form = folded(title) if title else None
+    title_form = comparable(title) if title else None
     paragraphs: list[str] = []
     related: list[str] = []
     source = None
@@ -49,7 +45,7 @@ def split_body(lines: Iterable[str], title: str | None = None) -> Body:
         line = raw.strip()[: MAX_BODY_CHARS + 1]
         if not line:
             continue
-        form = folded(line)
+        form = comparable(line)
         if in_related:
             related.append(line)
         elif READ_MORE.fullmatch(form):

@@ -26,18 +26,19 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
 
 from digest.errors import MailError, TemplateError, first_line
-from digest.mail.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, DeliveryLog
+from digest.mail.deliveries import FAILED, PENDING, REFUSED, SENDING, SENT, Delivery, DeliveryLog
 from digest.mail.smtp import Connection, Refused, Temporary, Uncertain, Unreachable, transmit
 from digest.news import ALSO_REPORTED, Issue
 from digest.publish import render
@@ -302,7 +303,7 @@ class SendReport:
         return lines
 
 
-def busy(what: str):
+def busy(what: str) -> Callable[[str], MailError]:
     return lambda lock_file: MailError(
         f"another {what} is running (it holds {lock_file}); wait for it to end"
     )
@@ -358,13 +359,13 @@ class SendRun:
             self.connection.close()
         return self.report(results, [])
 
-    def legacy_row(self, recipient: Recipient):
+    def legacy_row(self, recipient: Recipient) -> Delivery | None:
         """The row an older digest keyed by the whole address in lower case, so a recipient it
         already mailed is not mailed again now that only the domain is compared without case."""
         old_key = recipient.email.lower()
         return self.log.get(self.mailing.date, old_key) if old_key != recipient.key else None
 
-    def report(self, results: list[Result], untried: list[Recipient], **state) -> SendReport:
+    def report(self, results: list[Result], untried: list[Recipient], **state: Any) -> SendReport:
         return SendReport(self.mailing.date, tuple(results), tuple(r.key for r in untried), **state)
 
     def deliver(self, recipient: Recipient, message_id: str) -> tuple[Result, str | None]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from digest.state.rows import stamp
 
@@ -38,7 +39,11 @@ class Delivery:
 
 
 class DeliveryLog:
-    """Rows of one state database; every method commits before it returns."""
+    """Rows of one state database; every method commits before it returns.
+
+    The one table owner handed a connection rather than a Store: a send opens it once from the
+    Store, under the send lock, and marks every recipient through it, so a pass over thousands
+    of recipients does not open the database (and check its schema) once per mark."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -83,7 +88,7 @@ class DeliveryLog:
             )
 
     @staticmethod
-    def delivery(row: tuple) -> Delivery:
+    def delivery(row: tuple[Any, ...]) -> Delivery:
         issue_date, recipient, status, message_id, attempts, last_error, updated = row
         return Delivery(
             dt.date.fromisoformat(issue_date),

@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from digest import disk
 from digest.errors import SiteError
@@ -59,7 +60,7 @@ def issue_to_json(issue: Issue) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1, default=dt.date.isoformat) + "\n"
 
 
-def bilingual(data: dict) -> Bilingual:
+def bilingual(data: dict[str, Any]) -> Bilingual:
     edit = data.get("edit")
     return Bilingual(
         ar=data["ar"],

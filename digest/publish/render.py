@@ -147,7 +147,7 @@ def readable(line: Bilingual) -> str:
     return line.en if line.en is not None else line.ar
 
 
-def edited(line: Bilingual) -> bool:
+def is_edited(line: Bilingual) -> bool:
     """Whether a person wrote the line's English (in review, or through the translation memory);
     a flag resolved without a change leaves the machine's English, which is not marked."""
     return line.edit is not None and line.en is not None and line.en != line.edit.machine
@@ -156,7 +156,7 @@ def edited(line: Bilingual) -> bool:
 def edited_lines(issue: Issue) -> int:
     """How many lines of the issue carry a person's English, for the reading key."""
     return sum(
-        edited(line)
+        is_edited(line)
         for story in issue.stories
         for line in (story.headline, *(bullet.line for bullet in story.bullets))
     )
@@ -272,7 +272,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         reach=reach,
         search_languages=site_search.languages,
     )
-    env.tests.update(edited=edited)
+    env.tests.update(edited=is_edited)
     env.globals.update(urn_uuid=urn_uuid, RLM=RLM)
     return env
 

@@ -210,7 +210,7 @@ class PagefindService:
             self.pending += chunk
         answer, _, self.pending = self.pending.partition(b",")
         message = json.loads(base64.b64decode(answer))
-        reply = message["payload"]
+        reply: dict[str, Any] = message["payload"]
         self.answered += 1
         if reply.get("type") != "Error" and message.get("message_id") != self.answered:
             raise RuntimeError(f"pagefind answered message {message.get('message_id')} out of turn")

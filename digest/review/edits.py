@@ -46,7 +46,7 @@ class UnknownId(ReviewError):
     """No story or line has this id (it was dropped, or the issue was rebuilt)."""
 
 
-class Refused(ReviewError):
+class BadChange(ReviewError):
     """A change that would leave the issue wrong: an empty edit, the last story or bullet."""
 
 
@@ -149,17 +149,17 @@ def longest_edit(ar: str) -> int:
 def edited(issue: Issue, line_id: str, english: str, by: str, at: str) -> Issue:
     """The line's English replaced by the editor's, the machine's kept beside it."""
     if issue.signature.model is None:
-        raise Refused(
+        raise BadChange(
             "this issue was built without translation (--no-translate): there is no English to "
             "correct; build the date with a model to review its English"
         )
     if is_blank(english):
-        raise Refused("an empty edit: write the English, or leave the line as it is")
+        raise BadChange("an empty edit: write the English, or leave the line as it is")
     text = one_line(clean(english))
     where = place(issue, line_id)
     line = where.line
     if len(text) > longest_edit(line.ar):
-        raise Refused(
+        raise BadChange(
             f"an edit of {len(text)} characters for an Arabic line of {len(line.ar)}: an English "
             f"line is at most {longest_edit(line.ar)} (ten times its Arabic); shorten it"
         )
@@ -174,7 +174,7 @@ def resolved(issue: Issue, line_id: str, by: str, at: str) -> Issue:
     where = place(issue, line_id)
     line = where.line
     if line.review is None:
-        raise Refused(f"line {line_id!r} has no flag to resolve")
+        raise BadChange(f"line {line_id!r} has no flag to resolve")
     edit = Edit(machine=machine(line), flag=line.review, by=by, at=at)
     return with_line(issue, where, replace(line, review=None, edit=edit))
 
@@ -182,7 +182,7 @@ def resolved(issue: Issue, line_id: str, by: str, at: str) -> Issue:
 def without_story(issue: Issue, story_id: str, by: str, at: str) -> Issue:
     index = story_index(issue, story_id)
     if len(issue.stories) == 1:
-        raise Refused("the issue's only story cannot be dropped")
+        raise BadChange("the issue's only story cannot be dropped")
     story = issue.stories[index]
     record = Dropped(story.id, readable(story.headline), None, by, at)
     return replace(
@@ -195,10 +195,10 @@ def without_story(issue: Issue, story_id: str, by: str, at: str) -> Issue:
 def without_bullet(issue: Issue, line_id: str, by: str, at: str) -> Issue:
     where = place(issue, line_id)
     if where.bullet is None:
-        raise Refused("a headline cannot be dropped alone; drop its story instead")
+        raise BadChange("a headline cannot be dropped alone; drop its story instead")
     story = issue.stories[where.story]
     if len(story.bullets) == 1:
-        raise Refused("the story's only bullet cannot be dropped; drop the story instead")
+        raise BadChange("the story's only bullet cannot be dropped; drop the story instead")
     record = Dropped(story.id, readable(story.headline), where.line.ar, by, at)
     changed = replace(
         story, bullets=story.bullets[: where.bullet] + story.bullets[where.bullet + 1 :]
@@ -210,7 +210,7 @@ def reordered(issue: Issue, order: Sequence[str]) -> Issue:
     """The stories in the given order of ids, which must name each story once."""
     by_id = {story.id: story for story in issue.stories}
     if sorted(order) != sorted(by_id):
-        raise Refused("the order must name every story of the issue once; reload the issue")
+        raise BadChange("the order must name every story of the issue once; reload the issue")
     return replace(issue, stories=tuple(by_id[key] for key in order))
 
 

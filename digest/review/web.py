@@ -60,7 +60,7 @@ SECURITY_HEADERS = {
 }
 MAX_BODY = 1_000_000
 TOO_LARGE = f"the request body is over {MAX_BODY:,} bytes; no change is that large"
-STATUS = {edits.UnknownId: 404, edits.Refused: 422, edits.Stale: 409, edits.NotRemembered: 503}
+STATUS = {edits.UnknownId: 404, edits.BadChange: 422, edits.Stale: 409, edits.NotRemembered: 503}
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from digest.news import Approval
 from digest.state.rows import stamp
@@ -61,7 +62,7 @@ class Hold:
         return at <= self.deadline
 
 
-def from_row(row: tuple) -> Hold:
+def from_row(row: tuple[Any, ...]) -> Hold:
     issue_date, folder, held, deadline, outcome, decided = row
     return Hold(
         dt.date.fromisoformat(issue_date),

@@ -126,9 +126,8 @@ def run_once(
     require_sources(settings.build, "run")
     now = now or dt.datetime.now(dt.UTC)
     with store.exclusive("run", compose.busy("`digest run`")):
-        with store.connect() as conn:
-            folder = history.built_folder(conn, day)
-            skip = history.earlier_articles(conn, day)
+        folder = history.built_folder(store, day)
+        skip = history.earlier_articles(store, day)
         built = folder is None
         if folder is None:
             try:
@@ -136,8 +135,7 @@ def run_once(
             except NothingNew as nothing:
                 log.info("%s; no issue for %s", nothing, day)
                 return RunOutcome(day, None, False, None, str(nothing))
-            with store.connect() as conn:
-                history.record(conn, day, result.folder, result.article_ids)
+            history.record(store, day, result.folder, result.article_ids)
             folder = result.folder
         if settings.review.required:
             held = holding.hold(store, day, folder, now, settings.review.deadline)

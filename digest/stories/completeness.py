@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.arabic import normalise, segment
+from digest.arabic import comparable, segment
 from digest.news import Article, Sentence, Story, Summary
 from digest.stories.references import is_question, refers_back
 from digest.stories.summarise import CLAUSE_END, DEFAULT_BULLETS, summarise_story
@@ -67,12 +67,8 @@ NOTHING = Completeness(0, 0, 0, 0, 0, 0, 0)
 FIELDS = ("stories", "cut", "kept", "bullets", "back_references", "orphans", "questions")
 
 
-def folded(text: str) -> str:
-    return " ".join(normalise(text).split())
-
-
 def clauses(sentence: str) -> list[str]:
-    return [c for c in (folded(part).strip(" .") for part in CLAUSE_END.split(sentence)) if c]
+    return [c for c in (comparable(part).strip(" .") for part in CLAUSE_END.split(sentence)) if c]
 
 
 def sentences_of(story: Story) -> dict[tuple[str, int], Sentence]:
@@ -97,12 +93,12 @@ def headline_source(story: Story, summary: Summary, found: dict) -> Sentence | N
 def measure_story(story: Story, summary: Summary) -> Completeness:
     found = sentences_of(story)
     shown = [summary.headline, *(b.text for b in summary.bullets)]
-    visible = folded(" ".join(shown))
+    visible = comparable(" ".join(shown))
     source = headline_source(story, summary, found)
     cut = source is not None and source.text != summary.headline
     kept = source is not None and cut and all(c in visible for c in clauses(source.text))
     titles = {a.id: a.title for a in story.articles}
-    texts = {folded(t) for t in shown}
+    texts = {comparable(t) for t in shown}
     back = orphans = 0
     for bullet in summary.bullets:
         if not refers_back(bullet.text):
@@ -110,7 +106,7 @@ def measure_story(story: Story, summary: Summary) -> Completeness:
         back += 1
         before = found.get((bullet.article, bullet.position - 1))
         antecedent = before.text if before else titles.get(bullet.article)
-        if antecedent is None or folded(antecedent) not in texts:
+        if antecedent is None or comparable(antecedent) not in texts:
             orphans += 1
     questions = sum(is_question(b.text) for b in summary.bullets)
     return Completeness(1, int(cut), int(kept), len(summary.bullets), back, orphans, questions)

@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-from digest.arabic import normalise, segment, sentence_terms
+from digest.arabic import comparable, segment, sentence_terms
 from digest.news import Article, Sentence, Story
 from digest.stories.vectors import counts, unit_rows
 
@@ -99,19 +99,15 @@ ACCUSATIVE = "ا"
 def words(text: str) -> frozenset[str]:
     """The content words of a sentence, folded a step further than for ranking, for asking what
     a sentence adds to what the reader has been told."""
-    return frozenset(map(fold, sentence_terms(text)))
+    return frozenset(map(without_affixes, sentence_terms(text)))
 
 
-def fold(word: str) -> str:
+def without_affixes(word: str) -> str:
     if len(word) >= 5 and word.startswith(CLITICS):
         word = word[1:]
     if len(word) >= 5 and word.endswith(ACCUSATIVE):
         word = word[:-1]
     return word
-
-
-def key(text: str) -> str:
-    return " ".join(normalise(text).split())
 
 
 def pool(story: Story) -> Pool:
@@ -127,7 +123,7 @@ def pool(story: Story) -> Pool:
     after: dict[tuple[str, int], int] = {}
     index: dict[str, int] = {}
     for position, _, sentence, article in places:
-        said = key(sentence.text)
+        said = comparable(sentence.text)
         if said not in found:
             if len(found) == POOL_CAP:
                 continue

@@ -97,14 +97,14 @@ class Outlet:
         return self.name != UNKNOWN
 
 
-def folded(text: str) -> str:
+def outlet_form(text: str) -> str:
     """Normalised, with a tatweel standing alone (a dash in «بيروت ـ أ ف ب», which
     normalisation would remove) as a dash and full stops as spaces («أ.ف.ب»)."""
     text = re.sub(r"(?<!\S)\u0640+(?!\S)", "-", text)
     return " ".join(normalise(text).replace(".", " ").split())
 
 
-BY_ARABIC = {folded(a): k for k in KNOWN for a in k.arabic}
+BY_ARABIC = {outlet_form(a): k for k in KNOWN for a in k.arabic}
 NAMES = "|".join(
     re.escape(a) for a in sorted((a for a, k in BY_ARABIC.items() if k.in_text), key=len)[::-1]
 )
@@ -126,12 +126,12 @@ def from_text(paragraphs: Sequence[str]) -> Outlet | None:
     """The agency a dateline or attribution in the text names, English name."""
     if not paragraphs:
         return None
-    opening = folded(" ".join(paragraphs[0].split()[:OPENING_WORDS]))
+    opening = outlet_form(" ".join(paragraphs[0].split()[:OPENING_WORDS]))
     for pattern in (DATELINE, BRACKETED):
         if match := pattern.search(opening):
             return Outlet(BY_ARABIC[match.group("name")].name, "dateline")
     for paragraph in paragraphs:
-        text = folded(paragraph)
+        text = outlet_form(paragraph)
         if match := TRAILING.search(text) or SELF_REFERENCE.search(text):
             return Outlet(BY_ARABIC[match.group("name")].name, "attribution in the text")
     return None
@@ -156,7 +156,7 @@ def from_url(url: str | None) -> Outlet | None:
 def stated(name: str) -> str:
     """A stated Arabic name of a major outlet in English («الأناضول» -> Anadolu Agency); any
     other stated name as written."""
-    known = BY_ARABIC.get(folded(name))
+    known = BY_ARABIC.get(outlet_form(name))
     return known.name if known else name
 
 

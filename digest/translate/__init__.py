@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from digest.engines import BACKENDS
 from digest.errors import ModelError, UsageError
 from digest.news import Bilingual
 from digest.state.store import Store
 from digest.translate.convert import conversion_state, convert_command
 from digest.translate.device import check_device, gpu_count, no_gpu
 from digest.translate.models import ResolvedModel
-
-BACKENDS = ("auto", "transformers", "ctranslate2")
 
 log = logging.getLogger(__name__)
 

@@ -10,18 +10,16 @@ key it looks up) is known without importing torch or loading a model.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digest.engines import DEVICES, available_cores
 from digest.errors import UsageError
 
 if TYPE_CHECKING:
     from digest.translate.decoding import Decoding
-
-DEVICES = ("auto", "cpu", "cuda")
 
 # CPU batches: what faithful.batches has always used on a CPU.
 CPU_BATCH_TOKENS = 2048
@@ -56,15 +54,6 @@ class ThreadSplit:
 
     inter: int
     intra: int
-
-
-def available_cores() -> int:
-    """The cores this process may run on: a container or ``taskset`` limit, not the machine's
-    count, so a build on a shared or pinned machine does not oversubscribe it."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def thread_split(threads: int | None = None) -> ThreadSplit:
