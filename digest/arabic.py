@@ -251,13 +251,16 @@ def split_sentences(text: str) -> list[str]:
 # The dateline some outlets open every report with, «دبي، الإمارات العربية المتحدة (CNN)-- قال…»:
 # a few words of place, the outlet in brackets, dashes. It is the outlet's house style, not the
 # news, and a bullet names its outlet anyway, so the first sentence is shown without it.
-OPENING_DATELINE = re.compile(r"^(?:[^\s()]+[\s،,]*){0,6}\([^()\d]{2,24}\)\s*(?:--|[–—])\s*")
+# Each word needs its separator, so the match is linear in the sentence's opening.
+OPENING_DATELINE = re.compile(r"(?:[^\s()]+[\s،,]+){0,6}\([^()\d]{2,24}\)\s*(?:--|[–—])\s*")
 
 
 def without_dateline(text: str) -> str:
     """``text`` less an opening dateline, unless nothing would be left."""
-    rest = OPENING_DATELINE.sub("", text, count=1)
-    return rest if rest.strip() else text
+    found = OPENING_DATELINE.match(text)
+    if found is None or not text[found.end() :].strip():
+        return text
+    return text[found.end() :]
 
 
 def segment(paragraphs: Iterable[str]) -> tuple[Sentence, ...]:
