@@ -4,7 +4,9 @@ The speed itself is measured by benchmarks/scale.py (BENCHMARKS.md); these tests
 shortcuts taken for speed give the answers the full computation gives, and that the bounds hold.
 """
 
+import importlib
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -162,3 +164,25 @@ def test_links_per_article_are_capped_however_alike_the_articles():
     assert per_article.min() >= clustering.NEIGHBOURS
     assert per_article.max() < 500 // 4
     assert [len(g) for g in clustering.linkage(x, days)] == [500]
+
+
+def test_reading_a_story_syndicated_hundreds_of_times_compares_each_copy_a_bounded_number_of_times(
+    monkeypatch,
+):
+    """No copy is near-identical to another (each has lines of its own), so all are kept; each is
+    compared with at most POSTINGS earlier ones, not with all of them; a true reprint of an early
+    copy is still folded into it."""
+    deduping = importlib.import_module("digest.ingest.dedupe")
+    articles = syndicated(600)
+    reprint = replace(articles[3], id="reprint", origin="reprint.txt", url=None)
+    compared: dict[int, int] = {}
+    alike = deduping.near_identical
+
+    def counted(a, b):
+        compared[id(a)] = compared.get(id(a), 0) + 1
+        return alike(a, b)
+
+    monkeypatch.setattr(deduping, "near_identical", counted)
+    kept = dedupe([*articles, reprint])
+    assert len(kept) == 600 and "also read from reprint.txt" in kept[3].warnings
+    assert max(compared.values()) <= deduping.POSTINGS
