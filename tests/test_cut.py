@@ -387,3 +387,16 @@ def test_a_mail_over_the_budget_tells_fewer_stories_in_full_and_says_so(monkeypa
     shown = [s.headline.en or s.headline.ar for s in issue.stories if s.place != SITE_ONLY]
     assert all(headline in html and headline in text for headline in shown)
     assert f"tells {told} of the issue's {len(issue.full)} full stories" in caplog.text
+
+
+def test_a_story_the_mail_tells_in_one_line_joins_its_sections_list():
+    """The section lists keep the ranking's order: a sport story moved out of the full ones goes
+    first among the sport lines, not ahead of the news."""
+    issue = cut_issue(20)
+    full = issue.full
+    moved = compose.one_fewer_in_full(issue)
+    assert moved.full == full[:-1]
+    sections = [name for name, _ in moved.also_reported]
+    assert sections == [name for name, _ in issue.also_reported]
+    ((_, group),) = [(n, g) for n, g in moved.also_reported if n == full[-1].section]
+    assert group[0].headline == full[-1].headline

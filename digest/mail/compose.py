@@ -178,15 +178,16 @@ def mailed_size(html: str) -> int:
 
 
 def one_fewer_in_full(issue: Issue) -> Issue:
-    """``issue`` with its last full story told in one line, as the stories after it are."""
-    last = issue.full[-1]
-    return dataclasses.replace(
-        issue,
-        stories=tuple(
-            dataclasses.replace(story, place=ALSO_REPORTED) if story is last else story
-            for story in issue.stories
-        ),
-    )
+    """``issue`` with its last full story told in one line: first among the one-line stories of
+    its section, or after them all when none shares its section, so the sections keep the order
+    the ranking gave them (sport after the news) rather than the moved story's."""
+    moved = issue.full[-1]
+    last = dataclasses.replace(moved, place=ALSO_REPORTED)
+    rest = [story for story in issue.stories if story is not moved]
+    also = [i for i, story in enumerate(rest) if story.place == ALSO_REPORTED]
+    same = [i for i in also if rest[i].section == last.section]
+    at = same[0] if same else (also[-1] + 1 if also else len(rest))
+    return dataclasses.replace(issue, stories=(*rest[:at], last, *rest[at:]))
 
 
 def sendable(recipients: Sequence[Recipient]) -> None:
