@@ -1,6 +1,6 @@
 """Orphan bullets, cut clauses and question bullets before and after a change to the summariser.
 
-The measurement (digest/stories/completeness.py) looks only at the summaries, so this checkout's code can
+The measurement (digest/evaluate/completeness.py) looks only at the summaries, so this checkout's code can
 measure an earlier checkout's summariser: each side runs in its own process with its own `digest`
 package first on the path, this checkout's completeness.py (and references.py, where the earlier
 checkout has none) loaded beside it. Corpora: NTREX's 123 documents (Arabic side, no titles), the

@@ -442,8 +442,7 @@ def models_lock(
 def cache_stats() -> None:
     """Cached translations per model, revision and engine, the editors' corrections per model,
     and where they are kept."""
-    from digest.review import memory
-    from digest.translate import cache
+    from digest.translate import cache, memory
 
     store = or_exit(state)
     rows = or_exit(lambda: cache.stats(store))
@@ -480,7 +479,7 @@ def cache_memory(
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many, newest first.")] = 20,
 ) -> None:
     """The editors' corrections (the translation memory), newest first."""
-    from digest.review import memory
+    from digest.translate import memory
 
     store = or_exit(state)
     kept = or_exit(lambda: memory.entries(store, model))
@@ -508,7 +507,8 @@ def cache_export(
     model: MemoryModelOption = None,
 ) -> None:
     """Write the translation memory as TMX 1.4b or TSV, for CAT tools or a spreadsheet."""
-    from digest.review import export, memory
+    from digest.review import export
+    from digest.translate import memory
 
     def run() -> tuple[int, str]:
         kept = memory.entries(state(), model)
@@ -575,7 +575,7 @@ def eval_completeness(
 ) -> None:
     """Headlines that keep every clause of their sentence, and bullets that refer back to a
     sentence not shown, on NTREX and real articles."""
-    from digest.stories.completeness import report
+    from digest.evaluate.completeness import report
 
     publish(or_exit(lambda: report(ntrex, articles or [])), as_json, benchmarks)
 

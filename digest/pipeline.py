@@ -28,13 +28,12 @@ from digest.news import (
     story_id,
 )
 from digest.publish import render, site
-from digest.review import memory
 from digest.settings import BuildSettings, require_sources
 from digest.state.store import Store
 from digest.stories import coverage, freshness, ranking, summarise
 from digest.stories.cluster import cluster, word_grams
 from digest.stories.ranking import by_reach
-from digest.translate import Translator, load_translator, models
+from digest.translate import Translator, load_translator, memory, models
 from digest.version import __version__
 
 __all__ = ["BuildResult", "build", "by_reach"]

@@ -4,11 +4,11 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
+from digest.evaluate.completeness import measure, measure_story
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.news import Article, Sentence, Story, Summary
 from digest.stories.cluster import cluster
-from digest.stories.completeness import measure, measure_story
 from tests.conftest import SEEDS, SHARED_DATA
 
 LEAD = "قال الرئيس، إنهم أحرزوا تقدما كبيرا، إلا أنهم لم يتمكنوا من التوصل إلى اتفاق نهائي."

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from digest.news import Edit
 from digest.pipeline import build
 from digest.publish import archive
-from digest.review import memory
 from digest.settings import build_settings
 from digest.state import rows
+from digest.translate import memory
 from tests.conftest import SEEDS
 
 MODEL = "opus-mt-ar-en"

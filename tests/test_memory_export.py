@@ -9,7 +9,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.review import memory
+from digest.translate import memory
 from tests.conftest import SEEDS
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -17,8 +17,8 @@ import pytest
 
 from digest.arabic import normalise
 from digest.news import Bilingual
-from digest.review import memory
 from digest.state import schema
+from digest.translate import memory
 from tests.conftest import ROOT
 from tests.review_sites import client, publish_site
 from tests.test_review import current, line, put

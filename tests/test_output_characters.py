@@ -18,8 +18,8 @@ from digest.mail import compose
 from digest.news import Bilingual, Edit, SourceRef
 from digest.publish import render, search
 from digest.review import export
-from digest.review.memory import Remembered
 from digest.sanitise import UNSAFE
+from digest.translate.memory import Remembered
 from tests.pages import flood_issue
 from tests.test_build import digest
 from tests.test_ingest_fetch import SANDSTORM

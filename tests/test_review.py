@@ -17,8 +17,9 @@ import pytest
 
 from digest.news import Edit
 from digest.publish import archive
-from digest.review import edits, memory
+from digest.review import edits
 from digest.runs import holding
+from digest.translate import memory
 from tests.conftest import ROOT
 from tests.pages import parse
 from tests.review_sites import AT, EDITOR, ORIGIN, TOKEN, client, publish_site, session

@@ -206,7 +206,7 @@ def test_a_suggestion_from_the_memory_is_offered_and_taken_only_when_asked(
     served,
     store,
 ):
-    from digest.review import memory
+    from digest.translate import memory
 
     folder, url, _ = served
     headline = issue_json(folder)["stories"][1]["headline"]

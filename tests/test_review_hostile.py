@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.review import memory
+from digest.translate import memory
 from tests.review_sites import client, publish_site
 from tests.test_review import current, files, line, put
 

@@ -9,16 +9,16 @@ import pytest
 from digest.arabic import normalise
 from digest.errors import StateError
 from digest.mail.deliveries import DeliveryLog
-from digest.review import memory
 from digest.runs import history, holding, schedule
 from digest.state import schema
 from digest.state.rows import rows_in, stamp
 from digest.state.store import Store
+from digest.translate import memory
 from digest.translate.cache import lookup
 from tests.test_build import digest
 
 # The tables as digest 0.1.0 created them (git history: digest/translate/cache.py,
-# digest/review/memory.py, digest/runs/history.py, digest/runs/holding.py,
+# digest/translate/memory.py, digest/runs/history.py, digest/runs/holding.py,
 # digest/mail/deliveries.py, digest/runs/schedule.py before the schema version), each run with
 # IF NOT EXISTS on every connection and no user_version set.
 RELEASE_0_1_0 = (

@@ -12,12 +12,12 @@ from collections import Counter
 import pytest
 
 from digest.arabic import segment, sentence_terms
+from digest.evaluate.completeness import measure_story
 from digest.ingest import read_sources
 from digest.news import FULL, Article, Bilingual, Bullet, SourceRef, Story, StoryDigest
 from digest.pipeline import story_digest
 from digest.publish import archive, render
 from digest.stories import coverage
-from digest.stories.completeness import measure_story
 from digest.stories.references import is_question, refers_back
 from digest.stories.summarise import (
     REDUNDANCY,

@@ -17,7 +17,7 @@ import sys
 import httpx
 import pytest
 
-from digest.review import memory
+from digest.translate import memory
 from tests.conftest import ROOT, SEEDS
 from tests.mailserver import Mailbox, smtp_server, write_config
 from tests.review_sites import URL, publish_site

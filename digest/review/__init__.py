@@ -1,1 +1,1 @@
-"""Review: the edit model of `digest review`, its web app, the translation memory and its export."""
+"""Review: the edit model of `digest review`, its web app, the translation memory's export."""

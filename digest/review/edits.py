@@ -374,7 +374,7 @@ class Review:
         model = after.signature.model
         if model is None:
             return lambda: None
-        from digest.review import memory
+        from digest.translate import memory
 
         old = {key: where.line for key, where in places(before).items()}
         lines = {key: where.line for key, where in places(after).items()}
@@ -417,7 +417,7 @@ class Review:
         model = issue.signature.model
         if model is None:
             return {}
-        from digest.review import memory
+        from digest.translate import memory
 
         lines = [where.line for where in places(issue).values()]
         try:

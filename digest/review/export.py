@@ -17,8 +17,8 @@ from pathlib import Path
 
 from digest import disk
 from digest.errors import ReviewError, UsageError
-from digest.review.memory import Remembered
 from digest.sanitise import clean
+from digest.translate.memory import Remembered
 from digest.version import __version__
 
 FORMATS = ("tmx", "tsv")
