@@ -69,3 +69,21 @@ def test_bad_lines_are_reported_by_number_and_the_rest_read(tmp_path):
         "8": "'paragraphs' must be a list of strings",
     }
     assert all(f.origin.startswith(f"{path}:") for f in ingested.failures)
+
+
+def test_hashtags_in_the_text_are_read_as_words(tmp_path):
+    """Al Arabiya writes hashtags into its reports; a reader, the model and the clustering see
+    the words. A number after #, a mark inside a word and an entity stay as they are."""
+    path = tmp_path / "tags.jsonl"
+    record = {
+        "title": "#روسيا تنفي",
+        "text": "قالت قوات #الجيش_اليمني إنها تقدمت.\nالفريق رقم #1 في الدوري و C# و a&#35;b.",
+        "url": "https://www.alarabiya.net/ar/2018/03/13/x",
+    }
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    (article,) = read_sources([str(path)]).articles
+    assert article.title == "روسيا تنفي"
+    assert article.paragraphs == (
+        "قالت قوات الجيش اليمني إنها تقدمت.",
+        "الفريق رقم #1 في الدوري و C# و a&#35;b.",
+    )
