@@ -3,7 +3,8 @@
 The measurement (digest/evaluate/completeness.py) looks only at the summaries, so this checkout's code can
 measure an earlier checkout's summariser: each side runs in its own process with its own `digest`
 package first on the path, this checkout's completeness.py (and references.py, where the earlier
-checkout has none) loaded beside it. Corpora: NTREX's 123 documents (Arabic side, no titles), the
+checkout has none) loaded beside it. The earlier checkout must have the package layout of issue 24
+(digest/stories/, digest/evaluate/): the measurement imports the summariser from there. Corpora: NTREX's 123 documents (Arabic side, no titles), the
 real pages in ../shared/data/html, and the seeds, each grouped as `digest build` groups them.
 
     mkdir /tmp/before && git archive COMMIT | tar -x -C /tmp/before
@@ -35,9 +36,9 @@ def load(name, path):
     spec.loader.exec_module(module)
     return module
 
-if not (Path(tree) / "digest" / "references.py").exists():
-    load("digest.stories.references", mine / "references.py")
-completeness = load("measured_completeness", mine / "completeness.py")
+if not (Path(tree) / "digest" / "stories" / "references.py").exists():
+    load("digest.stories.references", mine / "stories" / "references.py")
+completeness = load("measured_completeness", mine / "evaluate" / "completeness.py")
 from digest.stories.cluster import cluster
 from digest.ingest import read_sources
 from digest.news import Article, Story
