@@ -9,12 +9,13 @@ import sys
 import textwrap
 import threading
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from digest.ingest import read_sources
 from digest.ingest.fetch import Fetched, FetchOptions, fetch_all
+from tests.hostile_inputs import Server
 from tests.test_ingest_fetch import SANDSTORM, page
 
 PATIENT = FetchOptions(read_timeout=5.0, deadline=30.0, concurrency=2)
@@ -71,13 +72,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        """A client that stopped at its cap closes the socket mid-reply: expected."""
 
 
 @pytest.fixture(scope="module")

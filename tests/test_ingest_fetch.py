@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from digest.ingest import read_sources
 from digest.ingest.fetch import Fetched, FetchOptions, fetch_all, private_address
 from tests.conftest import SEEDS
+from tests.hostile_inputs import Server
 from tests.test_build import digest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
@@ -155,13 +156,6 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send(b"<h1>Not Found</h1>", "text/html", status=404)
         server.completed.add(self.path)
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        """A client that gave up (timeouts, size cap) closes the socket mid-reply: expected."""
 
 
 @pytest.fixture(scope="module")
