@@ -123,9 +123,9 @@ def test_by_reach_keeps_its_signature_for_the_evaluation():
             30,
             [(s, FULL) for s in (ATTACK, MARKETS, TALKS, OLDER, RUMOUR, FILM, DERBY, GOAL)],
         ),
-        # Reach chooses: the derby (four outlets) and the attack (three; its tie with the film
-        # goes to the band listed first) are told in full; then each place is ordered by band,
-        # so the derby comes after the news it outreached.
+        # Reach chooses: the derby (four outlets, counted as three beside the news: sport is a
+        # later band) and the attack (three) are told in full; then each place is ordered by
+        # band, so the derby comes after the news.
         (
             ranking.DEFAULT_SECTIONS,
             2,
@@ -141,12 +141,14 @@ def test_by_reach_keeps_its_signature_for_the_evaluation():
                 (GOAL, SITE_ONLY),
             ],
         ),
+        # The film's three outlets count as two beside the news (culture is a later band), and
+        # its tie with the markets (two outlets, three articles) goes to the band listed first.
         (
             ranking.DEFAULT_SECTIONS,
             3,
             0,
-            [(s, FULL) for s in (ATTACK, FILM, DERBY)]
-            + [(s, SITE_ONLY) for s in (MARKETS, TALKS, OLDER, RUMOUR, GOAL)],
+            [(s, FULL) for s in (ATTACK, MARKETS, DERBY)]
+            + [(s, SITE_ONLY) for s in (TALKS, OLDER, RUMOUR, FILM, GOAL)],
         ),
         # At most one sport story: the derby is kept, the goal goes to the site whatever its
         # reach; culture and the unknown section are not named, so they stay on the site too.
@@ -172,6 +174,20 @@ def test_places(sections, stories, also, expected):
     assert [(s.articles[0].id, place) for s, place in found] == [
         (s.articles[0].id, place) for s, place in expected
     ]
+
+
+def test_a_later_band_needs_one_outlet_more_to_take_a_place_from_the_first():
+    """Three outlets' three reports of a friendly against two outlets' three reports of talks:
+    the talks take the one full place. A derby of four outlets takes it from the same talks;
+    with sport in the first band, so does the friendly."""
+    friendly = story("friendly", *((name, "sport", 13) for name in "ABC"))
+    derby = story("derby", *((name, "sport", 13) for name in "ABCD"))
+    talks = story("talks", *((name, "middle-east", 13) for name in "ABA"))
+    plan = ranking.DEFAULT_PLAN
+    assert ranking.rank([friendly, talks], plan, 1, 0) == [(talks, FULL), (friendly, SITE_ONLY)]
+    assert ranking.rank([derby, talks], plan, 1, 0) == [(derby, FULL), (talks, SITE_ONLY)]
+    one_band = ranking.parse(["sport+middle-east"])
+    assert ranking.rank([friendly, talks], one_band, 1, 0)[0] == (friendly, FULL)
 
 
 def test_a_busy_first_band_does_not_starve_the_next():

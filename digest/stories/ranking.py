@@ -9,7 +9,10 @@ of the issue and kept on the site. ``other`` stands for the stories of no known 
 
 Reach chooses what the issue carries and the bands order it: were the bands to choose, a busy
 day's first band would fill the whole issue with its one-outlet stories before the second
-band's biggest event got a line.
+band's biggest event got a line. The first band is what the reader wants led with, so a story of
+a later band counts one outlet fewer when the places are handed out: a friendly that three
+outlets previewed does not take a full story's place from a political event two outlets
+covered, and a derby every outlet covered still gets one.
 """
 
 from __future__ import annotations
@@ -106,6 +109,12 @@ def reach(story: Story) -> tuple[int, int, int]:
     return (-outlets(story), -len(story.articles), -newest(story).toordinal())
 
 
+def weighed(story: Story, band: int) -> tuple[int, int, int]:
+    """reach() with a story of a band after the first counting one outlet fewer."""
+    others, articles, date = reach(story)
+    return (others + (band > 0), articles, date)
+
+
 def rank(
     stories: Sequence[Story],
     plan: Plan = DEFAULT_PLAN,
@@ -114,10 +123,10 @@ def rank(
 ) -> list[tuple[Story, str]]:
     """Each story with its place, in issue order.
 
-    What the issue carries is chosen by reach alone (a tie going to the band listed first), so
-    the events most outlets cover most are in it whatever their section: the first ``full``
-    stories in full, the next ``also_reported`` a line each, the rest on the site only. A
-    band's cap and an unlisted section send a story to the site whatever its reach. Then each
+    What the issue carries is chosen by reach (weighed(): a story of a later band counts one
+    outlet fewer; a tie goes to the band listed first), so the events most outlets cover most
+    are in it whatever their section: the first ``full`` stories in full, the next
+    ``also_reported`` a line each, the rest on the site only. A band's cap and an unlisted section send a story to the site whatever its reach. Then each
     place is ordered by band and, within a band, by reach: news first, sport after it.
     """
 
@@ -131,7 +140,7 @@ def rank(
     taken = [0] * len(plan.bands)
     shown = 0
     placed = []
-    for story in sorted(stories, key=lambda s: (*reach(s), *tie(s))):
+    for story in sorted(stories, key=lambda s: (*weighed(s, band(s)), *tie(s))):
         where = band(story)
         if where == len(plan.bands) or taken[where] == plan.bands[where].cap:
             placed.append((story, SITE_ONLY))
