@@ -6,6 +6,7 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.ingest import read_sources
 from digest.ingest.text import parse_text
+from digest.stories.references import refers_back
 from digest.stories.summarise import summarise
 from tests.conftest import SEEDS
 
@@ -192,3 +193,40 @@ def test_questions_are_not_bullets_while_answers_are_there():
     assert not any(t.endswith("؟") for t in texts)
     texts = [b.text for b in summarise(interview, bullets=4).bullets]
     assert sum(not t.endswith("؟") for t in texts) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "leans"),
+    [
+        ("وتشكل هذه الاتفاقية إطارا جديدا لتطوير قطاع الطاقة الشمسية في البلاد.", True),
+        ("ووصفت طهران هؤلاء الأشخاص بأنهم أنصار عقيدة متطرفة.", True),
+        ("وفي تلك الدقيقة ألغى الحكم هدفا بداعي التسلل.", True),
+        ("وفي ذلك اليوم قتل عشرة أشخاص في القصف.", True),
+        ("على صعيد ذي صلة، استنكر الأمين العام للأمم المتحدة الهجوم.", True),
+        ("وفي سياق متصل، أعلنت الشرطة توقيف مشتبه به.", True),
+        # "This year" is the reader's year too; the demonstrative deep in the sentence is
+        # explained by what comes before it in the same sentence.
+        ("احتلت فنلندا هذا العام المركز الأول كأسعد مكان على الأرض.", False),
+        ("أعلن وزير الصحة في مؤتمر صحفي أن هذا المستشفى سيفتح أبوابه.", False),
+        ("افتتحت وزارة الصحة مستشفى جديدا في العاصمة هذا الأسبوع.", False),
+    ],
+)
+def test_a_sentence_pointing_at_something_unseen_leans_on_the_one_before(text, leans):
+    assert refers_back(text) is leans
+
+
+def test_this_agreement_is_not_a_bullet_without_the_agreement():
+    opening = "وقعت السعودية مذكرة تفاهم مع سوفت بنك لإنشاء أكبر مشروع للطاقة الشمسية في العالم."
+    summary = summarise(
+        article(
+            opening,
+            "وحضر التوقيع عدد من المسؤولين في مدينة نيويورك خلال الزيارة الرسمية.",
+            "وتشكل هذه الاتفاقية إطارا جديدا لمشروع الطاقة الشمسية في السعودية مع سوفت بنك وتأسيس "
+            "شركة للطاقة الشمسية.",
+            "وتعتزم السعودية رفع أصول صندوق الاستثمارات العامة إلى سبعة تريليونات ريال.",
+        ),
+        bullets=1,
+    )
+    assert summary.headline == opening
+    assert len(summary.bullets) == 1
+    assert "هذه الاتفاقية" not in summary.bullets[0].text

@@ -1,8 +1,10 @@
 """Sentences that lean on another: back-references and questions.
 
 Arabic news chains its sentences: «جاء ذلك في تصريحات لترامب» ("this came in remarks by
-Trump"), «وأضاف» ("he added"), «من جهته» ("for his part") only make sense after the sentence
-before them. Shown alone as a bullet, such a sentence points at something the reader never sees,
+Trump"), «وأضاف» ("he added"), «من جهته» ("for his part"), «على صعيد متصل» ("in a related
+development") only make sense after the sentence before them, and neither does one that opens
+on a thing pointed at, «وتشكل هذه الاتفاقية» ("this agreement is"), «ووصفت طهران هؤلاء
+الأشخاص» ("Tehran called these people"): which agreement, which people? Shown alone as a bullet, such a sentence points at something the reader never sees,
 so the summariser takes one only together with what it refers to. An interviewer's question is
 not news either while the answers are there to choose.
 """
@@ -69,16 +71,65 @@ OPENERS = (
     "وذلك",
     "وهو ما",
     "الأمر الذي",
+    "على صعيد متصل",
+    "وعلى صعيد متصل",
+    "على صعيد ذي صلة",
+    "وعلى صعيد ذي صلة",
+    "على صعيد آخر",
+    "وعلى صعيد آخر",
+    "في سياق متصل",
+    "وفي سياق متصل",
+    "في سياق ذي صلة",
+    "وفي سياق ذي صلة",
+    "في سياق آخر",
+    "وفي سياق آخر",
 )
+# A demonstrative and a noun among a sentence's first words point at what came before, except
+# "this" of a time («هذا العام», "this year"), which the reader knows; "that day" they do not.
+NEAR = ("هذا", "هذه", "هذان", "هاتان", "هذين", "هاتين", "هؤلاء")
+FAR = ("ذلك", "تلك", "أولئك")
+NOW = (
+    "العام",
+    "الأسبوع",
+    "الشهر",
+    "اليوم",
+    "الصباح",
+    "المساء",
+    "الموسم",
+    "السنة",
+    "الأيام",
+    "الأسابيع",
+    "الأشهر",
+    "الشهور",
+    "الأعوام",
+    "السنوات",
+    "العقد",
+    "القرن",
+)
+WORDS_BEFORE = 2
 BACK_REFERENCE = re.compile(
     r"^[\W\d_]*(" + "|".join(re.escape(normalise(o)) for o in OPENERS) + r")(?!\w)"
+)
+NEAR_WORDS, FAR_WORDS, NOW_WORDS = (
+    "|".join(normalise(w) for w in words) for words in (NEAR, FAR, NOW)
+)
+POINTED = re.compile(
+    rf"^[\W\d_]*(?:\w+\s+){{0,{WORDS_BEFORE}}}[وف]?"
+    rf"(?:(?:{NEAR_WORDS})\s+(?!(?:{NOW_WORDS})(?!\w))|(?:{FAR_WORDS})\s+)ال\w"
 )
 QUESTION_MARKS = "؟?"
 
 
 def refers_back(text: str) -> bool:
     """Whether a sentence opens with a back-reference and so needs the sentence before it."""
-    return bool(BACK_REFERENCE.match(normalise(text)))
+    folded = normalise(text)
+    return bool(BACK_REFERENCE.match(folded) or points_back(folded))
+
+
+def points_back(folded: str) -> bool:
+    """Whether a demonstrative and a noun come among the first words: «هذه الاتفاقية», and
+    «تلك الدقيقة» or «ذلك اليوم» too, but not «هذا العام»."""
+    return bool(POINTED.match(folded))
 
 
 def is_question(text: str) -> bool:
