@@ -126,8 +126,9 @@ def rank(
     What the issue carries is chosen by reach (weighed(): a story of a later band counts one
     outlet fewer; a tie goes to the band listed first), so the events most outlets cover most
     are in it whatever their section: the first ``full`` stories in full, the next
-    ``also_reported`` a line each, the rest on the site only. A band's cap and an unlisted section send a story to the site whatever its reach. Then each
-    place is ordered by band and, within a band, by reach: news first, sport after it.
+    ``also_reported`` a line each, the rest on the site only. A band's cap and an unlisted
+    section send a story to the site whatever its reach. Then each place is ordered by band
+    and, within a band, by reach: news first, sport after it.
     """
 
     def band(story: Story) -> int:

@@ -4,9 +4,10 @@ Arabic news chains its sentences: «جاء ذلك في تصريحات لترام
 Trump"), «وأضاف» ("he added"), «من جهته» ("for his part"), «على صعيد متصل» ("in a related
 development") only make sense after the sentence before them, and neither does one that opens
 on a thing pointed at, «وتشكل هذه الاتفاقية» ("this agreement is"), «ووصفت طهران هؤلاء
-الأشخاص» ("Tehran called these people"): which agreement, which people? Shown alone as a bullet, such a sentence points at something the reader never sees,
-so the summariser takes one only together with what it refers to. An interviewer's question is
-not news either while the answers are there to choose.
+الأشخاص» ("Tehran called these people"): which agreement, which people? Shown alone as a
+bullet, such a sentence points at something the reader never sees, so the summariser takes
+one only together with what it refers to. An interviewer's question is not news either while
+the answers are there to choose.
 """
 
 from __future__ import annotations
@@ -123,13 +124,7 @@ QUESTION_MARKS = "؟?"
 def refers_back(text: str) -> bool:
     """Whether a sentence opens with a back-reference and so needs the sentence before it."""
     folded = normalise(text)
-    return bool(BACK_REFERENCE.match(folded) or points_back(folded))
-
-
-def points_back(folded: str) -> bool:
-    """Whether a demonstrative and a noun come among the first words: «هذه الاتفاقية», and
-    «تلك الدقيقة» or «ذلك اليوم» too, but not «هذا العام»."""
-    return bool(POINTED.match(folded))
+    return bool(BACK_REFERENCE.match(folded) or POINTED.match(folded))
 
 
 def is_question(text: str) -> bool:
