@@ -204,11 +204,19 @@ def test_questions_are_not_bullets_while_answers_are_there():
         ("وفي ذلك اليوم قتل عشرة أشخاص في القصف.", True),
         ("على صعيد ذي صلة، استنكر الأمين العام للأمم المتحدة الهجوم.", True),
         ("وفي سياق متصل، أعلنت الشرطة توقيف مشتبه به.", True),
+        # the demonstrative alone is the thing pointed at: "this came during...", "this is the
+        # first...", "even so", "in addition to that"
+        ("جاء هذا خلال ترؤس سموه في مكتبه بجدة اجتماعا مع قادة القطاعات الأمنية.", True),
+        ("وهذه هي المرة الأولى التي يبلغ فيها ليفربول دور الثمانية منذ عام 2009.", True),
+        ("ومع ذلك، تحدثت عن صدى الشهرة وتأثيره الكبير على حياتها.", True),
+        ("علاوة على ذلك أكد القائد الأميركي أن إيران زادت دعمها لوكلائها.", True),
         # "This year" is the reader's year too; the demonstrative deep in the sentence is
         # explained by what comes before it in the same sentence.
         ("احتلت فنلندا هذا العام المركز الأول كأسعد مكان على الأرض.", False),
         ("أعلن وزير الصحة في مؤتمر صحفي أن هذا المستشفى سيفتح أبوابه.", False),
         ("افتتحت وزارة الصحة مستشفى جديدا في العاصمة هذا الأسبوع.", False),
+        ("هذا العام شهد أعلى نسبة مشاركة في الانتخابات منذ عقدين.", False),
+        ("هذاك الرجل لا يشبه أحدا.", False),
     ],
 )
 def test_a_sentence_pointing_at_something_unseen_leans_on_the_one_before(text, leans):

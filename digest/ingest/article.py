@@ -17,6 +17,7 @@ from digest.dates import latest_today
 from digest.errors import ArticleError
 from digest.ingest.body import MAX_BODY_CHARS
 from digest.ingest.decode import MIN_MOJIBAKE, mojibake
+from digest.ingest.titles import without_label
 from digest.news import Article
 from digest.sanitise import UNSAFE, clean_line
 from digest.stories import sections
@@ -124,14 +125,15 @@ def build_article(
 
     ``source`` is the outlet the input states and ``source_from`` where it said so; without one,
     the outlet is looked for in the text and the URL (digest/stories/outlets.py).
-    ``section_labels`` are the outlet's own names for the article's section, best first. Every
+    ``section_labels`` are the outlet's own names for the article's section, best first; an
+    agency's desk before the title is one more (digest/ingest/titles.py). Every
     text leaves here without the characters no reader should be shown (digest/sanitise.py),
     whichever reader it came through."""
     lines = (untagged(clean_line(p)).strip() for p in paragraphs)
     paragraphs, cut = bounded(tuple(p for p in lines if p))
     if not paragraphs:
         raise ArticleError("no article text found")
-    title = untagged(clean_line(title)) if title else None
+    title, desk = without_label(untagged(clean_line(title))) if title else (None, None)
     text = "\n".join((title or "", *paragraphs))
     if mojibake(text) >= MIN_MOJIBAKE:
         raise ArticleError(
@@ -164,5 +166,5 @@ def build_article(
         warnings=tuple(notes),
         encoding=encoding,
         source_from=outlet.found_in,
-        section=sections.detect(section_labels, url),
+        section=sections.detect((*section_labels, desk), url),
     )

@@ -85,8 +85,10 @@ OPENERS = (
     "في سياق آخر",
     "وفي سياق آخر",
 )
-# A demonstrative and a noun among a sentence's first words point at what came before, except
-# "this" of a time («هذا العام», "this year"), which the reader knows; "that day" they do not.
+# A demonstrative among a sentence's first words points at what came before: with a noun
+# («هذه الاتفاقية», "this agreement") or alone («جاء هذا خلال», "this came during»; «وهذه هي
+# الزيارة الأولى», "this is the first visit"; «ومع ذلك», "even so"). Except "this" of a time
+# («هذا العام», "this year"), which the reader knows; "that day" they do not.
 NEAR = ("هذا", "هذه", "هذان", "هاتان", "هذين", "هاتين", "هؤلاء")
 FAR = ("ذلك", "تلك", "أولئك")
 NOW = (
@@ -116,7 +118,7 @@ NEAR_WORDS, FAR_WORDS, NOW_WORDS = (
 )
 POINTED = re.compile(
     rf"^[\W\d_]*(?:\w+\s+){{0,{WORDS_BEFORE}}}[وف]?"
-    rf"(?:(?:{NEAR_WORDS})\s+(?!(?:{NOW_WORDS})(?!\w))|(?:{FAR_WORDS})\s+)ال\w"
+    rf"(?:(?:{NEAR_WORDS})(?!\w)(?!\s+(?:{NOW_WORDS})(?!\w))|(?:{FAR_WORDS})(?!\w))"
 )
 QUESTION_MARKS = "؟?"
 
