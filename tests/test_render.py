@@ -164,6 +164,26 @@ def test_two_articles_from_one_outlet_count_as_one_outlet():
     assert counted in files["digest.md"] and counted in files["digest.txt"]
 
 
+def test_an_outlets_further_reports_are_numbered_links_beside_its_name():
+    """A desk's story can hold sixty reports from a dozen outlets: the page names each outlet once
+    and links every report, the second and later ones by number with their date in the label."""
+    issue = flood_issue()
+    first, *more = (
+        SourceRef("الجزيرة", f"https://www.aljazeera.net/news/{n}", issue.date) for n in (1, 2, 3)
+    )
+    other = SourceRef("الأناضول", "https://www.aa.com.tr/ar/sfax/1", issue.date)
+    sources = (first, more[0], other, more[1])
+    files = rendered(with_story_changes(issue, sources=sources))
+    page = parse(files["index.html"])
+    (line,) = [p for p in page.find_all("p") if p.attrs.get("class") == "sources"]
+    assert line.text.startswith("Sources (2 outlets, 4 reports):")
+    links = line.find_all("a")
+    assert [a.attrs["href"] for a in links] == [first.url, more[0].url, more[1].url, other.url]
+    assert [a.text for a in links] == [first.name, "[2]", "[3]", other.name]
+    assert links[2].attrs["aria-label"] == f"{first.name}, report 3 of 3, {issue.date.isoformat()}"
+    assert line.text.count(first.name) == 1
+
+
 def test_the_signature_is_in_every_footer():
     signature = str(summit_issue().signature)
     files = rendered()

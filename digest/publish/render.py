@@ -183,12 +183,18 @@ def under_arabic(outlet: str) -> str:
     return f"{UNKNOWN_OUTLET} · {UNKNOWN_OUTLET_AR}" if outlet == UNKNOWN_OUTLET else outlet
 
 
+def by_outlet(sources: Sequence[SourceRef]) -> list[list[SourceRef]]:
+    """The reports grouped by outlet, in the order the outlets first appear: a story a desk's
+    papers ran twenty times each is a dozen outlets to read, not sixty links in a row."""
+    groups: dict[str, list[SourceRef]] = {}
+    for ref in sources:
+        groups.setdefault(ref.name, []).append(ref)
+    return list(groups.values())
+
+
 def first_per_outlet(sources: Sequence[SourceRef]) -> list[SourceRef]:
     """Each outlet's first report, in the order the outlets first appear."""
-    firsts: dict[str, SourceRef] = {}
-    for ref in sources:
-        firsts.setdefault(ref.name, ref)
-    return list(firsts.values())
+    return [group[0] for group in by_outlet(sources)]
 
 
 def cut_summary(issue: Issue) -> str:
@@ -264,6 +270,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         long_date=long_date,
         cut_summary=cut_summary,
         first_per_outlet=first_per_outlet,
+        by_outlet=by_outlet,
         section_label=sections.label,
         outlets=outlets,
         edited_lines=edited_lines,
