@@ -205,6 +205,7 @@ def hostile_issue():
         ),
         sources=(
             SourceRef(HOSTILE, "javascript:alert(3)", None),
+            SourceRef(HOSTILE, "https://example.org/second-report", None),
             SourceRef("data", "data:text/html,<script>alert(4)</script>", None),
             SourceRef("file", "file:///etc/passwd", None),
             SourceRef("no host", "http:alert(5)", None),

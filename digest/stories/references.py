@@ -86,7 +86,7 @@ OPENERS = (
     "وفي سياق آخر",
 )
 # A demonstrative among a sentence's first words points at what came before: with a noun
-# («هذه الاتفاقية», "this agreement") or alone («جاء هذا خلال», "this came during»; «وهذه هي
+# («هذه الاتفاقية», "this agreement") or alone («جاء هذا خلال», "this came during"; «وهذه هي
 # الزيارة الأولى», "this is the first visit"; «ومع ذلك», "even so"). Except "this" of a time
 # («هذا العام», "this year"), which the reader knows; "that day" they do not.
 NEAR = ("هذا", "هذه", "هذان", "هاتان", "هذين", "هاتين", "هؤلاء")
