@@ -194,24 +194,12 @@ def stages(result: dict, n: int) -> str:
     return " + ".join(f"{t * 1000 / n:.2f}" for t in (result["vectors"], result["pairs"], linkage))
 
 
-def write_month(folder: Path) -> None:
-    """The March 2018 articles one file a day: the month's file is over digest's 10 MB limit for
-    one input."""
-    folder.mkdir(parents=True, exist_ok=True)
-    days: dict[str, list[str]] = {}
-    with (DATA / "news" / "ant-2018-03.jsonl").open(encoding="utf-8") as month:
-        for line in month:
-            days.setdefault(json.loads(line)["published"], []).append(line)
-    for day, lines in days.items():
-        (folder / f"{day}.jsonl").write_text("".join(lines), encoding="utf-8")
-
-
 def special_rows(work: Path, copies: int) -> list[tuple[tuple[str, ...], bool]]:
     """A story syndicated ``copies`` times, then real days: the whole March data in one build and
     both SaudiNewsNet days in one build."""
     out = []
     write_syndicated(syndicated := work / "syndicated", copies)
-    write_month(month := work / "march")
+    month = DATA / "news" / "ant-2018-03.jsonl"
     saudi = DATA / "news" / "saudinewsnet-2015-08-09-10.jsonl"
     for name, source, target in (
         (f"one story syndicated {copies:,} times", syndicated, (SYNDICATED_SECONDS, BIG_MB)),

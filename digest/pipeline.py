@@ -164,10 +164,11 @@ def stages(
     if not articles:
         raise NothingNew(f"all {len(ingested.articles)} articles were in earlier issues")
     day = issue_date(settings, articles, zone)
-    fresh = freshness.sort_out(articles, day, settings.max_age)
+    fresh = freshness.sort_out(articles, day, settings.max_age, dates.today(zone))
     if not fresh.kept:
-        raise NothingNew(f"{fresh.summary()}: none is recent enough for the issue of {day}")
-    if fresh.stale:
+        left = "is left" if fresh.later else "is recent enough"
+        raise NothingNew(f"{fresh.summary()}: none {left} for the issue of {day}")
+    if fresh.left_out:
         log.info("%s", fresh.summary())
     articles = fresh.kept
 
@@ -219,5 +220,5 @@ def stages(
         strict=settings.strict,
         failures=ingested.failures,
         article_ids=tuple(a.id for a in articles),
-        stale=fresh.stale,
+        stale=fresh.left_out,
     )

@@ -195,3 +195,25 @@ def test_every_labelled_day_keeps_its_stories(labels, tmp_path):
     assert result.missing == () or len(result.missing) <= 0.01 * result.articles
     assert result.scores.f1 >= 0.85
     assert result.scores.precision >= 0.88
+
+
+def test_the_month_of_json_lines_is_one_source(tmp_path):
+    """A labeller's day evaluates against the whole month's file (13.9 MB of JSON lines, over
+    the 10 MB a single page may be): the labelled articles are picked out of it, and the figures
+    are those of the day's window alone."""
+    labels = LABELLED / "2018-03-22.jsonl"
+    month = SHARED_DATA / "news" / "ant-2018-03.jsonl"
+    result = CliRunner().invoke(
+        app, ["eval", "stories", "--gold", str(labels), str(month), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    wanted = set(read_labels(labels).topic)
+    window = tmp_path / "window.jsonl"
+    with month.open(encoding="utf-8") as lines:
+        window.write_text(
+            "".join(line for line in lines if json.loads(line)["id"] in wanted), encoding="utf-8"
+        )
+    alone = evaluate_sources(labels, [str(window)])
+    assert payload["articles"] == alone.articles == 345
+    assert payload["scores"]["f1"] == pytest.approx(alone.scores.f1)

@@ -39,6 +39,21 @@ def test_sort_out_keeps_recent_and_undated_articles_and_counts_the_rest():
     assert describe_age(undated, day) == "unknown (no publication date)"
 
 
+def test_a_past_days_issue_leaves_out_what_was_published_after_it():
+    """Rebuilding 10 January from an archive: the 11th's report is left out and counted. Today's
+    issue keeps a report dated tomorrow: it is tomorrow already in a time zone ahead."""
+    day = dt.date(2026, 1, 10)
+    before, on, after = (dated(day + dt.timedelta(days=n)) for n in (-5, 0, 1))
+    past = sort_out([before, on, after], day, 3, today=dt.date(2026, 2, 1))
+    assert past.kept == (on,) and past.stale == (before,) and past.later == (after,)
+    assert past.left_out == (before, after)
+    assert past.summary() == (
+        "left out 1 article older than 3 days and 1 article published after 2026-01-10"
+    )
+    assert sort_out([on, after], day, None, today=day).kept == (on, after)
+    assert sort_out([on, after], day, None).kept == (on, after)
+
+
 def write(folder, name, day):
     folder.mkdir(exist_ok=True)
     (folder / name).write_text(
@@ -126,3 +141,16 @@ def test_max_age_in_the_config_file_is_checked(tmp_path):
     result = CliRunner().invoke(app, ["run", "--config", str(path)])
     assert result.exit_code == 2
     assert "max_age: must be between 0 and 36500, got -2" in result.output
+
+
+def test_a_day_of_the_month_builds_from_the_months_file(tmp_path):
+    """The whole March of five outlets in one JSON lines file (13.9 MB), built for the 28th with
+    the day before: the day's window, as the labelled days see it, and the rest counted out."""
+    month = SHARED_DATA / "news" / "ant-2018-03.jsonl"
+    args = ("--no-translate", "--date", "2018-03-28", "--max-age", "1", "--no-search")
+    result = digest("build", month, *args, "--out", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert "older than 1 day and 441 articles published after 2018-03-28" in result.stderr
+    issue = json.loads((tmp_path / "site" / "2018-03-28" / "issue.json").read_text())["issue"]
+    dates = {s["published"] for story in issue["stories"] for s in story["sources"]}
+    assert dates == {"2018-03-27", "2018-03-28"}

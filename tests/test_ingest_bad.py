@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import ArticleError
-from digest.ingest import MAX_FILE_BYTES, read_sources
+from digest.ingest import MAX_FILE_BYTES, MAX_LINES_BYTES, read_sources
 from digest.ingest.decode import MIN_MOJIBAKE, decode, mojibake
 from tests.test_build import digest
 
@@ -95,6 +95,23 @@ def test_enormous_files_are_refused_without_being_read(tmp_path):
         handle.truncate(MAX_FILE_BYTES + 1)
     (failure,) = read_sources([path]).failures
     assert f"over the {MAX_FILE_BYTES:,}-byte limit" in failure.reason
+
+
+def test_json_lines_may_hold_an_archive_but_not_without_end(tmp_path):
+    """One JSON lines file holds many articles (a month of five outlets is 13.9 MB): it is read
+    past the 10 MB a page may be, up to MAX_LINES_BYTES, and refused unread beyond."""
+    record = {"title": "خبر", "text": "قال الرئيس إن الاجتماع كان مثمرا جدا.", "source": "RT"}
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(
+        json.dumps(record, ensure_ascii=False) + "\n" * (MAX_FILE_BYTES + 1), encoding="utf-8"
+    )
+    ingested = read_sources([archive])
+    assert ingested.failures == () and len(ingested.articles) == 1
+    huge = tmp_path / "huge.jsonl"
+    with huge.open("wb") as handle:
+        handle.truncate(MAX_LINES_BYTES + 1)
+    (failure,) = read_sources([huge]).failures
+    assert f"over the {MAX_LINES_BYTES:,}-byte limit" in failure.reason
 
 
 def test_truncated_page_and_feed_keep_what_arrived(tmp_path):

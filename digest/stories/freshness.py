@@ -3,6 +3,11 @@
 An article older than ``max_age`` days before the issue date is left out, and the build says how
 many in one line, so nothing disappears silently. An article without a date is kept: nothing says
 it is old, and ingestion already warns that its date is missing.
+
+An issue of a past day (``--date 2018-03-28`` over an archive such as a month of JSON lines)
+leaves out what was published after that day too: the issue of 28 March could not have told the
+news of the 29th. Today's issue keeps a report dated tomorrow: it is tomorrow already in a time
+zone ahead, and the report is news.
 """
 
 from __future__ import annotations
@@ -32,27 +37,47 @@ def describe_age(article: Article, day: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Freshness:
-    """The articles an issue keeps and those it leaves out as too old."""
+    """The articles an issue keeps and those it leaves out: too old, or published after the day."""
 
     kept: tuple[Article, ...]
     stale: tuple[Article, ...]
     max_age: int | None
+    later: tuple[Article, ...] = ()
+    day: dt.date | None = None
 
     def summary(self) -> str | None:
-        if not self.stale:
-            return None
-        count = len(self.stale)
-        days = f"{self.max_age} day{'s' if self.max_age != 1 else ''}"
-        return f"left out {count} article{'s' if count != 1 else ''} older than {days}"
+        parts = []
+        if self.stale:
+            days = f"{self.max_age} day{'s' if self.max_age != 1 else ''}"
+            parts.append(f"{articles(len(self.stale))} older than {days}")
+        if self.later:
+            parts.append(f"{articles(len(self.later))} published after {self.day}")
+        return f"left out {' and '.join(parts)}" if parts else None
+
+    @property
+    def left_out(self) -> tuple[Article, ...]:
+        return self.stale + self.later
 
 
-def sort_out(articles: Sequence[Article], day: dt.date, max_age: int | None) -> Freshness:
-    """Split ``articles`` by age on ``day``; ``max_age`` None keeps them all."""
-    if max_age is None:
-        return Freshness(tuple(articles), (), None)
+def articles(count: int) -> str:
+    return f"{count} article{'s' if count != 1 else ''}"
+
+
+def sort_out(
+    found: Sequence[Article], day: dt.date, max_age: int | None, today: dt.date | None = None
+) -> Freshness:
+    """Split ``found`` by age on ``day``; ``max_age`` None keeps every earlier one. When ``day``
+    is before ``today``, what was published after ``day`` is left out."""
+    past = today is not None and day < today
     kept: list[Article] = []
     stale: list[Article] = []
-    for article in articles:
+    later: list[Article] = []
+    for article in found:
         days = age(article, day)
-        (stale if days is not None and days > max_age else kept).append(article)
-    return Freshness(tuple(kept), tuple(stale), max_age)
+        if days is not None and days < 0 and past:
+            later.append(article)
+        elif days is not None and max_age is not None and days > max_age:
+            stale.append(article)
+        else:
+            kept.append(article)
+    return Freshness(tuple(kept), tuple(stale), max_age, tuple(later), day)
