@@ -50,8 +50,11 @@ def test_a_past_days_issue_leaves_out_what_was_published_after_it():
     assert past.summary() == (
         "left out 1 article older than 3 days and 1 article published after 2026-01-10"
     )
-    assert sort_out([on, after], day, None, today=day).kept == (on, after)
-    assert sort_out([on, after], day, None).kept == (on, after)
+    assert sort_out([on, after], day, 3, today=day).kept == (on, after)
+    assert sort_out([on, after], day, 3).kept == (on, after)
+    assert sort_out([on, after], day, None, today=dt.date(2026, 2, 1)).kept == (on, after), (
+        "--date alone names the issue; it is --max-age that makes a window"
+    )
 
 
 def write(folder, name, day):

@@ -4,10 +4,11 @@ An article older than ``max_age`` days before the issue date is left out, and th
 many in one line, so nothing disappears silently. An article without a date is kept: nothing says
 it is old, and ingestion already warns that its date is missing.
 
-An issue of a past day (``--date 2018-03-28`` over an archive such as a month of JSON lines)
-leaves out what was published after that day too: the issue of 28 March could not have told the
-news of the 29th. Today's issue keeps a report dated tomorrow: it is tomorrow already in a time
-zone ahead, and the report is news.
+With ``max_age``, an issue of a past day (``--date 2018-03-28 --max-age 1`` over an archive such
+as a month of JSON lines) is a window that ends on that day: what was published after it is left
+out too, as the issue of 28 March could not have told the news of the 29th. Today's issue keeps a
+report dated tomorrow: it is tomorrow already in a time zone ahead, and the report is news.
+Without ``max_age`` nothing is left out: ``--date`` alone only names the issue.
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def articles(count: int) -> str:
 def sort_out(
     found: Sequence[Article], day: dt.date, max_age: int | None, today: dt.date | None = None
 ) -> Freshness:
-    """Split ``found`` by age on ``day``; ``max_age`` None keeps every earlier one. When ``day``
-    is before ``today``, what was published after ``day`` is left out."""
-    past = today is not None and day < today
+    """Split ``found`` by age on ``day``; ``max_age`` None keeps them all. With ``max_age``,
+    when ``day`` is before ``today``, what was published after ``day`` is left out too."""
+    past = max_age is not None and today is not None and day < today
     kept: list[Article] = []
     stale: list[Article] = []
     later: list[Article] = []
