@@ -32,8 +32,8 @@ def describe_age(article: Article, day: dt.date) -> str:
     if days is None:
         return "unknown (no publication date)"
     if days < 0:
-        return f"dated {-days} day{'s' if days != -1 else ''} after {day}"
-    return f"{days} day{'s' if days != 1 else ''}"
+        return f"dated {counted(-days, 'day')} after {day}"
+    return counted(days, "day")
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,11 @@ class Freshness:
     def summary(self) -> str | None:
         parts = []
         if self.stale:
-            days = f"{self.max_age} day{'s' if self.max_age != 1 else ''}"
-            parts.append(f"{articles(len(self.stale))} older than {days}")
+            parts.append(
+                f"{counted(len(self.stale), 'article')} older than {counted(self.max_age, 'day')}"
+            )
         if self.later:
-            parts.append(f"{articles(len(self.later))} published after {self.day}")
+            parts.append(f"{counted(len(self.later), 'article')} published after {self.day}")
         return f"left out {' and '.join(parts)}" if parts else None
 
     @property
@@ -60,8 +61,8 @@ class Freshness:
         return self.stale + self.later
 
 
-def articles(count: int) -> str:
-    return f"{count} article{'s' if count != 1 else ''}"
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def sort_out(

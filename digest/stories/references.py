@@ -18,15 +18,14 @@ from collections.abc import Sequence
 from digest.arabic import CLOSERS, normalise
 
 # Openers that refer back, written as news agencies write them; matched on the normalised form,
-# so hamza and diacritic spellings all count.
+# so hamza and diacritic spellings all count, and with or without «و» ("and") before them
+# («جاء ذلك», «وجاء ذلك»). A verb listed with «و» only is news without it: «أكد الوزير» opens a
+# report, «وأكد الوزير» continues one.
 OPENERS = (
     "جاء ذلك",
-    "وجاء ذلك",
     "يأتي ذلك",
-    "ويأتي ذلك",
-    "وأضاف",
-    "وأضافت",
     "أضاف",
+    "وأضافت",
     "وتابع",
     "وتابعت",
     "وأشار",
@@ -46,44 +45,28 @@ OPENERS = (
     "وختم",
     "وختمت",
     "كما",
-    "وكما",
-    "وفي السياق",
-    "وفي هذا السياق",
     "في السياق",
     "في هذا السياق",
-    "وفي المقابل",
     "في المقابل",
     "من جهته",
     "من جهتها",
     "من جهتهم",
-    "ومن جهته",
-    "ومن جهتها",
     "من جانبه",
     "من جانبها",
     "من جانبهم",
-    "ومن جانبه",
-    "ومن جانبها",
     "بدوره",
     "بدورها",
-    "وبدوره",
-    "وبدورها",
     "وبحسب المصدر",
     "وبحسب المصادر",
     "وذلك",
     "وهو ما",
     "الأمر الذي",
     "على صعيد متصل",
-    "وعلى صعيد متصل",
     "على صعيد ذي صلة",
-    "وعلى صعيد ذي صلة",
     "على صعيد آخر",
-    "وعلى صعيد آخر",
     "في سياق متصل",
-    "وفي سياق متصل",
     "في سياق ذي صلة",
-    "وفي سياق ذي صلة",
     "في سياق آخر",
-    "وفي سياق آخر",
 )
 # A demonstrative among a sentence's first words points at what came before: with a noun
 # («هذه الاتفاقية», "this agreement") or alone («جاء هذا خلال», "this came during"; «وهذه هي
@@ -111,7 +94,7 @@ NOW = (
 )
 WORDS_BEFORE = 2
 BACK_REFERENCE = re.compile(
-    r"^[\W\d_]*(" + "|".join(re.escape(normalise(o)) for o in OPENERS) + r")(?!\w)"
+    r"^[\W\d_]*و?(" + "|".join(re.escape(normalise(o)) for o in OPENERS) + r")(?!\w)"
 )
 NEAR_WORDS, FAR_WORDS, NOW_WORDS = (
     "|".join(normalise(w) for w in words) for words in (NEAR, FAR, NOW)
