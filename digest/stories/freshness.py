@@ -48,7 +48,7 @@ class Freshness:
 
     def summary(self) -> str | None:
         parts = []
-        if self.stale:
+        if self.stale and self.max_age is not None:
             parts.append(
                 f"{counted(len(self.stale), 'article')} older than {counted(self.max_age, 'day')}"
             )
