@@ -8,11 +8,13 @@ elsewhere the test is skipped with the reason.
 """
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from digest.news import SourceRef
 from digest.publish import render, site
 from tests.conftest import ROOT
 from tests.pages import arabic_only, cut_issue, flood_issue, summit_issue
@@ -316,4 +318,39 @@ def test_also_reported_reads_as_a_list_and_every_mailed_link_lands_on_the_site(
     assert not faint, faint
     assert visit.page.evaluate("document.documentElement.scrollWidth") <= max(width, 640 + 16)
     assert_not_blank(visit.screenshot(f"cut-{page.replace('/', '-')}-{width}.png"))
+    visit.page.close()
+
+
+REPORT_TARGETS = """() => [...document.querySelectorAll('.sources a.report')].map(e => {
+    const box = e.getBoundingClientRect();
+    return {text: e.textContent, width: box.width, height: box.height, left: box.left, top: box.top};
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_numbered_report_links_are_targets_a_finger_can_hit(browser, tmp_path, width):
+    """An outlet with sixteen reports of one story lists them as "[2]" … "[16]": each link is at
+    least 24 by 24 CSS pixels (WCAG 2.2's minimum target size), and no two overlap, so a reader
+    on a phone taps the report they mean."""
+    issue = flood_issue()
+    outlet = [SourceRef("الرياض", f"https://www.alriyadh.com/{n}", issue.date) for n in range(16)]
+    other = SourceRef("الأناضول", "https://www.aa.com.tr/ar/1", issue.date)
+    story = replace(issue.stories[0], sources=(*outlet, other))
+    site.publish(
+        tmp_path, replace(issue, stories=(story, *issue.stories[1:])), render.environment()
+    )
+    visit = Visit(browser, "")
+    visit.page.set_viewport_size({"width": width, "height": 900})
+    visit.page.goto((tmp_path / issue.date.isoformat() / "index.html").as_uri(), wait_until="load")
+    assert visit.errors == []
+    targets = visit.page.evaluate(REPORT_TARGETS)
+    assert [t["text"] for t in targets] == [f"[{n}]" for n in range(2, 17)]
+    small = [t for t in targets if t["width"] < 24 or t["height"] < 24]
+    assert not small, small
+    for one, two in zip(targets, targets[1:], strict=False):
+        apart = (
+            one["left"] + one["width"] <= two["left"] or one["top"] + one["height"] <= two["top"]
+        )
+        assert apart or two["top"] + two["height"] <= one["top"], (one, two)
+    assert_not_blank(visit.screenshot(f"report-links-{width}.png"))
     visit.page.close()
