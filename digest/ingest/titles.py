@@ -14,6 +14,7 @@ import re
 
 from digest.stories import sections
 
+# Patterns: «إنفوغرافيك», «انفوجرافيك», «إنفوغراف» are one tag as outlets spell it.
 MEDIA = (
     "شاهد",
     "فيديو",
@@ -21,14 +22,8 @@ MEDIA = (
     "بالصور",
     "صور",
     "قصة مصورة",
-    "إنفوغرافيك",
-    "انفوغرافيك",
-    "إنفوجرافيك",
-    "انفوجرافيك",
-    "إنفوغراف",
-    "انفوغراف",
-    "فيديوغراف",
-    "فيديوغرافيك",
+    "[إا]نفو[غج]راف(?:يك)?",
+    "فيديوغراف(?:يك)?",
 )
 MEDIA_LABEL = re.compile(rf"^\s*(?:{'|'.join(MEDIA)})\s*(?:\.{{2,}}|…|:|\|)\s*")
 # Desks that name no section: "general", "report", "society".
