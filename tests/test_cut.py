@@ -20,10 +20,11 @@ from digest.publish import archive, render, site
 from digest.settings import MailSettings, Recipient, build_settings, resolve
 from digest.state.store import Store
 from digest.stories import ranking, sections
+from tests.conftest import SHARED_DATA
 from tests.mailserver import smtp_server, write_config
 from tests.pages import cut_issue, parse
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "news" / "ant-2018-03.jsonl"
+DATA = SHARED_DATA / "news" / "ant-2018-03.jsonl"
 DAY = ("2018-03-12", "2018-03-13")
 SITE = "https://example.org/digest/"
 
@@ -199,6 +200,7 @@ def test_a_busy_first_band_does_not_starve_the_next():
     assert ATTACK in full and full[-1] == ATTACK
 
 
+@pytest.mark.real_data("news")
 def test_the_issue_data_carries_each_storys_section_and_place(built):
     issue = archive.read(built.folder).issue
     assert issue == built.issue
@@ -217,6 +219,7 @@ def test_the_issue_data_carries_each_storys_section_and_place(built):
     assert lead.section == "world"
 
 
+@pytest.mark.real_data("news")
 def test_an_issue_json_from_before_sections_has_every_story_in_full(built):
     data = json.loads((built.folder / "issue.json").read_text(encoding="utf-8"))
     for item in data["issue"]["stories"]:
@@ -226,6 +229,7 @@ def test_an_issue_json_from_before_sections_has_every_story_in_full(built):
     assert all(s.section is None for s in old.stories)
 
 
+@pytest.mark.real_data("news")
 def test_the_markdown_and_text_carry_the_cut_with_sections(built):
     issue = built.issue
     markdown = (built.folder / "digest.md").read_text(encoding="utf-8")
@@ -258,6 +262,7 @@ def test_the_markdown_and_text_carry_the_cut_with_sections(built):
         assert f"{sections.label(story.section).upper()}\n" in text
 
 
+@pytest.mark.real_data("news")
 def test_the_site_page_lists_every_story_and_the_feed_the_full_ones(built):
     issue = built.issue
     page = parse((built.folder / "index.html").read_text(encoding="utf-8"))
@@ -275,6 +280,7 @@ def test_the_site_page_lists_every_story_and_the_feed_the_full_ones(built):
         )
 
 
+@pytest.mark.real_data("news")
 def test_the_mail_carries_the_cut_and_links_each_story_to_the_site(built):
     issue = built.issue
     links = render.site_links(issue.date, SITE, mailed=True)
@@ -292,6 +298,7 @@ def test_the_mail_carries_the_cut_and_links_each_story_to_the_site(built):
     assert f"And {issue.site_only_count} more stories on the site:" in text
 
 
+@pytest.mark.real_data("news")
 def test_translation_follows_what_is_shown(day, tmp_path, tiny_marian, store, monkeypatch):
     """Full stories: headline and bullets; also reported: the headline; the rest: nothing."""
     sent: list[str] = []

@@ -129,6 +129,7 @@ HAND_LABELS = {
 }
 
 
+@pytest.mark.real_data("news")
 def test_eval_stories_on_real_articles(tmp_path):
     wanted = set(HAND_LABELS)
     with (SHARED_DATA / "news" / "ant-2018-03.jsonl").open(encoding="utf-8") as month:
@@ -175,6 +176,7 @@ def test_eval_stories_with_nothing_labelled_is_one_line(tmp_path):
 LABELLED = ROOT / "benchmarks" / "data" / "topics"
 
 
+@pytest.mark.real_data("news")
 @pytest.mark.parametrize("labels", sorted(LABELLED.glob("????-??-??.jsonl")), ids=lambda p: p.stem)
 def test_every_labelled_day_keeps_its_stories(labels, tmp_path):
     """The labelled days of benchmarks/data/topics/ (benchmarks/stories.py has the figures):
@@ -197,6 +199,7 @@ def test_every_labelled_day_keeps_its_stories(labels, tmp_path):
     assert result.scores.precision >= 0.88
 
 
+@pytest.mark.real_data("news")
 def test_the_month_of_json_lines_is_one_source(tmp_path):
     """A labeller's day evaluates against the whole month's file (13.9 MB of JSON lines, over
     the 10 MB a single page may be): the labelled articles are picked out of it, and the figures

@@ -108,6 +108,7 @@ def test_build_command_reports_the_left_out_articles(tmp_path):
     assert [s["name"] for story in issue["stories"] for s in story["sources"]] == ["RT"]
 
 
+@pytest.mark.real_data("html")
 def test_run_leaves_out_the_2013_and_2019_pages_and_says_so(tmp_path):
     sources = tmp_path / "articles"
     sources.mkdir()
@@ -146,6 +147,7 @@ def test_max_age_in_the_config_file_is_checked(tmp_path):
     assert "max_age: must be between 0 and 36500, got -2" in result.output
 
 
+@pytest.mark.real_data("news")
 def test_a_day_of_the_month_builds_from_the_months_file(tmp_path):
     """The whole March of five outlets in one JSON lines file (13.9 MB), built for the 28th with
     the day before: the day's window, as the labelled days see it, and the rest counted out."""

@@ -2,15 +2,15 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from digest.ingest import read_sources
 from digest.stories import sections
+from tests.conftest import SHARED_DATA
 from tests.test_build import digest
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "news" / "ant-2018-03.jsonl"
+DATA = SHARED_DATA / "news" / "ant-2018-03.jsonl"
 BODY = (
     "قال الرئيس إن الاجتماع كان مثمرا جدا، وإن المحادثات ستستمر الأسبوع المقبل في العاصمة.",
     "وأضاف أن الجانبين اتفقا على تشكيل لجنة مشتركة لمتابعة الملفات العالقة بينهما.",
@@ -154,6 +154,7 @@ def test_every_input_kind_carries_its_section(tmp_path):
     }
 
 
+@pytest.mark.real_data("news")
 def test_the_real_outlets_categories_all_map(tmp_path):
     """Every category of the ANT March data (six labels, five outlets) maps, through ingestion."""
     lines = DATA.read_text(encoding="utf-8").splitlines()

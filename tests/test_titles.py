@@ -1,14 +1,14 @@
 """A headline without its outlet's own label: a media tag or an agency's desk."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from digest.ingest import read_sources
 from digest.ingest.titles import without_label
+from tests.conftest import SHARED_DATA
 
-NEWS = Path(__file__).resolve().parents[2] / "shared" / "data" / "news"
+NEWS = SHARED_DATA / "news"
 
 
 @pytest.mark.parametrize(
@@ -43,6 +43,7 @@ def test_a_leading_label_is_not_the_headline(title, headline, desk):
     assert without_label(title) == (headline, desk)
 
 
+@pytest.mark.real_data("news")
 def test_the_press_agency_desk_becomes_the_section(tmp_path):
     """Real Saudi Press Agency reports: the desk leaves the title and names the section where it
     names one; every title the data gives keeps its news."""
