@@ -50,6 +50,12 @@ class TreeBuilder(HTMLParser):
             element.text += data
 
 
+def declarations(style: str) -> dict[str, str]:
+    """A style attribute's declarations, property to value, however the inliner spaces them."""
+    pairs = (part.partition(":") for part in style.split(";") if part.strip())
+    return {name.strip(): value.strip() for name, _, value in pairs}
+
+
 def parse(html: str) -> Element:
     builder = TreeBuilder()
     builder.feed(html)
