@@ -9,6 +9,7 @@ elsewhere the test is skipped with the reason.
 
 import os
 from dataclasses import replace
+from itertools import combinations
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -321,6 +322,7 @@ def test_also_reported_reads_as_a_list_and_every_mailed_link_lands_on_the_site(
     visit.page.close()
 
 
+AXES = (("left", "width"), ("top", "height"))
 REPORT_TARGETS = """() => [...document.querySelectorAll('.sources a.report')].map(e => {
     const box = e.getBoundingClientRect();
     return {text: e.textContent, width: box.width, height: box.height, left: box.left, top: box.top};
@@ -347,10 +349,11 @@ def test_numbered_report_links_are_targets_a_finger_can_hit(browser, tmp_path, w
     assert [t["text"] for t in targets] == [f"[{n}]" for n in range(2, 17)]
     small = [t for t in targets if t["width"] < 24 or t["height"] < 24]
     assert not small, small
-    for one, two in zip(targets, targets[1:], strict=False):
-        apart = (
-            one["left"] + one["width"] <= two["left"] or one["top"] + one["height"] <= two["top"]
-        )
-        assert apart or two["top"] + two["height"] <= one["top"], (one, two)
+    overlapping = [
+        (one, two)
+        for one, two in combinations(targets, 2)
+        if all(one[lo] < two[lo] + two[size] and two[lo] < one[lo] + one[size] for lo, size in AXES)
+    ]
+    assert not overlapping, overlapping
     assert_not_blank(visit.screenshot(f"report-links-{width}.png"))
     visit.page.close()

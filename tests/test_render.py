@@ -43,8 +43,8 @@ def test_arabic_blocks_are_rtl_in_attributes_and_inline_style_english_is_lang_en
     assert len(arabic) == 4, "the headline and three bullets each keep their Arabic"
     for block in arabic:
         assert block.attrs["dir"] == "rtl"
-        style = block.attrs["style"].replace(" ", "")
-        assert "direction:rtl" in style and "text-align:right" in style
+        style = declarations(block.attrs["style"])
+        assert style["direction"] == "rtl" and style["text-align"] == "right"
     english = [
         e
         for e in page.find_all("p") + page.find_all("h2")
