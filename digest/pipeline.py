@@ -180,7 +180,12 @@ def stages(
     ranked = ranking.rank(cluster(articles), plan, settings.stories, settings.also_reported)
     stories = [story for story, _ in ranked]
     places = tuple(place for _, place in ranked)
-    summaries = [summarise.summarise_story(story, settings.bullets) for story in stories]
+    summaries = [
+        summarise.summarise_story(story, settings.bullets)
+        if place == FULL
+        else summarise.headline_only(story)
+        for story, place in ranked
+    ]
     translator = (
         load_translator(model, settings.backend, settings.threads, store, settings.device)
         if model

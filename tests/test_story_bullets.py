@@ -18,11 +18,13 @@ from digest.news import FULL, Article, Bilingual, Bullet, SourceRef, Story, Stor
 from digest.pipeline import story_digest
 from digest.publish import archive, render
 from digest.stories import coverage
+from digest.stories.cluster import cluster
 from digest.stories.references import is_question, refers_back
 from digest.stories.summarise import (
     REDUNDANCY,
     bullet_count,
     cosine,
+    headline_only,
     summarise,
     summarise_story,
 )
@@ -317,6 +319,31 @@ def test_without_titles_a_cut_headline_s_whole_sentence_is_the_first_bullet():
     assert summary.bullets[0].text == long
     assert outlets_of(story, summary.bullets[0]) == {"RT", "Anadolu Agency"}
     assert measure_story(story, summary).kept == 1
+
+
+def window_stories(tmp_path, *days):
+    """The stories a build of the ANT file makes of the articles published on these days."""
+    wanted = {day.isoformat() for day in days}
+    path = tmp_path / "window.jsonl"
+    with ANT.open(encoding="utf-8") as month:
+        path.write_text(
+            "".join(line for line in month if json.loads(line)["published"] in wanted),
+            encoding="utf-8",
+        )
+    return cluster(read_sources([path]).articles)
+
+
+def test_a_story_told_in_one_line_gets_the_headline_its_full_summary_would_have(tmp_path):
+    stories = window_stories(tmp_path, DAY_BEFORE, DAY)
+    pooled = [s for s in stories if len(s.articles) > 1]
+    untitled = [
+        Story(tuple(dataclasses.replace(a, title=None) for a in s.articles))
+        for s in (*pooled[:15], *stories[:15])
+    ]
+    for story in (*stories, *untitled):
+        assert headline_only(story) == dataclasses.replace(summarise_story(story, 4), bullets=())
+    assert len(stories) > 200 and len(pooled) > 30
+    assert any(headline_only(s).headline_position is not None for s in untitled)
 
 
 def test_one_article_is_summarised_as_before():

@@ -250,6 +250,22 @@ def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
     return summarise_reports(story, bullets)
 
 
+def headline_only(story: Story) -> Summary:
+    """A story's headline without bullets, as summarise_story would choose it: for a story the
+    issue tells in one line (Also reported) or lists on the site only, whose bullets nobody is
+    shown. Ranking its sentences for bullets cost a 1,000-article day most of summarising's
+    time, for the dozen stories told in full. A titled article's own title, or a pooled story's
+    most representative one, needs no ranking; a story without a title is summarised whole."""
+    if not any(a.title for a in story.articles):
+        return replace(summarise_story(story), bullets=())
+    if len(story.articles) == 1:
+        title = story.articles[0].title
+    else:
+        chosen = representative_title(story, coverage.pool(story))
+        title = chosen.title if chosen else ""
+    return Summary(headline=title or "", headline_position=None, bullets=())
+
+
 def within(need: int | None, candidates: list[int], shown: int | None) -> int | None:
     """A pool index of an antecedent as an index among the candidates; the headline's own
     sentence is on show, so what refers to it stands."""
