@@ -57,7 +57,9 @@ class Pool:
     ``similar``: cosine of content words between statements. ``centrality``: each statement's
     cosine with the story as a whole, where each outlet counts once (the mean of its reports),
     so an outlet that filed seven updates does not outvote four that filed one each.
-    ``title_likeness``: the same measure for each titled article's title, by article id.
+    ``title_likeness``: the same measure for each titled article's title, by article id, and
+    ``report_likeness`` for each article's report as a whole (its pooled sentences summed): a
+    report of a side development or of another event the story took in is less like it.
     ``after``: the statement at each (article, position), for the sentence a back-reference
     leans on.
     """
@@ -67,6 +69,7 @@ class Pool:
     similar: np.ndarray
     centrality: np.ndarray
     title_likeness: dict[str, float]
+    report_likeness: dict[str, float]
     after: dict[tuple[str, int], int] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)
 
@@ -137,7 +140,8 @@ def pool(story: Story) -> Pool:
         counts([s.text for s in statements] + [a.title or "" for a in titled], sentence_terms)
     )
     said, titles = vectors[: len(statements)], vectors[len(statements) :]
-    profile = story_profile(story, statements, after, said)
+    reports = report_vectors(story, statements, after, said)
+    profile = story_profile(story, reports)
     return Pool(
         story=story,
         statements=statements,
@@ -147,26 +151,34 @@ def pool(story: Story) -> Pool:
             a.id: float(v)
             for a, v in zip(titled, np.asarray(titles @ profile).ravel(), strict=True)
         },
+        report_likeness={
+            a.id: float(v)
+            for a, v in zip(story.articles, np.asarray(reports @ profile).ravel(), strict=True)
+        },
         after=after,
         order={a.id: n for n, a in enumerate(story.articles)},
     )
 
 
-def story_profile(
+def report_vectors(
     story: Story,
     statements: Sequence[Statement],
     after: dict[tuple[str, int], int],
     said: sparse.csr_matrix,
-) -> np.ndarray:
-    """The story as a whole, as a unit column of content words: the mean of each outlet's
-    reports (each report the unit sum of its pooled sentences), summed over the outlets."""
+) -> sparse.csr_matrix:
+    """Each article's report as a unit row of content words: the sum of its pooled sentences."""
     row = {a.id: n for n, a in enumerate(story.articles)}
     pairs = {(row[article], i) for (article, _), i in after.items()}
     rows, columns = zip(*sorted(pairs), strict=True) if pairs else ((), ())
     has = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, columns)), shape=(len(story.articles), len(statements))
     )
-    reports = unit_rows(sparse.csr_matrix(has @ said))
+    return unit_rows(sparse.csr_matrix(has @ said))
+
+
+def story_profile(story: Story, reports: sparse.csr_matrix) -> np.ndarray:
+    """The story as a whole, as a unit column of content words: the mean of each outlet's
+    reports (report_vectors), summed over the outlets."""
     outlet = [a.source or f"?{a.id}" for a in story.articles]
     names = {name: n for n, name in enumerate(dict.fromkeys(outlet))}
     sizes = Counter(outlet)

@@ -327,10 +327,22 @@ def summarise_reports(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
     )
 
 
+# A title that announces a format rather than news: watch, video, pictures, an infographic, an
+# opinion or analysis label, or a question without its question mark ("how", "why", "what is").
+TEASER = re.compile(
+    r"^\W*(شاهد|فيديو|بالفيديو|بالصور|[إا]نفوغراف|[إا]نفوجراف|رأي|تحليل|ماذا|لماذا|كيف|هل|"
+    r"ما قصة|ما هي|ما هو|تعرف|إليك|هذا|هذه)(?=[\s:.،]|$)"
+)
+
+
 def representative_title(story: Story, pooled: coverage.Pool) -> Article | None:
-    """The article whose title is most like the story as a whole (coverage.Pool.title_likeness),
-    among those an outlet is named for first and then among titles that are not questions; None
-    when no article has a title."""
+    """The article whose title best heads the story: among those an outlet is named for, then
+    among titles that are neither questions nor teasers (TEASER), the one whose title and whose
+    report are both most like the story as a whole (the product of coverage.Pool's
+    title_likeness and report_likeness). A title alone can be very like the story and yet tell a
+    side development of it in the story's words (a farmer killed on the morning of a protest
+    where sixteen died); its report, which tells that development, is then less like the story.
+    None when no article has a title."""
     titled = [a for a in story.articles if a.title]
     if not titled:
         return None
@@ -339,7 +351,8 @@ def representative_title(story: Story, pooled: coverage.Pool) -> Article | None:
         key=lambda a: (
             a.source is not None,
             not is_question(a.title or ""),
-            pooled.title_likeness[a.id],
+            not TEASER.match(a.title or ""),
+            pooled.title_likeness[a.id] * pooled.report_likeness[a.id],
             -pooled.order[a.id],
         ),
     )
