@@ -30,19 +30,11 @@ SECTION = "story-headlines"
 
 def read_stories(picks: list[dict], folder: Path):
     """Each pick's story: its articles read as a build reads them, in the month file's order."""
-    from digest.evaluate.stories import record_ids
-    from digest.ingest import read_sources
+    from digest.evaluate.stories import read_by_id
     from digest.news import Story
 
-    wanted = {i for pick in picks for i in pick["articles"]}
-    path = folder / "stories.jsonl"
-    with MONTH.open(encoding="utf-8") as month:
-        path.write_text(
-            "".join(line for line in month if json.loads(line)["id"] in wanted), encoding="utf-8"
-        )
-    own = record_ids([path])
-    by_id = {own[a.origin]: a for a in read_sources([path]).articles}
-    return [Story(tuple(by_id[i] for i in pick["articles"])) for pick in picks]
+    read = read_by_id(MONTH, {i for pick in picks for i in pick["articles"]}, folder)
+    return [Story(tuple(read[i] for i in pick["articles"])) for pick in picks], read
 
 
 def before(story, pooled):
@@ -62,13 +54,11 @@ def before(story, pooled):
 
 def measure(picks: list[dict], folder: Path) -> str:
     from digest.evaluate import report
-    from digest.evaluate.stories import record_ids
     from digest.stories import coverage
     from digest.stories.summarise import representative_title
 
-    stories = read_stories(picks, folder)
-    own = record_ids([folder / "stories.jsonl"])
-    id_of = {a.id: own[a.origin] for s in stories for a in s.articles}
+    stories, read = read_stories(picks, folder)
+    id_of = {a.id: key for key, a in read.items()}
     rules = {
         "before (title likeness)": before,
         "now (title times report likeness, teasers last)": representative_title,

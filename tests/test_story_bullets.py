@@ -14,7 +14,7 @@ import pytest
 
 from digest.arabic import segment, sentence_terms
 from digest.evaluate.completeness import measure_story
-from digest.evaluate.stories import record_ids
+from digest.evaluate.stories import read_by_id, record_ids
 from digest.ingest import read_sources
 from digest.news import FULL, Article, Bilingual, Bullet, SourceRef, Story, StoryDigest
 from digest.pipeline import story_digest
@@ -328,14 +328,7 @@ def test_most_top_stories_are_headed_by_a_title_an_editor_accepts(tmp_path):
     """benchmarks/data/headlines: 144 top stories of the labelled days and an editor's
     acceptable titles for each; the rule that weighed titles alone was accepted for 121."""
     picks = [json.loads(line) for line in PICKS.read_text(encoding="utf-8").splitlines()]
-    wanted = {i for pick in picks for i in pick["articles"]}
-    path = tmp_path / "stories.jsonl"
-    with ANT.open(encoding="utf-8") as month:
-        path.write_text(
-            "".join(line for line in month if json.loads(line)["id"] in wanted), encoding="utf-8"
-        )
-    own = record_ids([path])
-    read = {own[a.origin]: a for a in read_sources([path]).articles}
+    read = read_by_id(ANT, {i for pick in picks for i in pick["articles"]}, tmp_path)
     accepted = 0
     for pick in picks:
         story = Story(tuple(read[i] for i in pick["articles"]))
