@@ -1,6 +1,6 @@
 """A story's headline against an editor's pick: which of a story's own titles heads it.
 
-benchmarks/data/headlines/story-headlines.jsonl holds the twelve top stories of each labelled
+benchmarks/data/headlines/story-headlines.jsonl holds the twelve top stories of twelve labelled
 day (benchmarks/data/topics/) that have two titled reports or more, 144 in all, as the build of
 2026-12-07 grouped them (the article ids), and an editor's choice among their titles, made
 without seeing the tool's: the one title to head the whole story (``best``) and every title that
@@ -98,7 +98,7 @@ def main() -> None:
         table = measure(picks, Path(temporary))
     body = (
         "## Headlines of stories: an editor's pick among a story's titles\n\n"
-        "The top twelve stories of each labelled day with two titled reports or more, each headed "
+        "The top twelve stories of twelve labelled days with two titled reports or more, each headed "
         "by one of its own titles; an editor chose, without seeing the tool's choice, the best "
         "title and every acceptable one (benchmarks/data/headlines/README.md).\n\n"
         f"{table}\n\n"
