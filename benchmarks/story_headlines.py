@@ -1,7 +1,7 @@
 """A story's headline against an editor's pick: which of a story's own titles heads it.
 
 benchmarks/data/headlines/story-headlines.jsonl holds the twelve top stories of twelve labelled
-day (benchmarks/data/topics/) that have two titled reports or more, 144 in all, as the build of
+days (benchmarks/data/topics/) that have two titled reports or more, 144 in all, as the build of
 2026-12-07 grouped them (the article ids), and an editor's choice among their titles, made
 without seeing the tool's: the one title to head the whole story (``best``) and every title that
 would head it without misleading a reader (``acceptable``; see the README there). Each story is
