@@ -14,7 +14,7 @@ import pytest
 
 from digest.arabic import segment, sentence_terms
 from digest.evaluate.completeness import measure_story
-from digest.evaluate.stories import read_by_id, record_ids
+from digest.evaluate.stories import read_by_id
 from digest.ingest import read_sources
 from digest.news import FULL, Article, Bilingual, Bullet, SourceRef, Story, StoryDigest
 from digest.pipeline import story_digest
@@ -85,15 +85,9 @@ def alike(a, b):
 def read_story(tmp_path, *ids):
     """The articles with these ids (of the ANT file, or of SaudiNewsNet's), in this order, as
     one story."""
-    lines = {}
-    with (SAUDI if ids[0].startswith("saudinewsnet:") else ANT).open(encoding="utf-8") as file:
-        for line in file:
-            if json.loads(line)["id"] in ids:
-                lines[json.loads(line)["id"]] = line
-    assert set(lines) == set(ids)
-    path = tmp_path / "story.jsonl"
-    path.write_text("".join(lines[i] for i in ids), encoding="utf-8")
-    return Story(articles=read_sources([path]).articles)
+    read = read_by_id(SAUDI if ids[0].startswith("saudinewsnet:") else ANT, ids, tmp_path)
+    assert set(read) == set(ids)
+    return Story(tuple(read[i] for i in ids))
 
 
 def trusted(story, summary):
@@ -314,12 +308,12 @@ def test_a_title_that_tells_a_side_development_in_the_story_s_words_does_not_hea
         for p in map(json.loads, PICKS.read_text(encoding="utf-8").splitlines())
         if p["story"] == "2018-03-31#1"
     )
-    story = read_story(tmp_path, *pick["articles"])
+    read = read_by_id(ANT, pick["articles"], tmp_path)
+    story = Story(tuple(read[i] for i in pick["articles"]))
     side = "في ذكرى يوم الأرض.. مقتل فلسطيني بقصف إسرائيلي على غزة"
     pooled = coverage.pool(story)
     assert max(story.articles, key=lambda a: pooled.title_likeness[a.id]).title == side
-    own = record_ids([tmp_path / "story.jsonl"])
-    acceptable = {a.title for a in story.articles if own[a.origin] in pick["acceptable"]}
+    acceptable = {read[i].title for i in pick["acceptable"]}
     assert len(acceptable) == 3
     assert summarise_story(story, 4).headline in acceptable
 
