@@ -242,3 +242,42 @@ def test_a_build_leaves_nothing_in_the_text_caches(tmp_path, store):
     assert [cached.cache_info().currsize for cached in TEXT_CACHES] == [0] * len(TEXT_CACHES)
     arabic.segment(["جملة أولى. جملة ثانية."])
     assert arabic.segmented.cache_info().currsize == 1, "the check above can fail"
+
+
+def test_dense_unit_rows_are_the_sparse_ones_to_within_rounding():
+    texts = [line for p in real_lines()[:300] for line in split_sentences(p)] + ["", "و"]
+    sparse_rows = vectors.unit_rows(vectors.counts(texts, sentence_terms))
+    dense_rows = vectors.unit_rows(vectors.counts(texts, sentence_terms).toarray())
+    assert isinstance(dense_rows, np.ndarray) and dense_rows.shape == sparse_rows.shape
+    assert np.allclose(dense_rows, sparse_rows.toarray(), rtol=1e-15, atol=1e-17)
+    assert not dense_rows[-2].any(), "an empty text stays zeros"
+
+
+def test_a_pool_compared_dense_tells_what_the_sparse_one_tells(monkeypatch, tmp_path):
+    """Small stories' pools are dense arrays (coverage.DENSE_CELLS), big ones sparse: every
+    story of several reports of a real day's window gets the same headline and bullets either
+    way (two of its stories have titles with the same words, which only summarise's
+    LIKENESS_DIGITS keeps from being told apart by rounding), and the figures agree to within
+    rounding."""
+    from digest import pipeline
+    from digest.stories import coverage
+
+    month = SHARED_DATA / "news" / "ant-2018-03.jsonl"
+    window = tmp_path / "window.jsonl"
+    wanted = ('"published": "2018-03-12"', '"published": "2018-03-13"')
+    lines = month.read_text(encoding="utf-8").splitlines(keepends=True)
+    window.write_text("".join(x for x in lines if any(w in x for w in wanted)), encoding="utf-8")
+    stories = [s for s in pipeline.cluster(read_sources([window]).articles) if len(s.articles) > 1]
+    dense = [coverage.pool(s) for s in stories]
+    summaries = [summarise.summarise_story(s) for s in stories]
+    monkeypatch.setattr(coverage, "DENSE_CELLS", 0)
+    sparse_pools = [coverage.pool(s) for s in stories]
+    assert len(stories) > 40
+    for d, s in zip(dense, sparse_pools, strict=True):
+        assert np.allclose(d.similar, s.similar, rtol=1e-12, atol=1e-15)
+        assert np.allclose(d.centrality, s.centrality, rtol=1e-12, atol=1e-15)
+        for likeness in ("title_likeness", "report_likeness"):
+            mine, theirs = getattr(d, likeness), getattr(s, likeness)
+            assert mine.keys() == theirs.keys()
+            assert np.allclose([mine[k] for k in mine], [theirs[k] for k in mine], rtol=1e-12)
+    assert [summarise.summarise_story(s) for s in stories] == summaries

@@ -29,11 +29,17 @@ from scipy import sparse
 
 from digest.arabic import comparable, segment, sentence_terms
 from digest.news import Article, Sentence, Story
-from digest.stories.vectors import counts, unit_rows
+from digest.stories.vectors import Matrix, counts, dense, unit_rows
 
 PER_REPORT = 12
 POOL_CAP = 240
 SAME_FACT = 0.6
+# A pool whose sentences and titles by words fit in this many cells is compared as a dense
+# array: a story of a few reports then costs microseconds per product rather than the tenth of
+# a millisecond SciPy spends checking each sparse one (most of summarising a 1,000-article day:
+# its hundreds of small stories each need a headline). A story of thousands of copies, whose
+# titles and own sentences bring tens of thousands of words, stays sparse.
+DENSE_CELLS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -126,18 +132,19 @@ def pool(story: Story) -> Pool:
     after: dict[tuple[str, int], int] = {}
     index: dict[str, int] = {}
     for position, _, sentence, article in places:
-        said = comparable(sentence.text)
-        if said not in found:
+        heard = comparable(sentence.text)
+        if heard not in found:
             if len(found) == POOL_CAP:
                 continue
-            index[said] = len(found)
-            found[said] = []
-        found[said].append(Sentence(sentence.text, position, sentence.paragraph, article))
-        after[(article, position)] = index[said]
+            index[heard] = len(found)
+            found[heard] = []
+        found[heard].append(Sentence(sentence.text, position, sentence.paragraph, article))
+        after[(article, position)] = index[heard]
     statements = tuple(Statement(places[0].text, tuple(places)) for places in found.values())
     titled = [a for a in story.articles if a.title]
+    vectors = counts([s.text for s in statements] + [a.title or "" for a in titled], sentence_terms)
     vectors = unit_rows(
-        counts([s.text for s in statements] + [a.title or "" for a in titled], sentence_terms)
+        vectors.toarray() if vectors.shape[0] * vectors.shape[1] <= DENSE_CELLS else vectors
     )
     said, titles = vectors[: len(statements)], vectors[len(statements) :]
     reports = report_vectors(story, statements, after, said)
@@ -145,7 +152,7 @@ def pool(story: Story) -> Pool:
     return Pool(
         story=story,
         statements=statements,
-        similar=(said @ said.T).toarray(),
+        similar=dense(said @ said.T),
         centrality=np.asarray(said @ profile).ravel(),
         title_likeness={
             a.id: float(v)
@@ -164,19 +171,21 @@ def report_vectors(
     story: Story,
     statements: Sequence[Statement],
     after: dict[tuple[str, int], int],
-    said: sparse.csr_matrix,
-) -> sparse.csr_matrix:
-    """Each article's report as a unit row of content words: the sum of its pooled sentences."""
+    said: Matrix,
+) -> Matrix:
+    """Each article's report as a unit row of content words: the sum of its pooled sentences
+    (dense or sparse as ``said`` is)."""
     row = {a.id: n for n, a in enumerate(story.articles)}
     pairs = {(row[article], i) for (article, _), i in after.items()}
     rows, columns = zip(*sorted(pairs), strict=True) if pairs else ((), ())
     has = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, columns)), shape=(len(story.articles), len(statements))
     )
-    return unit_rows(sparse.csr_matrix(has @ said))
+    summed = has @ said
+    return unit_rows(summed if isinstance(summed, np.ndarray) else sparse.csr_matrix(summed))
 
 
-def story_profile(story: Story, reports: sparse.csr_matrix) -> np.ndarray:
+def story_profile(story: Story, reports: Matrix) -> np.ndarray:
     """The story as a whole, as a unit column of content words: the mean of each outlet's
     reports (report_vectors), summed over the outlets."""
     outlet = [a.source or f"?{a.id}" for a in story.articles]

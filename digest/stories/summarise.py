@@ -58,6 +58,9 @@ MAX_RANKED = 50
 CLAUSE_END = re.compile(r"[،؛:,;]")
 WORD = re.compile(r"\w+")
 NAME = "posrank+novelty"
+# Likeness is compared to this many decimals: two titles whose words are the same are equally
+# like the story, and the earlier report's title should head it, not the one rounding favours.
+LIKENESS_DIGITS = 12
 
 
 def cosine(a: Counter[str], b: Counter[str], norms: tuple[float, float] | None = None) -> float:
@@ -352,7 +355,7 @@ def representative_title(story: Story, pooled: coverage.Pool) -> Article | None:
             a.source is not None,
             not is_question(a.title or ""),
             not TEASER.match(a.title or ""),
-            pooled.title_likeness[a.id] * pooled.report_likeness[a.id],
+            round(pooled.title_likeness[a.id] * pooled.report_likeness[a.id], LIKENESS_DIGITS),
             -pooled.order[a.id],
         ),
     )

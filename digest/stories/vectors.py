@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
+from typing import TypeAlias
 
 import numpy as np
 from scipy import sparse
+
+Matrix: TypeAlias = sparse.csr_matrix | np.ndarray
 
 
 def counts(texts: Collection[str], features: Callable[[str], Iterable[str]]) -> sparse.csr_matrix:
@@ -40,8 +43,18 @@ def counts(texts: Collection[str], features: Callable[[str], Iterable[str]]) -> 
     return matrix
 
 
-def unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Each row divided by its length, in place; a row of zeros stays zeros."""
+def dense(matrix: Matrix) -> np.ndarray:
+    return matrix if isinstance(matrix, np.ndarray) else matrix.toarray()
+
+
+def unit_rows(matrix: Matrix) -> Matrix:
+    """Each row divided by its length, in place; a row of zeros stays zeros. Dense or sparse,
+    the same rows agree to within rounding."""
+    if isinstance(matrix, np.ndarray):
+        lengths = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+        lengths[lengths == 0.0] = 1.0
+        matrix /= lengths[:, None]
+        return matrix
     lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     lengths[lengths == 0.0] = 1.0
     matrix.data /= np.repeat(lengths, np.diff(matrix.indptr))
