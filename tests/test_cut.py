@@ -177,18 +177,26 @@ def test_places(sections, stories, also, expected):
     ]
 
 
-def test_a_later_band_needs_one_outlet_more_to_take_a_place_from_the_first():
-    """Three outlets' three reports of a friendly against two outlets' three reports of talks:
-    the talks take the one full place. A derby of four outlets takes it from the same talks;
-    with sport in the first band, so does the friendly."""
-    friendly = story("friendly", *((name, "sport", 13) for name in "ABC"))
-    derby = story("derby", *((name, "sport", 13) for name in "ABCD"))
-    talks = story("talks", *((name, "middle-east", 13) for name in "ABA"))
+def test_each_band_counts_one_outlet_fewer_than_the_band_before_it():
+    """Culture is the default's second band and sport its third: a film that four outlets
+    reviewed counts as three beside the news, a derby four outlets covered as two. So three
+    outlets' reports of talks take the one full place from the derby but not from the film
+    (a tie on outlets goes to the more articles); a derby of five outlets takes it back, and
+    with sport in the first band so does the derby of four."""
+
+    def told(name, section, outlets):
+        return story(name, *((outlet, section, 13) for outlet in outlets))
+
+    talks = told("talks", "middle-east", "ABC")
+    film = told("film", "culture", "ABCD")
+    derby = told("derby", "sport", "ABCD")
+    big_derby = told("big", "sport", "ABCDE")
     plan = ranking.DEFAULT_PLAN
-    assert ranking.rank([friendly, talks], plan, 1, 0) == [(talks, FULL), (friendly, SITE_ONLY)]
-    assert ranking.rank([derby, talks], plan, 1, 0) == [(derby, FULL), (talks, SITE_ONLY)]
+    assert ranking.rank([derby, talks], plan, 1, 0) == [(talks, FULL), (derby, SITE_ONLY)]
+    assert ranking.rank([film, talks], plan, 1, 0) == [(film, FULL), (talks, SITE_ONLY)]
+    assert ranking.rank([big_derby, talks], plan, 1, 0) == [(big_derby, FULL), (talks, SITE_ONLY)]
     one_band = ranking.parse(["sport+middle-east"])
-    assert ranking.rank([friendly, talks], one_band, 1, 0)[0] == (friendly, FULL)
+    assert ranking.rank([derby, talks], one_band, 1, 0)[0] == (derby, FULL)
 
 
 def test_a_busy_first_band_does_not_starve_the_next():
