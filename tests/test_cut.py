@@ -182,7 +182,8 @@ def test_each_band_counts_one_outlet_fewer_than_the_band_before_it():
     reviewed counts as three beside the news, a derby four outlets covered as two. So three
     outlets' reports of talks take the one full place from the derby but not from the film
     (a tie on outlets goes to the more articles); a derby of five outlets takes it back, and
-    with sport in the first band so does the derby of four."""
+    with sport in the first band so does the derby of four. A band never counts more than two
+    outlets fewer, however many bands come before it."""
 
     def told(name, section, outlets):
         return story(name, *((outlet, section, 13) for outlet in outlets))
@@ -197,6 +198,8 @@ def test_each_band_counts_one_outlet_fewer_than_the_band_before_it():
     assert ranking.rank([big_derby, talks], plan, 1, 0) == [(big_derby, FULL), (talks, SITE_ONLY)]
     one_band = ranking.parse(["sport+middle-east"])
     assert ranking.rank([derby, talks], one_band, 1, 0)[0] == (derby, FULL)
+    six = ranking.parse(["middle-east", "world", "economy", "technology", "culture", "sport:3"])
+    assert ranking.rank([big_derby, talks], six, 1, 0)[0] == (big_derby, FULL), "two fewer at most"
 
 
 def test_a_busy_first_band_does_not_starve_the_next():

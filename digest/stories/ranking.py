@@ -10,13 +10,14 @@ of the issue and kept on the site. ``other`` stands for the stories of no known 
 Reach chooses what the issue carries and the bands order it: were the bands to choose, a busy
 day's first band would fill the whole issue with its one-outlet stories before the second
 band's biggest event got a line. The bands are in the order the reader wants them, so when the
-places are handed out a story counts one outlet fewer for each band before its own: with the
-default, a film four outlets reviewed counts as three beside the news, and a match as two, so a
-friendly that three outlets previewed (or a derby four covered) does not take a full story's
-place from a political event three outlets reported, and a derby every outlet covered still
-gets one. The editors who chose the ten leads of each labelled day (benchmarks/data/topics)
-led with news value, not sport by popularity: none of their 140 leads is a match, yet with one
-outlet fewer for any later band 14 sports stories held places among the first twelve.
+places are handed out a story counts one outlet fewer for each band before its own, two at most
+(MAX_HANDICAP): with the default, a film four outlets reviewed counts as three beside the news,
+and a match as two, so a friendly that three outlets previewed (or a derby four covered) does
+not take a full story's place from a political event three outlets reported, and a derby every
+outlet covered still gets one. The editors who chose the ten leads of each labelled day
+(benchmarks/data/topics) led with news value, not sport by popularity: none of their 140 leads
+is a match, yet with one outlet fewer for any later band 14 sports stories held places among
+the first twelve.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ DEFAULT_SECTIONS = (
 )
 """News first, ranked together by reach; then culture and opinion; sport after everything."""
 DEFAULT_STORIES = 12
+MAX_HANDICAP = 2
+"""The most outlets a later band's story counts fewer: with six bands listed one by one
+(`middle-east, world, economy, technology, culture, sport:3`) the sixth still gets the places
+a story of two outlets more than the news earns, rather than none."""
 DEFAULT_ALSO_REPORTED = 30
 
 
@@ -114,9 +119,10 @@ def reach(story: Story) -> tuple[int, int, int]:
 
 
 def weighed(story: Story, band: int) -> tuple[int, int, int]:
-    """reach() with a story counting one outlet fewer for each band before its own."""
+    """reach() with a story counting one outlet fewer for each band before its own, at most
+    MAX_HANDICAP fewer."""
     others, articles, date = reach(story)
-    return (others + band, articles, date)
+    return (others + min(band, MAX_HANDICAP), articles, date)
 
 
 def rank(
