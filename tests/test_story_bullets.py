@@ -216,15 +216,19 @@ def test_questions_are_left_while_reports_have_answers():
     assert len(summarise_story(story, 3).bullets) == 3  # the question, once no answer is left
 
 
-def test_bullets_read_in_order_of_the_day_first_reported_then_of_weight():
+def test_bullets_read_newest_day_first_then_by_weight_and_undated_last():
+    """The issue of a day also reads the day before's reports, which a daily reader met in
+    yesterday's issue: today's reaction opens the story, yesterday's blast follows, and a
+    report with no date comes last."""
     story = Story(
         (
-            report("late", "CNN Arabic", REACTION, title="ردود فعل", day=DAY),
             report("early", "Sky News Arabia", EVENT[0], title="انفجار", day=DAY_BEFORE),
+            report("undated", "BBC News Arabic", BLAME, title="اتهام", day=None),
+            report("late", "CNN Arabic", REACTION, title="ردود فعل", day=DAY),
         )
     )
     summary = summarise_story(story, 4)
-    assert [b.article for b in summary.bullets] == ["early", "late"]
+    assert [b.article for b in summary.bullets] == ["late", "early", "undated"]
 
 
 def test_a_long_story_is_ranked_from_a_bounded_pool_of_its_openings():
