@@ -14,7 +14,6 @@ choices and writes the BENCHMARKS.md section.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections import Counter
@@ -51,12 +50,10 @@ def measure(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
-    parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from digest.evaluate import report
+
+    args = report.section_options(__doc__, ROOT / "BENCHMARKS.md").parse_args()
 
     rows = [json.loads(line) for line in JUDGEMENTS.open(encoding="utf-8")]
     body = (
@@ -68,9 +65,7 @@ def main() -> None:
         "in_reading_order now puts the newest day first.\n\n"
         f"{measure(rows)}\n\n`python benchmarks/bullet_order.py`."
     )
-    print(body)
-    if not args.no_write:
-        report.update_section(args.benchmarks, SECTION, body)
+    report.publish(body, args, SECTION)
 
 
 if __name__ == "__main__":

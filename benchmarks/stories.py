@@ -17,7 +17,6 @@ Targets (issue 22): B-cubed F1 >= 0.88, no topic of 5+ articles under 60%, lead 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib.util
 import json
@@ -136,18 +135,17 @@ def measure(label_folders: list[Path], work: Path) -> tuple[str, bool]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
+    sys.path.insert(0, str(ROOT))
+    from digest.evaluate import report
+
+    parser = report.section_options(__doc__, ROOT / "BENCHMARKS.md")
     parser.add_argument(
         "--labels",
         type=Path,
         action="append",
         help=f"a folder of labels (default {LABELS.relative_to(ROOT)}); repeatable",
     )
-    parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from digest.evaluate import report
 
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="digest-stories-") as temporary:
@@ -164,9 +162,7 @@ def main() -> None:
         f"Every target met now: {'yes' if met else 'no'}. "
         f"`python benchmarks/stories.py` ({time.perf_counter() - began:.0f} s for this run)."
     )
-    print(body)
-    if not args.no_write:
-        report.update_section(args.benchmarks, SECTION, body)
+    report.publish(body, args, SECTION)
 
 
 if __name__ == "__main__":

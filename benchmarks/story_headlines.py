@@ -15,7 +15,6 @@ the editor's pick, and how often it is acceptable.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -85,12 +84,10 @@ def measure(picks: list[dict], folder: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--benchmarks", type=Path, default=ROOT / "BENCHMARKS.md")
-    parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from digest.evaluate import report
+
+    args = report.section_options(__doc__, ROOT / "BENCHMARKS.md").parse_args()
 
     began = time.perf_counter()
     picks = [json.loads(line) for line in PICKS.open(encoding="utf-8")]
@@ -104,9 +101,7 @@ def main() -> None:
         f"{table}\n\n"
         f"`python benchmarks/story_headlines.py` ({time.perf_counter() - began:.0f} s for this run)."
     )
-    print(body)
-    if not args.no_write:
-        report.update_section(args.benchmarks, SECTION, body)
+    report.publish(body, args, SECTION)
 
 
 if __name__ == "__main__":

@@ -158,6 +158,18 @@ def test_eval_cli_rejects_a_folder_that_is_not_easc(tmp_path):
     assert "is not an EASC folder" in result.output
 
 
+def test_a_section_script_prints_and_writes_unless_asked_only_to_print(tmp_path, capsys):
+    from digest.evaluate.report import publish, section_options
+
+    path = tmp_path / "BENCHMARKS.md"
+    options = section_options("A benchmark.\n\nMore.", path)
+    assert options.description == "A benchmark."
+    publish("| a |", options.parse_args(["--no-write"]), "k")
+    assert capsys.readouterr().out == "| a |\n" and not path.exists()
+    publish("| b |", options.parse_args([]), "k")
+    assert "<!-- k -->\n| b |\n<!-- /k -->" in path.read_text(encoding="utf-8")
+
+
 def test_update_section_replaces_only_its_own_section(tmp_path):
     path = tmp_path / "B.md"
     update_section(path, "a", "first")

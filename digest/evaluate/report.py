@@ -3,6 +3,7 @@ so the file always shows the latest figures of every benchmark side by side."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from collections.abc import Sequence
@@ -15,6 +16,22 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def section_options(doc: str, benchmarks: Path) -> argparse.ArgumentParser:
+    """The options of a script that writes one section of BENCHMARKS.md: which file, and
+    whether to print the section only."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--benchmarks", type=Path, default=benchmarks)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    return parser
+
+
+def publish(body: str, options: argparse.Namespace, key: str) -> None:
+    """Print a script's section and, unless --no-write, put it in BENCHMARKS.md."""
+    print(body)
+    if not options.no_write:
+        update_section(options.benchmarks, key, body)
 
 
 def update_section(path: Path, key: str, body: str) -> None:
