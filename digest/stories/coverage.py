@@ -181,8 +181,7 @@ def report_vectors(
     has = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, columns)), shape=(len(story.articles), len(statements))
     )
-    summed = has @ said
-    return unit_rows(summed if isinstance(summed, np.ndarray) else sparse.csr_matrix(summed))
+    return unit_rows(has @ said)
 
 
 def story_profile(story: Story, reports: Matrix) -> np.ndarray:

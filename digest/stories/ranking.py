@@ -40,11 +40,11 @@ DEFAULT_SECTIONS = (
 )
 """News first, ranked together by reach; then culture and opinion; sport after everything."""
 DEFAULT_STORIES = 12
+DEFAULT_ALSO_REPORTED = 30
 MAX_HANDICAP = 2
 """The most outlets a later band's story counts fewer: with six bands listed one by one
 (`middle-east, world, economy, technology, culture, sport:3`) the sixth still gets the places
 a story of two outlets more than the news earns, rather than none."""
-DEFAULT_ALSO_REPORTED = 30
 
 
 @dataclass(frozen=True)
