@@ -28,6 +28,7 @@ def matched(reference: str, text: str) -> float:
     return sum(b.size for b in blocks) / len(reference)
 
 
+@pytest.mark.real_data("html")
 def test_lbc_paragraphs_cover_the_reference_and_nothing_else():
     expected = json.loads((HTML / "lbc" / "expected.json").read_text(encoding="utf-8"))["V1"]
     reference = [p for section in expected["body"]["sections"] for p in section["paragraphs"]]
@@ -46,6 +47,7 @@ def test_lbc_paragraphs_cover_the_reference_and_nothing_else():
     assert article.url == page["url"]
 
 
+@pytest.mark.real_data("html")
 def test_assabah_keeps_the_interview_and_drops_sidebars_and_comments():
     (expected,) = json.loads((HTML / "assabah" / "expected.json").read_text("utf-8")).values()
     article = read_page("assabah")
@@ -60,6 +62,7 @@ def test_assabah_keeps_the_interview_and_drops_sidebars_and_comments():
     assert article.published == dt.date(2019, 2, 8)
 
 
+@pytest.mark.real_data("html")
 def test_cnn_arabic_text_title_and_date_agree_with_the_reference():
     reference = (HTML / "cnn-arabic" / "expected.txt").read_text(encoding="utf-8").strip()
     metadata = json.loads((HTML / "cnn-arabic" / "metadata.json").read_text(encoding="utf-8"))

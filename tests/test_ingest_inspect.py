@@ -28,6 +28,7 @@ def name(origin: str) -> str:
     return path.parent.name if path.name == "article.html" else path.stem[:3]
 
 
+@pytest.mark.real_data("html")
 def test_seed_000_read_more_list_is_related_and_rt_is_the_source(inspected):
     rt = inspected["000"]
     assert rt["source"] == "RT"
@@ -36,6 +37,7 @@ def test_seed_000_read_more_list_is_related_and_rt_is_the_source(inspected):
     assert rt["published"] is None and "no publication date found" in rt["warnings"]
 
 
+@pytest.mark.real_data("html")
 def test_seed_002_date_line_and_facebook_prompt_are_not_body(inspected):
     anadolu = inspected["002"]
     assert anadolu["published"] == "2025-08-16"
@@ -43,6 +45,7 @@ def test_seed_002_date_line_and_facebook_prompt_are_not_body(inspected):
     assert not any("فيسبوك" in p or "date" in p for p in anadolu["paragraphs"])
 
 
+@pytest.mark.real_data("html")
 def test_real_pages(inspected):
     assert inspected["lbc"]["published"] == "2026-01-08"
     assert inspected["lbc"]["source"] == "LBCI Lebanon"

@@ -134,6 +134,7 @@ def syndicated(copies: int, shared_lines: int = 6, own_lines: int = 2) -> list[A
     ]
 
 
+@pytest.mark.real_data("ntrex")
 def test_a_story_syndicated_hundreds_of_times_is_bounded_work(monkeypatch):
     """Copies of one text start as one group; the rest of the linkage sees a handful of rows."""
     articles = syndicated(400)
@@ -166,6 +167,7 @@ def test_links_per_article_are_capped_however_alike_the_articles():
     assert [len(g) for g in clustering.linkage(x, days)] == [500]
 
 
+@pytest.mark.real_data("ntrex")
 def test_reading_a_story_syndicated_hundreds_of_times_compares_each_copy_a_bounded_number_of_times(
     monkeypatch,
 ):

@@ -10,6 +10,7 @@ and on the seeds, and a build's stories and bullets must not depend on what the 
 import unicodedata
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
@@ -94,6 +95,7 @@ def test_splitting_jumps_to_the_same_breaks_as_a_character_by_character_scan(tex
     assert split_sentences(text) == split_one_by_one(text)
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 def test_real_lines_split_as_a_character_by_character_scan_splits_them():
     lines = [line for p in real_lines() for line in p.splitlines()]
     assert len(lines) > 2000
@@ -106,6 +108,7 @@ def test_letter_variants_replaced_one_by_one_fold_as_the_translation_table_did(t
     assert normalise(text) == normalise_by_table(text)
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 def test_real_text_normalises_as_with_the_translation_table():
     lines = real_lines()
     long_line = " ".join(lines)
@@ -178,6 +181,7 @@ def test_repeated_sentences_counted_once_give_the_matrix_counting_each_gives():
     assert (once != every).nnz == 0
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 def test_unit_rows_are_scikit_learns_normalised_rows_to_the_last_bit():
     from sklearn.preprocessing import normalize
 
@@ -189,6 +193,7 @@ def test_unit_rows_are_scikit_learns_normalised_rows_to_the_last_bit():
     assert np.array_equal(got.data, expected.data)
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 def test_counts_are_scikit_learns_count_matrix_entry_for_entry_and_in_its_layout():
     from sklearn.preprocessing import normalize
 
@@ -205,6 +210,7 @@ def test_counts_are_scikit_learns_count_matrix_entry_for_entry_and_in_its_layout
     assert not np.isnan(unit.data).any() and unit[-2].nnz == 0, "an empty text stays zeros"
 
 
+@pytest.mark.real_data("ntrex", "html")
 def test_stories_are_those_scikit_learn_s_vectors_would_make(monkeypatch):
     from sklearn.preprocessing import normalize
 
@@ -244,6 +250,7 @@ def test_a_build_leaves_nothing_in_the_text_caches(tmp_path, store):
     assert arabic.segmented.cache_info().currsize == 1, "the check above can fail"
 
 
+@pytest.mark.real_data("flores200", "ntrex")
 def test_dense_unit_rows_are_the_sparse_ones_to_within_rounding():
     texts = [line for p in real_lines()[:300] for line in split_sentences(p)] + ["", "و"]
     sparse_rows = vectors.unit_rows(vectors.counts(texts, sentence_terms))
@@ -253,6 +260,7 @@ def test_dense_unit_rows_are_the_sparse_ones_to_within_rounding():
     assert not dense_rows[-2].any(), "an empty text stays zeros"
 
 
+@pytest.mark.real_data("news")
 def test_a_pool_compared_dense_tells_what_the_sparse_one_tells(monkeypatch, tmp_path):
     """Small stories' pools are dense arrays (coverage.DENSE_CELLS), big ones sparse: every
     story of several reports of a real day's window gets the same headline and bullets either

@@ -303,6 +303,7 @@ def test_the_headline_is_the_title_most_like_the_whole_story(titles, expected):
 PICKS = Path(__file__).parent.parent / "benchmarks" / "data" / "headlines" / "story-headlines.jsonl"
 
 
+@pytest.mark.real_data("news")
 def test_a_title_that_tells_a_side_development_in_the_story_s_words_does_not_head_it(tmp_path):
     """Land Day in Gaza, 30 March 2018: «a Palestinian killed by Israeli shelling», the farmer
     killed on the morning before the march, is the title most like the 23 reports' words; the
@@ -322,6 +323,7 @@ def test_a_title_that_tells_a_side_development_in_the_story_s_words_does_not_hea
     assert summarise_story(story, 4).headline in acceptable
 
 
+@pytest.mark.real_data("news")
 def test_most_top_stories_are_headed_by_a_title_an_editor_accepts(tmp_path):
     """benchmarks/data/headlines: 144 top stories of the labelled days and an editor's
     acceptable titles for each; the rule that weighed titles alone was accepted for 121."""
@@ -375,6 +377,7 @@ def window_stories(tmp_path, *days):
     return cluster(read_sources([path]).articles)
 
 
+@pytest.mark.real_data("news")
 def test_a_story_told_in_one_line_gets_the_headline_its_full_summary_would_have(tmp_path):
     stories = window_stories(tmp_path, DAY_BEFORE, DAY)
     pooled = [s for s in stories if len(s.articles) > 1]
@@ -480,6 +483,7 @@ KURDISTAN = (
 )
 
 
+@pytest.mark.real_data("news")
 @pytest.mark.parametrize(
     "ids", [GAZA, VIENNA, KURDISTAN, WIRE], ids=["gaza", "vienna", "kurdistan", "wire"]
 )
@@ -503,6 +507,7 @@ def test_a_real_story_s_bullets_come_from_several_outlets_each_fact_once(tmp_pat
                 assert article.id in {bullet.article, *bullet.echoes}
 
 
+@pytest.mark.real_data("news")
 def test_a_quote_three_outlets_carry_is_one_bullet_naming_them(tmp_path):
     story = read_story(tmp_path, *GAZA)
     summary = summarise_story(story, 4)
@@ -511,6 +516,7 @@ def test_a_quote_three_outlets_carry_is_one_bullet_naming_them(tmp_path):
     assert {"Sky News Arabia", "BBC News Arabic", "France 24 Arabic"} <= outlets_of(story, quoted)
 
 
+@pytest.mark.real_data("news")
 def test_a_sentence_two_outlets_print_alike_is_one_bullet_naming_both(tmp_path):
     story = read_story(tmp_path, *VIENNA)
     summary = summarise_story(story, 4)
