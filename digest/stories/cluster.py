@@ -9,6 +9,11 @@ the stories of one long-running event, each telling another development of it, a
 same way down to NAMED_THRESHOLD when one name heads most of the titles of both
 (digest/stories/headlines.py): what their texts share is little beyond the event's name.
 
+The sports pages open every report on the same words (the national side, the friendly, the
+World Cup, the win), so two reports of different matches are as alike there as two outlets'
+reports of one event are elsewhere: two groups each mostly of sports reports merge only at
+SPORT_THRESHOLD, or a week of friendlies is one story.
+
 A monitoring desk builds thousands of articles at once, and an agency's story may come back from
 hundreds of its subscribers, so the work per article is bounded:
 
@@ -40,8 +45,9 @@ from digest.stories.vectors import unit_rows
 
 __all__ = ["cluster", "vectors", "word_grams"]
 
-THRESHOLD = 0.23
-NAMED_THRESHOLD = 0.17
+THRESHOLD = 0.19
+NAMED_THRESHOLD = 0.15
+SPORT_THRESHOLD = 0.22
 CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
 NEIGHBOURS = 10
@@ -49,7 +55,7 @@ COPY_SHARE = 0.5
 LEADERS = 8
 EXACT_PAIRS = 20_000
 CANDIDATE_GRAMS = 60
-CANDIDATE_THRESHOLD = 0.1
+CANDIDATE_THRESHOLD = 0.08
 CHUNK = 512
 CANDIDATE_CHUNK = 20_000
 UNDATED = -1
@@ -68,7 +74,7 @@ def in_window(days: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
 
 def copies(articles: Sequence[Article]) -> list[list[int]]:
     """Groups of copies of one text, in order of their first member; every other article
-    alone. A copy shares at least COPY_SHARE of its lines (title and sentences) and of its
+    alone. A copy shares at least COPY_SHARE of its lines (title and opening sentences) and of its
     group's first article's lines verbatim, and was published the same day: an agency's text as
     each subscriber reprints it, under its own title or with a line of its own.
 
@@ -203,11 +209,13 @@ def linkage(
     start: Sequence[Sequence[int]] | None = None,
     threshold: float = THRESHOLD,
     joinable: Callable[[list[int], list[int]], bool] | None = None,
+    sport: np.ndarray | None = None,
 ) -> list[list[int]]:
     """Groups (indices into ``x``) merged closest first while they are at least ``threshold``
     alike and their dates fit the window, starting from ``start`` (by default each article
     alone); with ``joinable``, only two groups it admits (their indices into ``x``) are linked
-    and merged.
+    and merged. With ``sport`` (a flag per article: from the sports pages), two groups each
+    mostly of flagged articles merge only at SPORT_THRESHOLD or more alike.
 
     The rows are unit vectors. Groups A and B, ΣX the sum of X's rows, are alike by
     (ΣA · ΣB) / (s(A) s(B)) with s(X) = |X|^(1-CENTRE) ‖ΣX‖^CENTRE: CENTRE 0 is average linkage
@@ -243,6 +251,9 @@ def linkage(
     combine = sparse.csr_matrix((np.ones(len(inside)), (owner, inside)), shape=(n, x.shape[0]))
     x = (combine @ x).tocsr()
     size = [len(g) for g in groups]
+    flagged = np.zeros(len(days), dtype=bool) if sport is None else sport
+    in_sport = [int(flagged[g].sum()) for g in groups]
+    sport_cut = 1.0 - SPORT_THRESHOLD
     norm = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel()).tolist()
     scale = [spread(k, m) for k, m in zip(size, norm, strict=True)]
     dated = days != UNDATED
@@ -292,6 +303,8 @@ def linkage(
             continue
         if joinable is not None and not joinable(members[a], members[b]):
             continue
+        if distance > sport_cut and 2 * in_sport[a] > size[a] and 2 * in_sport[b] > size[b]:
+            continue
         parts = [total(a), total(b)]
         for grams, weights in parts:
             dense[grams] += weights
@@ -300,6 +313,7 @@ def linkage(
         sums.pop(a, None)
         members[b] += members.pop(a)
         size[b] += size[a]
+        in_sport[b] += in_sport[a]
         scale[b] = spread(size[b], float(np.sqrt(dense[grams] @ dense[grams])))
         version[b] += 1
         earliest[b] = min(earliest[a], earliest[b])
@@ -329,7 +343,8 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
         return []
     x = vectors(articles)
     days = day_numbers(articles)
-    groups = linkage(x, days, copies(articles))
+    sport = np.array([a.section == "sport" for a in articles])
+    groups = linkage(x, days, copies(articles), sport=sport)
     if len(groups) > 1:
-        groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles))
+        groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles), sport)
     return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]

@@ -3,7 +3,9 @@ what carries the event, with each outlet's own phrasing discounted.
 
 An event is carried by the title and the opening sentences (the names of people, places and
 organisations, numbers, the event's words); the rest of a body repeats, quotes and gives
-background, so the title weighs TITLE_WEIGHT times a body sentence and the first LEAD
+background, which one outlet's report of the event shares with its reports of other events
+and not with another outlet's report of it. So an article is compared on its title and first
+OPENING sentences, the title weighing TITLE_WEIGHT times a body sentence and the first LEAD
 sentences LEAD_WEIGHT times. Two blocks of features are compared:
 
 - words, lightly stemmed (stem(): the prefixes digest.arabic strips, then Light10's suffixes),
@@ -35,8 +37,7 @@ from digest.news import Article
 from digest.stories.vectors import counts, unit_rows
 
 GRAM = 5
-# A 10 MB page is an input to bound, not a story: its opening tells what it is about.
-MAX_LINES = 200
+OPENING = 8
 LEAD = 3
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
@@ -82,8 +83,8 @@ def word_grams(word: str) -> tuple[str, ...]:
 
 
 def lines(article: Article) -> list[tuple[str, float]]:
-    """The title and the first MAX_LINES sentences, each with its weight."""
-    body = segment(article.paragraphs)[:MAX_LINES]
+    """The title and the first OPENING sentences, each with its weight."""
+    body = segment(article.paragraphs)[:OPENING]
     weighted = [(s.text, LEAD_WEIGHT if s.position < LEAD else 1.0) for s in body]
     return ([(article.title, TITLE_WEIGHT)] if article.title else []) + weighted
 
