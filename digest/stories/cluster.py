@@ -301,9 +301,9 @@ def linkage(
             continue
         if max(latest[a], latest[b]) - min(earliest[a], earliest[b]) > WINDOW.days:
             continue
-        if joinable is not None and not joinable(members[a], members[b]):
-            continue
         if distance > sport_cut and 2 * in_sport[a] > size[a] and 2 * in_sport[b] > size[b]:
+            continue
+        if joinable is not None and not joinable(members[a], members[b]):
             continue
         parts = [total(a), total(b)]
         for grams, weights in parts:
