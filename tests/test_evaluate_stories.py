@@ -182,7 +182,7 @@ def test_every_labelled_day_keeps_its_stories(labels, tmp_path):
     """The labelled days of benchmarks/data/topics/ (benchmarks/stories.py has the figures):
     the labelled articles are found (but the few the data holds twice under two ids, which
     reading folds into the first), and the stories stay near the people's topics, well above
-    what the clustering before issue 22 scored (B-cubed F1 0.79-0.90). The floors sit just under
+    what the clustering before issue 22 scored (B-cubed F1 0.79-0.92). The floors sit just under
     the weakest days': F1 0.881 on 2018-03-28 (broad topics: a visit's deals, a missile attack's
     reactions) and precision 0.875 on 2018-03-03 (Ghouta's and Afrin's offensives, which some
     reports tell together); 0.88-0.94 elsewhere."""
