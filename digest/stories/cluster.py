@@ -11,8 +11,9 @@ same way down to NAMED_THRESHOLD when one name heads most of the titles of both
 
 The sports pages open every report on the same words (the national side, the friendly, the
 World Cup, the win), so two reports of different matches are as alike there as two outlets'
-reports of one event are elsewhere: two groups each mostly of sports reports merge only at
-SPORT_THRESHOLD, or a week of friendlies is one story.
+reports of one event are elsewhere: in the first pass two groups each mostly of sports reports
+merge only at SPORT_THRESHOLD, or a week of friendlies is one story; the name pass then joins a
+match's pieces that the teams' names head.
 
 A monitoring desk builds thousands of articles at once, and an agency's story may come back from
 hundreds of its subscribers, so the work per article is bounded:
@@ -346,5 +347,5 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     sport = np.array([a.section == "sport" for a in articles])
     groups = linkage(x, days, copies(articles), sport=sport)
     if len(groups) > 1:
-        groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles), sport)
+        groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles))
     return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]

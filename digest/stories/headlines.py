@@ -6,11 +6,13 @@ volunteer killed, Damascus's and Cairo's condemnations); reports of different de
 little beyond the event's name, so the comparison of whole texts (features.py) parts them. What
 they do share is in their titles: «عفرين» heads nearly every one. A name is such a term: one
 that heads most of the reports that mention it. A theme word or a generic one («انتخابات»,
-«سوريا», «المدنيين», a club's name in the sports pages) is mentioned in many reports it does not
-head, in the openings of reports about other things, so it tells no event apart. The sports
-pages are left out: there the names that head reports (a player, a club, a coach) recur over
-topics that are each their own (every match, transfer and injury), so a shared one is no sign of
-one event.
+«سوريا», «المدنيين») is mentioned in many reports it does not head, in the openings of reports
+about other things, so it tells no event apart. The sports pages count too: the first pass holds
+their reports to a higher threshold (cluster.SPORT_THRESHOLD), since every report there opens on
+the same words, and leaves a match's preview, report and reactions apart, which the teams'
+names head («إسبانيا», «الأرجنتين»). A player's name heads his different topics as well (a
+match, an award, a transfer rumour), and joins them: the price of that, measured in BENCHMARKS.md
+("Stories").
 
 A name is compared as its consonants (skeleton()), with a one-letter proclitic taken off where
 what remains heads other titles (unclitic()): outlets transliterate one foreign name differently
@@ -98,8 +100,5 @@ def shared_name(articles: Sequence[Article]) -> Callable[[Sequence[int], Sequenc
     of each group's titles, asked anew of every merged group, so that a chain of stories each
     sharing a different name with the next does not make one story."""
     titles, named = names(articles)
-    own = [
-        frozenset() if a.section == "sport" else t & named
-        for a, t in zip(articles, titles, strict=True)
-    ]
+    own = [t & named for t in titles]
     return lambda a, b: bool(headlines(a, own) & headlines(b, own))
