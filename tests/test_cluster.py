@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime as dt
-import json
 from collections import Counter
 from unittest import mock
 
@@ -16,7 +15,7 @@ from scipy.spatial.distance import squareform
 from sklearn.preprocessing import normalize
 
 from digest.arabic import terms
-from digest.evaluate.stories import labelled_articles, read_labels
+from digest.evaluate.stories import read_by_id, read_labels
 from digest.evaluate.summaries import read_ntrex
 from digest.ingest import read_sources
 from digest.news import Article
@@ -296,18 +295,14 @@ def test_a_week_of_friendlies_is_not_one_story(tmp_path):
     national side, the friendly, the World Cup, a heavy defeat). Without the sports pages' own
     threshold one story holds the reports of ten matches and other sports topics."""
     labels = read_labels(ROOT / "benchmarks" / "data" / "topics" / "2018-03-28.jsonl")
-    window = tmp_path / "window.jsonl"
-    with (SHARED_DATA / "news" / "ant-2018-03.jsonl").open(encoding="utf-8") as month:
-        window.write_text(
-            "".join(line for line in month if json.loads(line)["id"] in labels.topic),
-            encoding="utf-8",
-        )
-    articles, _ = labelled_articles(read_sources([window]).articles, labels, [str(window)])
+    month = SHARED_DATA / "news" / "ant-2018-03.jsonl"
+    read = read_by_id(month, labels.topic.keys(), tmp_path)
+    topic = {a.id: labels.topic[own] for own, a in read.items()}
 
     def most_topics() -> int:
         return max(
-            len({labels.topic[a.id] for a in s.articles})
-            for s in cluster(articles)
+            len({topic[a.id] for a in s.articles})
+            for s in cluster(list(read.values()))
             if 2 * sum(a.section == "sport" for a in s.articles) > len(s.articles)
         )
 
