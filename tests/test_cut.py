@@ -74,7 +74,14 @@ def story(name, *articles):
 
 
 ATTACK = story("attack", ("A", "world", 13), ("B", "world", 13), ("C", "middle-east", 12))
-DERBY = story("derby", ("A", "sport", 13), ("B", "sport", 13), ("C", "sport", 13), ("D", None, 13))
+DERBY = story(
+    "derby",
+    ("A", "sport", 13),
+    ("B", "sport", 13),
+    ("C", "sport", 13),
+    ("D", None, 13),
+    ("E", "sport", 13),
+)
 MARKETS = story("markets", ("A", "economy", 13), ("A", "economy", 13), ("B", None, 13))
 TALKS = story("talks", ("A", "middle-east", 13), ("B", "middle-east", 12))
 OLDER = story("older", ("A", "world", 11), ("B", "world", 11))
@@ -124,8 +131,9 @@ def test_by_reach_keeps_its_signature_for_the_evaluation():
             30,
             [(s, FULL) for s in (ATTACK, MARKETS, TALKS, OLDER, RUMOUR, FILM, DERBY, GOAL)],
         ),
-        # Reach chooses: the derby (four outlets, counted as three beside the news: sport is a
-        # later band) and the attack (three) are told in full; then each place is ordered by
+        # Reach chooses: the derby (five outlets, counted as two beside the news: sport is a
+        # later band, and a match counts one fewer again) and the attack (three) are told in
+        # full, the derby's five reports beating the markets' three; then each place is ordered by
         # band, so the derby comes after the news.
         (
             ranking.DEFAULT_SECTIONS,
@@ -178,28 +186,52 @@ def test_places(sections, stories, also, expected):
 
 
 def test_each_band_counts_one_outlet_fewer_than_the_band_before_it():
-    """Culture is the default's second band and sport its third: a film that four outlets
-    reviewed counts as three beside the news, a derby four outlets covered as two. So three
-    outlets' reports of talks take the one full place from the derby but not from the film
-    (a tie on outlets goes to the more articles); a derby of five outlets takes it back, and
-    with sport in the first band so does the derby of four. A band never counts more than two
-    outlets fewer, however many bands come before it."""
+    """Culture is the default's second band: a film that four outlets reviewed counts as three
+    beside the news, so three outlets' reports of talks do not take the one full place from it
+    (a tie on outlets goes to the more articles). A band never counts more than two outlets
+    fewer, however many bands come before it: the film of five listed sixth still takes it."""
 
     def told(name, section, outlets):
         return story(name, *((outlet, section, 13) for outlet in outlets))
 
     talks = told("talks", "middle-east", "ABC")
     film = told("film", "culture", "ABCD")
+    plan = ranking.DEFAULT_PLAN
+    assert ranking.rank([film, talks], plan, 1, 0) == [(film, FULL), (talks, SITE_ONLY)]
+    assert ranking.rank(
+        [film, talks], ranking.parse(["middle-east", "sport", "culture"]), 1, 0
+    ) == [
+        (talks, FULL),
+        (film, SITE_ONLY),
+    ]
+    six = ranking.parse(["middle-east", "world", "economy", "technology", "sport", "culture:3"])
+    big_film = told("big", "culture", "ABCDE")
+    assert ranking.rank([big_film, talks], six, 1, 0)[0] == (big_film, FULL), "two fewer at most"
+
+
+def test_a_match_counts_one_outlet_fewer_again_wherever_sport_stands():
+    """Every outlet's sports desk reports the same fixtures. With the default a derby four
+    outlets covered counts as one, so two outlets' reports of talks take the full place; one all
+    five covered counts as two and takes it back on its reports. Listed with the news in one
+    band, a match three outlets covered still counts as two: two outlets' four reports of the
+    talks take the place from its three."""
+
+    def told(name, section, outlets):
+        return story(name, *((outlet, section, 13) for outlet in outlets))
+
+    talks = told("talks", "middle-east", "AB")
     derby = told("derby", "sport", "ABCD")
     big_derby = told("big", "sport", "ABCDE")
     plan = ranking.DEFAULT_PLAN
     assert ranking.rank([derby, talks], plan, 1, 0) == [(talks, FULL), (derby, SITE_ONLY)]
-    assert ranking.rank([film, talks], plan, 1, 0) == [(film, FULL), (talks, SITE_ONLY)]
     assert ranking.rank([big_derby, talks], plan, 1, 0) == [(big_derby, FULL), (talks, SITE_ONLY)]
     one_band = ranking.parse(["sport+middle-east"])
-    assert ranking.rank([derby, talks], one_band, 1, 0)[0] == (derby, FULL)
-    six = ranking.parse(["middle-east", "world", "economy", "technology", "culture", "sport:3"])
-    assert ranking.rank([big_derby, talks], six, 1, 0)[0] == (big_derby, FULL), "two fewer at most"
+    match = told("match", "sport", "ABC")
+    long_talks = told("long", "middle-east", "ABAB")
+    assert ranking.rank([match, long_talks], one_band, 1, 0) == [
+        (long_talks, FULL),
+        (match, SITE_ONLY),
+    ]
 
 
 def test_a_busy_first_band_does_not_starve_the_next():
