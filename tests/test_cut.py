@@ -377,7 +377,7 @@ def test_translation_follows_what_is_shown(day, tmp_path, tiny_marian, store, mo
     ]
     # A full story has its headline and at most bullets + 2 bullets (a big multi-outlet story).
     assert sorted(sent) == sorted(set(shown)) and len(sent) <= 3 * (1 + settings.bullets + 2) + 4
-    assert len(issue.stories) > 200
+    assert len(issue.stories) > 150
     assert all(s.headline.en is None for s in issue.stories if s.place == SITE_ONLY)
     assert all(s.headline.en is not None for s in issue.stories if s.place != SITE_ONLY)
 

@@ -162,7 +162,7 @@ def test_a_proclitic_comes_off_when_what_remains_heads_a_title(word, heading, ex
 @pytest.fixture(scope="module")
 def stories(tmp_path_factory):
     """The stories of a build of a day's issue (articles published that day or the day before),
-    with the name pass or without it, each day read and clustered once."""
+    as the build forms them or by the first pass alone, each day read and clustered once."""
     found: dict[tuple[str, bool], list[set[str]]] = {}
 
     def of(day: str, named: bool) -> list[set[str]]:
@@ -177,7 +177,11 @@ def stories(tmp_path_factory):
                 )
             articles = read_sources([path]).articles
             threshold = clustering.NAMED_THRESHOLD if named else float("inf")
-            with mock.patch.object(clustering, "NAMED_THRESHOLD", threshold):
+            tracked = clustering.TRACKED if named else 10**9
+            with (
+                mock.patch.object(clustering, "NAMED_THRESHOLD", threshold),
+                mock.patch.object(clustering, "TRACKED", tracked),
+            ):
                 found[day, named] = [
                     {a.title or "" for a in s.articles} for s in clustering.cluster(articles)
                 ]

@@ -9,6 +9,15 @@ the stories of one long-running event, each telling another development of it, a
 same way down to NAMED_THRESHOLD when one name heads most of the titles of both
 (digest/stories/headlines.py): what their texts share is little beyond the event's name.
 
+Last, a lone report joins an event of at least TRACKED reports down to TRACK_THRESHOLD: TDT's
+tracking, which holds a topic its reports have established to a lower threshold than it takes
+to detect one. A report left alone after both passes and yet that near a big story is most
+often one outlet's side development of its event (an expert's view of the poison, a profile of
+the official named, a reaction in its own words) rather than an event nobody else reported. Two
+stories of several reports each stay apart (each has words of its own to be judged by), and the
+sports pages stay out: a lone report there (another match of the round, a player's remark) is
+as near a big match's story by the words every sports report shares.
+
 The sports pages open every report on the same words (the national side, the friendly, the
 World Cup, the win), so two reports of different matches are as alike there as two outlets'
 reports of one event are elsewhere: in the first pass two groups each mostly of sports reports
@@ -49,6 +58,8 @@ __all__ = ["cluster", "vectors", "word_grams"]
 THRESHOLD = 0.19
 NAMED_THRESHOLD = 0.15
 SPORT_THRESHOLD = 0.22
+TRACK_THRESHOLD = 0.13
+TRACKED = 5
 CENTRE = 0.5
 WINDOW = dt.timedelta(days=2)
 NEIGHBOURS = 10
@@ -338,6 +349,18 @@ def linkage(
     return list(members.values())
 
 
+def tracked(sport: np.ndarray) -> Callable[[Sequence[int], Sequence[int]], bool]:
+    """Whether two groups are a lone report and a story of TRACKED or more, neither mostly
+    from the sports pages (``sport``: a flag per article)."""
+
+    def news(group: Sequence[int]) -> bool:
+        return 2 * int(sport[list(group)].sum()) <= len(group)
+
+    return lambda a, b: (
+        min(len(a), len(b)) == 1 and max(len(a), len(b)) >= TRACKED and news(a) and news(b)
+    )
+
+
 def cluster(articles: Sequence[Article]) -> list[Story]:
     """Stories in the order of their first article; articles inside a story in input order."""
     if not articles:
@@ -348,4 +371,6 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     groups = linkage(x, days, copies(articles), sport=sport)
     if len(groups) > 1:
         groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles))
+    if any(len(g) >= TRACKED for g in groups) and any(len(g) == 1 for g in groups):
+        groups = linkage(x, days, groups, TRACK_THRESHOLD, tracked(sport))
     return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]
