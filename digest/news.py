@@ -63,9 +63,12 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Story:
-    """One event, told by one or more articles."""
+    """One event, told by one or more articles. ``tracked`` holds the ids of the articles that
+    joined it only by tracking (digest/stories/cluster.py): the least sure of its reports, listed
+    among its sources but given no line of its own (digest/stories/summarise.py)."""
 
     articles: tuple[Article, ...]
+    tracked: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -362,6 +362,9 @@ def test_a_lone_report_of_a_big_event_joins_it(tmp_path):
                 if joined:
                     main = Counter(topic[a.id] for a in story.articles).most_common(1)[0][0]
                     assert own == main
+                    assert {a.id for a in story.articles if a.title.startswith(title)} <= (
+                        story.tracked
+                    )
 
 
 def untracked(articles):

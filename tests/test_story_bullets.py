@@ -531,3 +531,21 @@ def test_a_sentence_two_outlets_print_alike_is_one_bullet_naming_both(tmp_path):
         assert any(
             alike(bullet.text, s.text) >= coverage.SAME_FACT for s in segment(other.paragraphs)
         )
+
+
+@pytest.mark.real_data("news")
+def test_a_report_held_only_by_tracking_gives_the_story_no_line(tmp_path):
+    """2018-03-21's window: the White House's hunt for whoever leaked the "do not congratulate"
+    note on Putin's re-election joins the Skripal story only by tracking. It is among the
+    story's sources, not among its lines; were it one of the story's sure reports, the leak
+    would be one of its bullets."""
+    stories = window_stories(tmp_path, dt.date(2018, 3, 20), dt.date(2018, 3, 21))
+    leak = "البيت الأبيض يبحث عن مسرب معلومات"
+    (story,) = [s for s in stories if any((a.title or "").startswith(leak) for a in s.articles)]
+    (tracked,) = [a.id for a in story.articles if (a.title or "").startswith(leak)]
+    assert story.tracked == {tracked} and len(story.articles) > 10
+    told = summarise_story(story, 4)
+    assert all(b.article != tracked and tracked not in b.echoes for b in told.bullets)
+    assert headline_only(story).headline == told.headline
+    sure = summarise_story(Story(story.articles), 4)
+    assert any(b.article == tracked for b in sure.bullets)

@@ -22,7 +22,8 @@ outlet's side development of its event (an expert's view of the poison, a profil
 official named, a reaction in its own words), and about as often a neighbouring event of the
 same place (another Yemeni front, another Syrian town): over the labelled days 67 of the 154
 it joins are of their story's topic (BENCHMARKS.md, "Stories"), and what they win back is the
-events told in pieces, at a little precision's cost. Two stories of several reports each stay
+events told in pieces, at a little precision's cost; the story's headline and bullets come from
+its other reports (Story.tracked). Two stories of several reports each stay
 apart (each has words of its own to be judged by), and the sports pages stay out: a lone report
 there (another match of the round, a player's remark) is as near a big match's story by the
 words every sports report shares.
@@ -374,6 +375,15 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     groups = linkage(x, days, copies(articles), sport=sport)
     if len(groups) > 1:
         groups = linkage(x, days, groups, NAMED_THRESHOLD, shared_name(articles))
-    if any(len(g) >= TRACKED for g in groups) and any(len(g) == 1 for g in groups):
+    alone = {g[0] for g in groups if len(g) == 1}
+    if any(len(g) >= TRACKED for g in groups) and alone:
         groups = linkage(x, days, groups, TRACK_THRESHOLD, tracked(sport))
-    return [Story(articles=tuple(articles[i] for i in g)) for g in sorted(map(sorted, groups))]
+    return [
+        Story(
+            articles=tuple(articles[i] for i in g),
+            tracked=frozenset(articles[i].id for i in g if i in alone)
+            if len(g) > 1
+            else frozenset(),
+        )
+        for g in sorted(map(sorted, groups))
+    ]

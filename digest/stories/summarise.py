@@ -245,9 +245,18 @@ def summarise(article: Article, bullets: int = DEFAULT_BULLETS) -> Summary:
     )
 
 
+def told(story: Story) -> Story:
+    """The reports a story's headline and bullets come from: all but those it holds only by
+    tracking (Story.tracked), which are as often of a neighbouring event as of its own."""
+    if not story.tracked:
+        return story
+    return Story(tuple(a for a in story.articles if a.id not in story.tracked))
+
+
 def summarise_story(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
     """A story of one article is that article's summary; several are summarised together
-    (summarise_reports)."""
+    (summarise_reports), from the reports it is sure of (told())."""
+    story = told(story)
     if len(story.articles) == 1:
         return summarise(story.articles[0], bullets)
     return summarise_reports(story, bullets)
@@ -259,6 +268,7 @@ def headline_only(story: Story) -> Summary:
     shown. Ranking its sentences for bullets cost a 1,000-article day most of summarising's
     time, for the dozen stories told in full. A titled article's own title, or a pooled story's
     most representative one, needs no ranking; a story without a title is summarised whole."""
+    story = told(story)
     if not any(a.title for a in story.articles):
         return replace(summarise_story(story), bullets=())
     if len(story.articles) == 1:
