@@ -211,10 +211,11 @@ def test_each_band_counts_one_outlet_fewer_than_the_band_before_it():
 
 def test_a_match_counts_one_outlet_fewer_again_wherever_sport_stands():
     """Every outlet's sports desk reports the same fixtures. With the default a derby four
-    outlets covered counts as one, so two outlets' reports of talks take the full place; one all
-    five covered counts as two and takes it back on its reports. Listed with the news in one
-    band, a match three outlets covered still counts as two: two outlets' four reports of the
-    talks take the place from its three."""
+    outlets covered counts as one for the full places, so two outlets' reports of talks take the
+    full place; one all five covered counts as two and takes it back on its reports. Listed with
+    the news in one band, a match three outlets covered still counts as two: two outlets' four
+    reports of the talks take the place from its three. A line of "Also reported" is handed out
+    without that: the derby of four, counting as two there, takes the one line from the talks."""
 
     def told(name, section, outlets):
         return story(name, *((outlet, section, 13) for outlet in outlets))
@@ -225,6 +226,8 @@ def test_a_match_counts_one_outlet_fewer_again_wherever_sport_stands():
     plan = ranking.DEFAULT_PLAN
     assert ranking.rank([derby, talks], plan, 1, 0) == [(talks, FULL), (derby, SITE_ONLY)]
     assert ranking.rank([big_derby, talks], plan, 1, 0) == [(big_derby, FULL), (talks, SITE_ONLY)]
+    assert ranking.rank([derby, talks], plan, 0, 1) == [(derby, ALSO_REPORTED), (talks, SITE_ONLY)]
+    assert ranking.rank([derby, talks], plan, 1, 1) == [(talks, FULL), (derby, ALSO_REPORTED)]
     one_band = ranking.parse(["sport+middle-east"])
     match = told("match", "sport", "ABC")
     long_talks = told("long", "middle-east", "ABAB")

@@ -13,15 +13,16 @@ band's biggest event got a line. The bands are in the order the reader wants the
 places are handed out a story counts one outlet fewer for each band before its own, two at most
 (MAX_HANDICAP): with the default, a film four outlets reviewed counts as three beside the news.
 The editors who chose the ten leads of each labelled day (benchmarks/data/topics) led with news
-value, not sport by popularity: none of their 200 leads is a match. The sports pages count one
-outlet fewer again, wherever their band stands (ROUTINE): every outlet's sports desk reports
-the same fixtures, so the outlets of a match are the calendar's, not the editors' judgement
-that a news story's outlets are. With the default a match counts three outlets fewer: a derby
-every outlet covered ranks among the news of two outlets, by its number of reports, and a
-friendly that four outlets previewed does not take a place from an event two outlets reported.
-Over the twenty labelled days, with sport two outlets fewer eight sports stories held places
-among the first twelve and 171 of the 200 leads were there; with three, one (a Champions
-League tie all five outlets reported, 11 reports) and 176.
+value, not sport by popularity: none of their 200 leads is a match. So for the full stories
+the sports pages count one outlet fewer again, wherever their band stands (ROUTINE): every
+outlet's sports desk reports the same fixtures, so the outlets of a match are the calendar's,
+not the editors' judgement that a news story's outlets are. With the default a match counts
+three outlets fewer there: a derby every outlet covered ranks among the news of two outlets, by
+its number of reports, and a friendly that four outlets previewed does not take a full place
+from an event two outlets reported. Over the twenty labelled days, with sport two outlets fewer
+eight sports stories held places among the first twelve and 171 of the 200 leads were there;
+with three, one (a Champions League tie all five outlets reported, 11 reports) and 176. The
+lines of "Also reported" are handed out without it, so the day's big matches keep theirs.
 """
 
 from __future__ import annotations
@@ -124,11 +125,11 @@ def reach(story: Story) -> tuple[int, int, int]:
     return (-outlets(story), -len(story.articles), -newest(story).toordinal())
 
 
-def weighed(story: Story, band: int) -> tuple[int, int, int]:
+def weighed(story: Story, band: int, routine: bool = True) -> tuple[int, int, int]:
     """reach() with a story counting one outlet fewer for each band before its own, at most
-    MAX_HANDICAP fewer, and ROUTINE's more for its section."""
+    MAX_HANDICAP fewer, and with ``routine`` ROUTINE's more for its section."""
     others, articles, date = reach(story)
-    handicap = min(band, MAX_HANDICAP) + ROUTINE.get(section(story) or OTHER, 0)
+    handicap = min(band, MAX_HANDICAP) + (ROUTINE.get(section(story) or OTHER, 0) if routine else 0)
     return (others + handicap, articles, date)
 
 
@@ -141,11 +142,12 @@ def rank(
     """Each story with its place, in issue order.
 
     What the issue carries is chosen by reach (weighed(): one outlet fewer for each band before
-    a story's own, and one more for sport; a tie goes to the band listed first), so the events most outlets cover most
-    are in it whatever their section: the first ``full`` stories in full, the next
-    ``also_reported`` a line each, the rest on the site only. A band's cap and an unlisted
-    section send a story to the site whatever its reach. Then each place is ordered by band
-    and, within a band, by reach: news first, sport after it.
+    a story's own; a tie goes to the band listed first), so the events most outlets cover most
+    are in it whatever their section: the first ``full`` stories in full, with the sports pages
+    one outlet fewer again (ROUTINE: a match is no lead), then the next ``also_reported`` a line
+    each, without that (a match five outlets reported is a line of the list), the rest on the
+    site only. A band's cap and an unlisted section send a story to the site whatever its reach.
+    Then each place is ordered by band and, within a band, by reach: news first, sport after it.
     """
 
     def band(story: Story) -> int:
@@ -155,20 +157,26 @@ def rank(
     def tie(story: Story) -> tuple[int, int]:
         return band(story), plan.position(section(story))
 
-    taken = [0] * len(plan.bands)
-    shown = 0
-    placed = []
-    for story in sorted(stories, key=lambda s: (*weighed(s, band(s)), *tie(s))):
-        where = band(story)
-        if where == len(plan.bands) or taken[where] == plan.bands[where].cap:
-            placed.append((story, SITE_ONLY))
-            continue
-        taken[where] += 1
-        place = (
-            FULL if shown < full else ALSO_REPORTED if shown < full + also_reported else SITE_ONLY
+    def by(routine: bool) -> list[int]:
+        return sorted(
+            range(len(stories)),
+            key=lambda i: (*weighed(stories[i], band(stories[i]), routine), *tie(stories[i])),
         )
-        placed.append((story, place))
-        shown += 1
+
+    taken = [0] * len(plan.bands)
+    place_of: dict[int, str] = {}
+    for places, routine, count in ((FULL, True, full), (ALSO_REPORTED, False, also_reported)):
+        given = 0
+        for i in by(routine):
+            if given == count:
+                break
+            where = band(stories[i])
+            if i in place_of or where == len(plan.bands) or taken[where] == plan.bands[where].cap:
+                continue
+            taken[where] += 1
+            place_of[i] = places
+            given += 1
+    placed = [(story, place_of.get(i, SITE_ONLY)) for i, story in enumerate(stories)]
     order = (FULL, ALSO_REPORTED, SITE_ONLY)
     return sorted(
         placed,
