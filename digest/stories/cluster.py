@@ -16,17 +16,17 @@ merge only at SPORT_THRESHOLD, or a week of friendlies is one story; the name pa
 match's pieces that the teams' names head.
 
 Last, a lone report joins an event of at least TRACKED reports down to TRACK_THRESHOLD: TDT's
-tracking, which holds a topic its reports have established to a lower threshold than it takes
-to detect one. A report left alone after both passes and yet that near a big story is often one
+tracking, which holds a topic its reports have established to a lower threshold than it takes to
+detect one. A report left alone after both passes and yet that near a big story is often one
 outlet's side development of its event (an expert's view of the poison, a profile of the
 official named, a reaction in its own words), and about as often a neighbouring event of the
-same place (another Yemeni front, another Syrian town): over the labelled days 67 of the 154
-it joins are of their story's topic (BENCHMARKS.md, "Stories"), and what they win back is the
+same place (another Yemeni front, another Syrian town): over the labelled days 67 of the 154 it
+joins are of their story's topic (BENCHMARKS.md, "Stories"), and what they win back is the
 events told in pieces, at a little precision's cost; the story's headline and bullets come from
-its other reports (Story.tracked). Two stories of several reports each stay
-apart (each has words of its own to be judged by), and the sports pages stay out: a lone report
-there (another match of the round, a player's remark) is as near a big match's story by the
-words every sports report shares.
+its other reports (Story.tracked). Two stories of several reports each stay apart (each has
+words of its own to be judged by), and the sports pages stay out: a lone report there (another
+match of the round, a player's remark) is as near a big match's story by the words every sports
+report shares.
 
 A monitoring desk builds thousands of articles at once, and an agency's story may come back from
 hundreds of its subscribers, so the work per article is bounded:

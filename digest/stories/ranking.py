@@ -51,7 +51,8 @@ MAX_HANDICAP = 2
 (`middle-east, world, economy, technology, culture, sport:3`) the sixth still gets the places
 a story of two outlets more than the news earns, rather than none."""
 ROUTINE = {"sport": 1}
-"""Sections whose stories count further outlets fewer, whatever band they are in."""
+"""Sections whose stories count further outlets fewer for the full places, whatever band they
+are in."""
 
 
 @dataclass(frozen=True)
