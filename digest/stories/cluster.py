@@ -213,6 +213,12 @@ def linked(
     return rows[fit], cols[fit], similar[fit]
 
 
+def mostly(flagged: int, size: int) -> bool:
+    """Whether a group of ``size`` articles, ``flagged`` of them from the sports pages, is one
+    the sports pages' own rules hold (SPORT_THRESHOLD, tracking)."""
+    return 2 * flagged > size
+
+
 def spread(size: int, length: float) -> float:
     """s(X) of linkage(), from the group's size and the length of its sum; never 0, so a group
     of articles without a word is alike to nothing rather than a division by zero."""
@@ -317,7 +323,7 @@ def linkage(
             continue
         if max(latest[a], latest[b]) - min(earliest[a], earliest[b]) > WINDOW.days:
             continue
-        if distance > sport_cut and 2 * in_sport[a] > size[a] and 2 * in_sport[b] > size[b]:
+        if distance > sport_cut and mostly(in_sport[a], size[a]) and mostly(in_sport[b], size[b]):
             continue
         if joinable is not None and not joinable(members[a], members[b]):
             continue
@@ -358,7 +364,7 @@ def tracked(sport: np.ndarray) -> Callable[[Sequence[int], Sequence[int]], bool]
     from the sports pages (``sport``: a flag per article)."""
 
     def news(group: Sequence[int]) -> bool:
-        return 2 * int(sport[list(group)].sum()) <= len(group)
+        return not mostly(int(sport[list(group)].sum()), len(group))
 
     return lambda a, b: (
         min(len(a), len(b)) == 1 and max(len(a), len(b)) >= TRACKED and news(a) and news(b)
@@ -381,9 +387,7 @@ def cluster(articles: Sequence[Article]) -> list[Story]:
     return [
         Story(
             articles=tuple(articles[i] for i in g),
-            tracked=frozenset(articles[i].id for i in g if i in alone)
-            if len(g) > 1
-            else frozenset(),
+            tracked=frozenset(articles[i].id for i in g if i in alone and len(g) > 1),
         )
         for g in sorted(map(sorted, groups))
     ]

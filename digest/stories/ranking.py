@@ -126,7 +126,7 @@ def reach(story: Story) -> tuple[int, int, int]:
     return (-outlets(story), -len(story.articles), -newest(story).toordinal())
 
 
-def weighed(story: Story, band: int, routine: bool = True) -> tuple[int, int, int]:
+def weighed(story: Story, band: int, routine: bool) -> tuple[int, int, int]:
     """reach() with a story counting one outlet fewer for each band before its own, at most
     MAX_HANDICAP fewer, and with ``routine`` ROUTINE's more for its section."""
     others, articles, date = reach(story)
