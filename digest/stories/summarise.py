@@ -51,6 +51,8 @@ REPORT_POSITION_DECAY = 1.0
 NOVELTY = 2.0
 EXTRA_BULLETS = 2
 REDUNDANCY = 0.5
+# Each bullet already naming every outlet of a statement multiplies its gain by OUTLET_SPREAD.
+OUTLET_SPREAD = 0.6
 # Sentences ranked per article: TextRank compares every pair, so without a cap a page that
 # swallowed an archive costs hours. The position prior leaves sentence 50 a 2,500th of the
 # first's weight, so a longer article's summary comes from its opening anyway.
@@ -417,13 +419,22 @@ def developments(
     the reaction adds most of its own. What repeats a statement on show outright (more than
     REDUNDANCY alike) is never picked. As in pick, fragments and run-ons come last, then
     questions, and a statement that leans on another comes only once that one is on show.
+
+    An outlet that filed most of a story's reports has the most distinct sentences, each new in
+    its words, and would tell the story in its own voice alone (the Skripal story of 2018-03-16,
+    five outlets and thirty reports, came out as five of Sky News Arabia's six bullets). So a
+    statement whose outlets the bullets on show all name already, each n times at least, counts
+    OUTLET_SPREAD^n: what another outlet says comes first at equal worth, and the reader can
+    check the story against each outlet that told it (BENCHMARKS.md, "Bullets across outlets").
     """
     texts = [s.text for s in pooled.statements]
     words = [coverage.words(t) for t in texts]
+    voices = [{a.source or f"?{a.id}" for a in pooled.reports(i)} for i in range(len(texts))]
     tiers = [(not fits(t), is_question(t)) for t in texts]
     alive = [i for i in range(len(texts)) if i not in banned]
     picked: list[int] = []
     covered = set(coverage.words(headline)).union(*(words[i] for i in shown))
+    named = Counter(voice for i in shown for voice in voices[i])
     while len(picked) < k:
         on_show = [*shown, *picked]
         ready = [i for i in alive if stands(needs[i], on_show)]
@@ -431,11 +442,16 @@ def developments(
             break
         tier = min(tiers[i] for i in ready)
         gains = {
-            i: scores[i] * novelty(words[i], covered) ** NOVELTY for i in ready if tiers[i] == tier
+            i: scores[i]
+            * novelty(words[i], covered) ** NOVELTY
+            * OUTLET_SPREAD ** min(named[voice] for voice in voices[i])
+            for i in ready
+            if tiers[i] == tier
         }
         best = max(gains, key=lambda i: (gains[i], -i))
         picked.append(best)
         covered |= words[best]
+        named.update(voices[best])
         alive = [j for j in alive if j != best and pooled.similar[best, j] <= REDUNDANCY]
     return picked
 
