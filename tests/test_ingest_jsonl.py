@@ -3,8 +3,12 @@
 import datetime as dt
 import json
 
+import pytest
+
+from digest.evaluate.stories import read_by_id
 from digest.ingest import read_sources
 from digest.ingest.article import NO_OUTLET
+from tests.conftest import SHARED_DATA
 
 BODY = (
     "قال الرئيس إن الاجتماع كان مثمرا جدا، وإن المحادثات ستستمر الأسبوع المقبل في العاصمة.",
@@ -87,3 +91,27 @@ def test_hashtags_in_the_text_are_read_as_words(tmp_path):
         "قالت قوات الجيش اليمني إنها تقدمت.",
         "الفريق رقم #1 في الدوري و C# و a&#35;b.",
     )
+
+
+# Articles of March 2018 whose text links to another of the outlet's articles in the middle:
+# CNN Arabic's «قد يهمك أيضا:», «قد يهمك..» and «قد يهمك/», France 24 Arabic's «للمزيد:».
+LINKED = {
+    "ant:CN-middleEast-178-20180305": "إحالة المذيعة المصرية منى عراقي للتحقيق",
+    "ant:CN-middleEast-208-20180307": "معارضون بريطانيون يطالبون بوقف تصدير الأسلحة",
+    "ant:CN-middleEast-209-20180307": "وسيط غامض",
+    "ant:FR-internationalNews-341-20180309": "الحكم بسجن 25 صحافيا تركيا",
+}
+
+
+@pytest.mark.real_data("news")
+def test_an_outlet_s_link_to_another_article_is_related_not_body(tmp_path):
+    """Left in the body, the linked headline was a sentence like any other: a story's bullet
+    read «للمزيد: الحكم بسجن 25 صحافيا تركيا…», another report's title under France 24's name."""
+    read = read_by_id(SHARED_DATA / "news" / "ant-2018-03.jsonl", set(LINKED), tmp_path)
+    assert set(read) == set(LINKED)
+    for key, linked in LINKED.items():
+        article = read[key]
+        assert any(item.startswith(linked) for item in article.related), key
+        body = "\n".join(article.paragraphs)
+        assert linked not in body and "قد يهمك" not in body and "للمزيد:" not in body
+        assert len(article.paragraphs) >= 3

@@ -58,6 +58,7 @@ REACTION = (
 BLAME = (
     "حملت الرئاسة الفلسطينية حركة حماس المسؤولية الكاملة عن الهجوم وطالبتها بتسليم المتورطين فيه."
 )
+BLAST = "انفجار عبوة ناسفة يستهدف موكب رئيس الوزراء الفلسطيني في قطاع غزة"
 VISIT = "وكان رئيس الوزراء يزور القطاع لافتتاح محطة لمعالجة المياه العادمة بتمويل من البنك الدولي."
 
 
@@ -180,6 +181,25 @@ def test_the_event_told_by_every_outlet_is_told_once_and_the_rest_go_to_what_it_
     assert {REACTION, BLAME, TOLL} <= set(told)
     for i, a in enumerate(told):
         assert all(alike(a, b) <= REDUNDANCY for b in told[i + 1 :])
+
+
+def test_the_headline_s_event_is_told_once_in_full_and_first():
+    """Every outlet's telling of the blast is as like the title as a repeat of it is; one of
+    them, the one with most besides the title, opens the bullets, and the others stay out."""
+    story = Story(
+        (
+            report("a", "Sky News Arabia", EVENT[0], TOLL, title=BLAST),
+            report("b", "CNN Arabic", EVENT[1], REACTION, title="الأمم المتحدة تدين الهجوم"),
+            report("c", "BBC News Arabic", EVENT[2], BLAME, title="الرئاسة تحمل حماس المسؤولية"),
+        )
+    )
+    summary = summarise_story(story, 3)
+    assert summary.headline == BLAST
+    assert all(alike(e, BLAST) > REDUNDANCY for e in EVENT)
+    told = [b.text for b in summary.bullets]
+    assert sum(t in EVENT for t in told) == 1 and told[0] in EVENT
+    assert {TOLL, REACTION, BLAME} <= set(told)
+    trusted(story, summary)
 
 
 def test_a_back_reference_comes_only_right_after_what_it_refers_to():

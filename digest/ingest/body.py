@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from digest.arabic import comparable, is_boilerplate, opens_comments
 
 READ_MORE = re.compile(r"(اقرا المزيد|اقرا ايضا|اقرا كذلك)\s*[:.]?")
-READ_ALSO_ITEM = re.compile(r"(اقرا ايضا|اقرا كذلك|اقرا المزيد)\s*[:：]\s*\S.*")
+# "Read also: <headline>" and its kin: CNN Arabic's «قد يهمك أيضا:», «قد يهمك..» and «قد يهمك/»,
+# France 24 Arabic's «للمزيد:», each a link to another of the outlet's articles set in the text.
+READ_ALSO_ITEM = re.compile(
+    r"(اقرا ايضا|اقرا كذلك|اقرا المزيد|قد يهمك(?: ايضا)?|للمزيد)\s*(?:[:：/]|\.\.+|…)\s*\S.*"
+)
+READ_ALSO_MARK = re.compile(r"[:：/]|\.\.+|…")
 SOURCE_LINE = re.compile(r"^\s*المصدر\s*[:：]\s*(?P<name>.+?)\s*$")
 # An article's body is read up to this many characters (about 15,000 words, longer than any
 # news story): a page that swallowed an archive is an input to bound, not a story to read in
@@ -51,7 +56,7 @@ def split_body(lines: Iterable[str], title: str | None = None) -> Body:
         elif READ_MORE.fullmatch(form):
             in_related = True
         elif READ_ALSO_ITEM.fullmatch(form):
-            related.append(re.split("[:：]", line, maxsplit=1)[1].strip())
+            related.append(READ_ALSO_MARK.split(line, maxsplit=1)[1].strip())
         elif match := SOURCE_LINE.match(line):
             source = source or match.group("name")
         elif opens_comments(line):
