@@ -92,6 +92,14 @@ NOW = (
     "العقد",
     "القرن",
 )
+# A verb of saying with no one saying it: «وقال: "..."», «وقالت إن ...» ("and she said that"),
+# whose speaker is named only in the sentence before. Followed by its speaker («وقال الوزير إن»,
+# «وقالت "أوبر" إن») the sentence stands; with «و» or without, for a report never opens on
+# "said that".
+SAYING = ("قال", "قالت", "ذكر", "ذكرت", "صرح", "صرحت", "أعلن", "أعلنت", "أكد", "أكدت")
+UNNAMED_SPEAKER = re.compile(
+    r"^[\W\d_]*و?(?:" + "|".join(normalise(v) for v in SAYING) + r")\s*(?::|ان(?:ه|ها|هم)?(?!\w))"
+)
 WORDS_BEFORE = 2
 BACK_REFERENCE = re.compile(
     r"^[\W\d_]*و?(" + "|".join(re.escape(normalise(o)) for o in OPENERS) + r")(?!\w)"
@@ -109,7 +117,9 @@ QUESTION_MARKS = "؟?"
 def refers_back(text: str) -> bool:
     """Whether a sentence opens with a back-reference and so needs the sentence before it."""
     folded = normalise(text)
-    return bool(BACK_REFERENCE.match(folded) or POINTED.match(folded))
+    return bool(
+        BACK_REFERENCE.match(folded) or POINTED.match(folded) or UNNAMED_SPEAKER.match(folded)
+    )
 
 
 def is_question(text: str) -> bool:
