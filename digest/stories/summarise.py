@@ -11,8 +11,8 @@ them, and picked for what they add to what is already shown, so the bullets tell
 developments across its outlets; one fact said by several outlets is one bullet naming them all.
 
 What a reader is shown must hold up on its own: a shortened headline's whole sentence is among
-the bullets, a sentence that refers back («جاء ذلك», «وأضاف») comes only with the one it refers
-to, and questions come only when no answer is left.
+the bullets, a title's event is told in full first, a sentence that refers back («جاء ذلك»,
+«وأضاف») comes only with the one it refers to, and questions come only when no answer is left.
 """
 
 from __future__ import annotations
@@ -292,9 +292,10 @@ def within(need: int | None, candidates: list[int], shown: int | None) -> int | 
 def summarise_reports(story: Story, bullets: int = DEFAULT_BULLETS) -> Summary:
     """The headline and bullets of a story told by several articles, across all of them.
 
-    The headline is the story's most representative title (representative_title). The bullets
-    are its distinct developments, whichever report tells them (developments); a sentence that
-    several outlets say is one bullet naming them all (``echoes``). They come in reading order
+    The headline is the story's most representative title (representative_title), and the
+    sentence that tells its event in full comes first (headline_fact). The bullets are its
+    distinct developments, whichever report tells them (developments); a sentence that several
+    outlets say is one bullet naming them all (``echoes``). They come in reading order
     (in_reading_order), and a big story told by many outlets gets up to EXTRA_BULLETS more
     (bullet_count).
     """
