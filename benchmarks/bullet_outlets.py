@@ -24,7 +24,6 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +41,9 @@ OPENING = "headline report's opening"
 def read_stories(rows: list[dict], folder: Path):
     """Each row's story, its reports read as a build reads them and known by their corpus ids
     (as `digest eval stories` knows them), in the row's order."""
-    from digest.evaluate.stories import read_by_id
-    from digest.news import Story
+    from digest.evaluate.stories import read_stories as stories_of
 
-    read = read_by_id(MONTH, {i for row in rows for i in row["articles"]}, folder)
-    return [Story(tuple(replace(read[i], id=i) for i in row["articles"])) for row in rows]
+    return stories_of(MONTH, [row["articles"] for row in rows], folder)
 
 
 def topics() -> dict[str, str]:

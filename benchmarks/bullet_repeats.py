@@ -20,7 +20,6 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,17 +34,14 @@ def read(rows: list[dict], folder: Path):
     """Each row's story (its reports by corpus id) and the texts it was judged on: the
     headline, then the bullets in the order shown."""
     from digest.arabic import segment
-    from digest.evaluate.stories import read_by_id
-    from digest.news import Story
+    from digest.evaluate.stories import read_stories
 
-    read = read_by_id(MONTH, {i for row in rows for i in row["articles"]}, folder)
-    stories, texts = [], []
-    for row in rows:
-        articles = {i: replace(read[i], id=i) for i in row["articles"]}
-        stories.append(Story(tuple(articles[i] for i in row["articles"])))
-        sentences = {i: segment(a.paragraphs) for i, a in articles.items()}
+    stories = read_stories(MONTH, [row["articles"] for row in rows], folder)
+    texts = []
+    for row, story in zip(rows, stories, strict=True):
+        articles = {a.id: a for a in story.articles}
         head = articles[row["headline"]].title if row["headline"] else None
-        texts.append([head, *(sentences[i][p].text for i, p in row["bullets"])])
+        texts.append([head, *(segment(articles[i].paragraphs)[p].text for i, p in row["bullets"])])
     return stories, texts
 
 

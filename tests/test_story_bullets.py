@@ -14,7 +14,7 @@ import pytest
 
 from digest.arabic import segment, sentence_terms
 from digest.evaluate.completeness import measure_story
-from digest.evaluate.stories import read_by_id
+from digest.evaluate.stories import read_by_id, read_stories
 from digest.ingest import read_sources
 from digest.news import FULL, Article, Bilingual, Bullet, SourceRef, Story, StoryDigest
 from digest.pipeline import story_digest
@@ -86,9 +86,9 @@ def alike(a, b):
 def read_story(tmp_path, *ids):
     """The articles with these ids (of the ANT file, or of SaudiNewsNet's), in this order, as
     one story."""
-    read = read_by_id(SAUDI if ids[0].startswith("saudinewsnet:") else ANT, ids, tmp_path)
-    assert set(read) == set(ids)
-    return Story(tuple(read[i] for i in ids))
+    (story,) = read_stories(SAUDI if ids[0].startswith("saudinewsnet:") else ANT, [ids], tmp_path)
+    assert [a.id for a in story.articles] == list(ids)
+    return story
 
 
 def trusted(story, summary):

@@ -211,6 +211,13 @@ def read_by_id(source: Path, ids: Collection[str], folder: Path) -> dict[str, Ar
     return {own[a.origin]: a for a in read_sources([path]).articles}
 
 
+def read_stories(source: Path, groups: Sequence[Sequence[str]], folder: Path) -> list[Story]:
+    """Each group of ids as one story of those articles of ``source`` (read_by_id), in the
+    group's order, each article known by its id there as labels know it."""
+    read = read_by_id(source, {i for group in groups for i in group}, folder)
+    return [Story(tuple(replace(read[i], id=i) for i in group)) for group in groups]
+
+
 def labelled_articles(
     articles: Sequence[Article], labels: Labels, sources: Sequence[str | Path]
 ) -> tuple[list[Article], list[str]]:

@@ -22,7 +22,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -88,9 +88,19 @@ class Pool:
         ids = {p.article for j in (i, *self.echoes(i)) for p in self.statements[j].places}
         return [self.story.articles[n] for n in sorted(self.order[a] for a in ids)]
 
+    @cached_property
+    def voices(self) -> tuple[frozenset[str], ...]:
+        """The outlets that say each statement; an article nothing names is an outlet of its
+        own. Asked of every statement twice (its weight, and which outlets the bullets name),
+        so found once."""
+        return tuple(
+            frozenset(a.source or f"?{a.id}" for a in self.reports(i))
+            for i in range(len(self.statements))
+        )
+
     def outlets(self, i: int) -> int:
-        """How many outlets say statement i; articles nothing names count one each."""
-        return len({a.source or f"?{a.id}" for a in self.reports(i)})
+        """How many outlets say statement i."""
+        return len(self.voices[i])
 
     def first_reported(self, i: int) -> dt.date:
         dates = [a.published for a in self.reports(i) if a.published]

@@ -470,7 +470,7 @@ def developments(
     """
     texts = [s.text for s in pooled.statements]
     words = [coverage.words(t) for t in texts]
-    voices = [{a.source or f"?{a.id}" for a in pooled.reports(i)} for i in range(len(texts))]
+    voices = pooled.voices
     tiers = [(not fits(t), is_question(t)) for t in texts]
     alive = [i for i in range(len(texts)) if i not in banned]
     picked: list[int] = []
